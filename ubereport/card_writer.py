@@ -1,0 +1,247 @@
+"""Render the card layout into an .xlsx: the blank template, filled sample cards, forms.
+
+Everything comes from :mod:`ubereport.layout`; this module only knows how each kind of box looks.
+Texts are always written as strings (a submission's 「=1+1」 stays text), input boxes are unlocked
+and yellow, everything else is protected; rows grow so that no text is clipped in print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from ubereport import layout
+from ubereport.layout import Box, Kind, Style
+from ubereport.registry import Registry
+from ubereport.textfit import FONT_PT, column_points, needed_height
+from ubereport.xlsx_source import column_letters, split_ref
+
+FONT = "BIZ UDPゴシック"
+INPUT_FILL = "#FFF6CC"
+LABEL_FILL = "#EDEDED"
+SECTION_FILL = "#D6DCE4"
+DIRECTIONS = ["高いほど良い", "低いほど良い", "目標どおり"]
+ASSESSMENTS = ["達成", "概ね達成", "未達成"]
+FIXED_TIME = datetime(2022, 4, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class CardOptions:
+    """What varies between the template, a sample card and a form."""
+
+    notice: str = ""
+    section4: str = "4 報告年度の実施内容"
+    password: str | None = None
+    protect: bool = True
+    title: str | None = None
+
+
+class _Formats:
+    def __init__(self, book: Workbook) -> None:
+        self._book = book
+        self._cache: dict[tuple[Any, ...], Format] = {}
+
+    def get(self, kind: Kind, style: Style = Style.SHORT, *, number: bool = False) -> Format:
+        key = (kind, style, number)
+        if key not in self._cache:
+            self._cache[key] = self._book.add_format(_format_props(kind, style, number))
+        return self._cache[key]
+
+
+def _format_props(kind: Kind, style: Style, number: bool) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "font_name": FONT,
+        "font_size": FONT_PT,
+        "valign": "vcenter",
+        "text_wrap": True,
+        "border": 1,
+        "locked": True,
+    }
+    if kind is Kind.TITLE:
+        props.update(font_size=14, bold=True, border=0, text_wrap=False)
+    elif kind is Kind.SECTION:
+        props.update(bold=True, bg_color=SECTION_FILL)
+    elif kind is Kind.LABEL:
+        props.update(bg_color=LABEL_FILL, align="center")
+    elif kind is Kind.FIXED:
+        props.update(align="center", font_color="#404040")
+    elif kind in (Kind.NOTE, Kind.NOTICE):
+        props.update(border=0, font_size=8, valign="top")
+        if kind is Kind.NOTICE:
+            props.update(font_color="#C00000", bold=True, font_size=9)
+    elif kind is Kind.INPUT:
+        props.update(bg_color=INPUT_FILL, locked=False)
+        if style is Style.TEXT:
+            props.update(valign="top")
+        elif style in (Style.CENTER, Style.VALUE):
+            props.update(align="center")
+    if number:
+        props["num_format"] = "#,##0.###"
+    return props
+
+
+def write_card(
+    path: Path,
+    fields: Mapping[str, object],
+    registry: Registry,
+    options: CardOptions | None = None,
+) -> None:
+    """Write one card workbook to ``path``. ``fields`` maps defined names to cell values."""
+    opts = options or CardOptions()
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+    book.set_properties({"title": layout.TITLE, "created": FIXED_TIME, "author": "ubereport"})
+    book.set_custom_property("ubereport_template", layout.TEMPLATE_VERSION)
+    sheet = book.add_worksheet(layout.SHEET_NAME)
+    fmt = _Formats(book)
+    values = dict(fields)
+    values.setdefault("template_version", layout.TEMPLATE_VERSION)
+    for y, label in enumerate(registry.year_labels, start=1):
+        values.setdefault(f"year_y{y}", label)
+    for col, width in enumerate(layout.COLUMN_WIDTHS):
+        sheet.set_column(col, col, width)
+    for box in layout.boxes():
+        cached = _formula_result(box, values)
+        _write_box(sheet, fmt, box, _box_value(box, values, opts), cached)
+    _size_rows(sheet, values, opts)
+    for name in layout.field_names():
+        row, col = split_ref(layout.field_cell(name))
+        book.define_name(name, f"='{layout.SHEET_NAME}'!${column_letters(col)}${row}")
+    _add_lists(book, sheet, registry)
+    _page_setup(sheet)
+    if opts.protect:
+        sheet.protect(opts.password or "", {"format_columns": False, "format_rows": False})
+    sheet.activate()
+    book.close()
+
+
+def _box_value(box: Box, values: Mapping[str, object], opts: CardOptions) -> object:
+    if box.kind is Kind.NOTICE:
+        return opts.notice
+    if box.kind is Kind.TITLE and opts.title:
+        return opts.title
+    if box.kind is Kind.SECTION and box.anchor == "s4":
+        return opts.section4
+    if box.field:
+        return values.get(box.field, "")
+    return box.text
+
+
+def _formula_result(box: Box, values: Mapping[str, object]) -> str:
+    """The cached result stored with a formula box (KPI II's year headings repeat KPI I's)."""
+    if not box.text.startswith("="):
+        return ""
+    source = layout.cell_field(box.text[1:])
+    return str(values.get(source or "", ""))
+
+
+def _write_box(sheet: Worksheet, fmt: _Formats, box: Box, value: object, cached: str) -> None:
+    r1, c1, r2, c2 = box.span
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    cell_format = fmt.get(box.kind, box.style, number=is_number)
+    if (r1, c1) != (r2, c2):
+        sheet.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", cell_format)
+    if is_number:
+        sheet.write_number(r1 - 1, c1 - 1, float(value), cell_format)  # type: ignore[arg-type]
+    elif box.kind is Kind.FIXED and str(value).startswith("="):
+        sheet.write_formula(r1 - 1, c1 - 1, str(value), cell_format, cached)
+    else:
+        text = "" if value is None else str(value)
+        if text:
+            sheet.write_string(r1 - 1, c1 - 1, text, cell_format)
+        else:
+            sheet.write_blank(r1 - 1, c1 - 1, None, cell_format)
+
+
+def _size_rows(sheet: Worksheet, values: Mapping[str, object], opts: CardOptions) -> None:
+    heights = {
+        r: layout.ROW_HEIGHTS.get(r, layout.BASE_ROW_HEIGHT) for r in range(1, layout.LAST_ROW + 1)
+    }
+    multi: list[tuple[Box, float]] = []
+    for box in layout.boxes():
+        text = str(opts.notice if box.kind is Kind.NOTICE else values.get(box.field or "", ""))
+        if box.kind is Kind.NOTE:
+            text = box.text
+        r1, c1, r2, c2 = box.span
+        width = sum(column_points(w) for w in layout.COLUMN_WIDTHS[c1 - 1 : c2])
+        need = needed_height(text, width, 8 if box.kind is Kind.NOTE else FONT_PT)
+        if r1 == r2:
+            heights[r1] = max(heights[r1], need)
+        else:
+            multi.append((box, need))
+    for box, need in multi:
+        r1, _, r2, _ = box.span
+        rows = list(range(r1, r2 + 1))
+        missing = need - sum(heights[r] for r in rows)
+        if missing > 0:
+            grow = [r for r in rows if r in layout.FLEXIBLE_ROWS] or rows
+            for r in grow:
+                heights[r] += missing / len(grow)
+    for r, h in heights.items():
+        sheet.set_row(r - 1, round(h, 1))
+
+
+def _add_lists(book: Workbook, card: Worksheet, registry: Registry) -> None:
+    lists = book.add_worksheet(layout.LISTS_SHEET)
+    columns: list[tuple[str, list[str]]] = [
+        ("計画No", [p.plan_no for p in registry.plans]),
+        ("アクションプラン名", [p.plan_name for p in registry.plans]),
+        ("基本方針", registry.policies),
+        ("戦略", registry.strategies),
+        ("方向", DIRECTIONS),
+        ("所管課評価", ASSESSMENTS),
+        ("報告年度", registry.year_labels),
+    ]
+    sources: dict[str, str] = {}
+    for col, (head, items) in enumerate(columns):
+        lists.write_string(0, col, head)
+        for row, item in enumerate(items, start=1):
+            lists.write_string(row, col, item)
+        letter = chr(ord("A") + col)
+        sources[head] = f"='{layout.LISTS_SHEET}'!${letter}$2:${letter}${len(items) + 1}"
+    lists.hide()
+    lists.protect()
+    targets = {
+        "plan_no": "計画No",
+        "plan_name": "アクションプラン名",
+        "policy": "基本方針",
+        "strategy": "戦略",
+        "fiscal_year": "報告年度",
+        "kpi1_direction": "方向",
+        "kpi2_direction": "方向",
+        "kpi1_assessment": "所管課評価",
+        "kpi2_assessment": "所管課評価",
+    }
+    for field, head in targets.items():
+        cell = layout.field_cell(field)
+        strict = field.endswith(("direction", "assessment"))
+        card.data_validation(
+            cell,
+            {
+                "validate": "list",
+                "source": sources[head],
+                "error_type": "stop" if strict else "information",
+                "error_title": "一覧にない値です",
+                "error_message": "一覧から選んでください。"
+                if strict
+                else "一覧にない値です。登録済みの値と違う場合は確認結果で指摘されます。",
+            },
+        )
+
+
+def _page_setup(sheet: Worksheet) -> None:
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 1)
+    sheet.print_area(f"A1:{layout.LAST_COLUMN}{layout.LAST_ROW}")
+    sheet.set_margins(left=0.3, right=0.3, top=0.4, bottom=0.4)
+    sheet.center_horizontally()
+    sheet.hide_gridlines(2)
+    sheet.set_default_row(layout.BASE_ROW_HEIGHT)

@@ -1,0 +1,144 @@
+"""The ``ubereport`` command. Exit status: 0 all fine, 1 some file has エラー, 2 could not run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ubereport.card_writer import CardOptions, write_card
+from ubereport.findings import Finding, has_errors
+from ubereport.inbox import submissions
+from ubereport.reader import read_card
+from ubereport.registry import default_registry
+from ubereport.sample import write_samples
+
+TEMPLATE_PATH = Path("templates") / "actionplan_sheet.xlsx"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _utf8_console()
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        args = parser.parse_args(["run", *(argv or [])])
+    return int(args.handler(args))
+
+
+def _utf8_console() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ubereport", description="アクションプランの集約ツール")
+    sub = parser.add_subparsers()
+    run = sub.add_parser("run", help="inbox/ のカードをすべて読み取り、結果を outbox/ に出力する")
+    run.add_argument(
+        "--root", type=Path, default=Path("."), help="inbox/ と outbox/ のあるフォルダ"
+    )
+    run.set_defaults(handler=cmd_run)
+    read = sub.add_parser("read", help="カード1件を読み取って表示する")
+    read.add_argument("file", type=Path)
+    read.add_argument("--json", action="store_true", help="JSONで出力する")
+    read.set_defaults(handler=cmd_read)
+    tpl = sub.add_parser("template", help="様式ファイル templates/actionplan_sheet.xlsx を作り直す")
+    tpl.add_argument("--out", type=Path, default=TEMPLATE_PATH)
+    tpl.add_argument("--password", default=None, help="シート保護のパスワード（既定はなし）")
+    tpl.set_defaults(handler=cmd_template)
+    samples = sub.add_parser("samples", help="同梱サンプル（13枚のカード）を inbox/ に作り直す")
+    samples.add_argument("--inbox", type=Path, default=Path("inbox"))
+    samples.set_defaults(handler=cmd_samples)
+    return parser
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_template(args.out, password=args.password)
+    print(f"様式を書き出しました: {args.out}")
+    return 0
+
+
+def write_template(path: Path, password: str | None = None) -> None:
+    write_card(path, {}, default_registry(), CardOptions(password=password))
+
+
+def cmd_samples(args: argparse.Namespace) -> int:
+    for path in write_samples(args.inbox, default_registry()):
+        print(f"サンプルを書き出しました: {path}")
+    return 0
+
+
+def cmd_read(args: argparse.Namespace) -> int:
+    result = read_card(args.file)
+    if args.json:
+        payload = (
+            result.card.to_json(result.findings)
+            if result.card
+            else {"file": args.file.name, "findings": [f.to_dict() for f in result.findings]}
+        )
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        _print_card(result.card.to_json() if result.card else None, result.findings, args.file)
+    return 1 if has_errors(result.findings) else 0
+
+
+def _print_card(card: dict[str, object] | None, findings: list[Finding], path: Path) -> None:
+    print(f"ファイル: {path.name}")
+    if card is not None:
+        for key, label in (
+            ("plan_no", "No."),
+            ("plan_name", "アクションプラン名"),
+            ("lead_division", "主管課"),
+            ("fiscal_year_text", "報告年度"),
+        ):
+            print(f"  {label}: {card[key]}")
+    _print_findings(findings)
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    if not findings:
+        print("  指摘はありません。")
+    for f in findings:
+        where = "・".join(x for x in (f.sheet, f.cell) if x)
+        print(f"  [{f.severity}] {f.code} {where}: {f.message}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    root: Path = args.root
+    inbox, outbox = root / "inbox", root / "outbox"
+    if not inbox.is_dir():
+        print(f"受付フォルダがありません: {inbox}", file=sys.stderr)
+        return 2
+    files, others = submissions([inbox])
+    outbox.mkdir(parents=True, exist_ok=True)
+    report = []
+    errors = 0
+    for path in files:
+        result = read_card(path)
+        bad = has_errors(result.findings)
+        errors += bad
+        card = result.card
+        state = "要修正" if bad else "読取OK"
+        plan = card.plan_no if card else "-"
+        print(f"{state}  {path.name}  No.{plan}  指摘{len(result.findings)}件")
+        _print_findings([f for f in result.findings])
+        report.append(
+            card.to_json(result.findings)
+            if card
+            else {"file": path.name, "findings": [f.to_dict() for f in result.findings]}
+        )
+    for path in others:
+        print(f"対象外  {path.name}（Excelファイルではないため処理していません）")
+    out = outbox / "読取結果.json"
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"合計 {len(files)} 件（読取OK {len(files) - errors} 件・要修正 {errors} 件）→ {out}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,441 @@
+"""The card layout, defined once: every box of the city's アクションプラン card.
+
+The same definition renders the blank template, the sample and prefilled forms and the output
+cards (:mod:`ubereport.card_writer`), and tells the reader where each field is
+(:mod:`ubereport.reader`): by its workbook-level defined name first, and, when a division pasted
+the card into another workbook, by the position of the printed section label it belongs to.
+
+Grid: 13 columns, A–F the left pane (sections 1–3), G–M the right pane (sections 4–6), the yearly
+follow-up (section 7) across the page. One A4 landscape page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+
+from ubereport.xlsx_source import split_ref
+
+SHEET_NAME = "アクションプラン"
+LISTS_SHEET = "選択肢"
+TEMPLATE_VERSION = "ubereport-card-1"
+KNOWN_VERSIONS = frozenset({TEMPLATE_VERSION})
+TITLE = "■ 宇部市行財政改革推進計画 アクションプラン"
+INPUT_NOTE = (
+    "※黄色のセルが入力欄です（それ以外のセルは保護されています）。方向・所管課評価は一覧から選べます。"
+    "数値は「4,200件」「99.05%」「10時間/月以下」のように、単位・以上/以下を付けて入力できます。"
+)
+PLAN_YEARS = 5
+KPI_COUNT = 2
+INPUT_COUNT = 4
+
+COLUMN_WIDTHS = [6, 10.5, 10.5, 10.5, 10.5, 10.5, 8, 11, 10.5, 10.5, 10.5, 10.5, 10.5]
+LAST_COLUMN = "M"
+LAST_ROW = 36
+BASE_ROW_HEIGHT = 16.0
+ROW_HEIGHTS = {1: 24.0, 5: 6.0, 31: 6.0, 35: 26.0}
+# Rows that may grow when a block of text beside them needs more room.
+FLEXIBLE_ROWS = frozenset({8, 9, 10, 11, 14, 19, 22, 27, 29, 30, 34})
+
+
+class Kind(StrEnum):
+    TITLE = "title"
+    SECTION = "section"
+    LABEL = "label"
+    INPUT = "input"
+    FIXED = "fixed"
+    NOTE = "note"
+    NOTICE = "notice"
+
+
+class Style(StrEnum):
+    """How an input box looks and reads: wrapping narrative, short text, or a value cell."""
+
+    TEXT = "text"
+    SHORT = "short"
+    VALUE = "value"
+    CENTER = "center"
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    ref: str
+    kind: Kind
+    text: str = ""
+    field: str | None = None
+    style: Style = Style.SHORT
+    anchor: str = "title"
+    label: str = ""
+    capacity: int | None = None
+
+    @property
+    def first(self) -> str:
+        return self.ref.split(":")[0]
+
+    @property
+    def span(self) -> tuple[int, int, int, int]:
+        """(first row, first col, last row, last col)."""
+        first, _, last = self.ref.partition(":")
+        r1, c1 = split_ref(first)
+        r2, c2 = split_ref(last or first)
+        return r1, c1, r2, c2
+
+
+# Section labels double as anchors for finding fields when the defined names are gone.
+ANCHORS: dict[str, re.Pattern[str]] = {
+    "title": re.compile(r"^■?\s*宇部市行財政改革推進計画\s*アクションプラン$"),
+    "s1": re.compile(r"^1\s*アウトカム"),
+    "s2": re.compile(r"^2\s*現状・課題"),
+    "s3": re.compile(r"^3\s*実施内容"),
+    "s4": re.compile(r"^4\s*.*の実施内容$"),
+    "kpi1": re.compile(r"^5-1\s*目標指標"),
+    "kpi2": re.compile(r"^5-2\s*目標指標"),
+    "s6": re.compile(r"^6\s*関連計画等"),
+    "s7": re.compile(r"^7\s*報告年度の取組状況"),
+}
+ANCHOR_BOX = {
+    "title": "A1",
+    "s1": "A6",
+    "s2": "A10",
+    "s3": "A21",
+    "s4": "G6",
+    "kpi1": "G12",
+    "kpi2": "G20",
+    "s6": "G28",
+    "s7": "A32",
+}
+
+L, IN, S = Kind.LABEL, Kind.INPUT, Kind.SECTION
+
+
+def _header() -> list[Box]:
+    return [
+        Box("A1:H1", Kind.TITLE, TITLE),
+        Box("I1", L, "報告年度"),
+        Box("J1", IN, field="fiscal_year", style=Style.CENTER, label="報告年度"),
+        Box("K1", L, "様式版"),
+        Box("L1:M1", Kind.FIXED, field="template_version", label="様式版"),
+        Box("A2", L, "No."),
+        Box("B2:F2", L, "アクションプラン名"),
+        Box("G2", L, "基本方針"),
+        Box("H2:M2", IN, field="policy", label="基本方針"),
+        Box("A3", IN, field="plan_no", style=Style.CENTER, label="No."),
+        Box("B3:F3", IN, field="plan_name", label="アクションプラン名"),
+        Box("G3", L, "戦略"),
+        Box("H3:M3", IN, field="strategy", label="戦略"),
+        Box("A4", L, "主管課"),
+        Box("B4:F4", IN, field="lead_division", label="主管課"),
+        Box("G4", L, "関係課"),
+        Box("H4:M4", IN, field="related_divisions", label="関係課"),
+    ]
+
+
+def _left_pane() -> list[Box]:
+    return [
+        Box("A6:F6", S, "1 アウトカム(実施目的)", anchor="s1"),
+        Box(
+            "A7:F9",
+            IN,
+            field="outcome",
+            style=Style.TEXT,
+            anchor="s1",
+            label="1 アウトカム(実施目的)",
+            capacity=200,
+        ),
+        Box("A10:F10", S, "2 現状・課題", anchor="s2"),
+        Box(
+            "A11:F20",
+            IN,
+            field="situation",
+            style=Style.TEXT,
+            anchor="s2",
+            label="2 現状・課題",
+            capacity=900,
+        ),
+        Box("A21:F21", S, "3 実施内容(計画期間全体の取組)", anchor="s3"),
+        Box(
+            "A22:F30",
+            IN,
+            field="plan_actions",
+            style=Style.TEXT,
+            anchor="s3",
+            label="3 実施内容(計画期間全体の取組)",
+            capacity=700,
+        ),
+    ]
+
+
+def _initiatives() -> list[Box]:
+    boxes = [
+        Box("G6:M6", S, "4 年度の実施内容", anchor="s4"),
+        Box("G7:J7", L, "インプット(具体的な取組内容)", anchor="s4"),
+        Box("K7:L7", L, "アウトプット(事業量等)", anchor="s4"),
+        Box("M7", L, "実績", anchor="s4"),
+    ]
+    for n, mark in enumerate("①②③④", start=1):
+        row = 7 + n
+        boxes += [
+            Box(f"G{row}", L, mark, anchor="s4"),
+            Box(
+                f"H{row}:J{row}",
+                IN,
+                field=f"input_{n}",
+                style=Style.TEXT,
+                anchor="s4",
+                label=f"インプット{mark}",
+                capacity=90,
+            ),
+            Box(
+                f"K{row}:L{row}",
+                IN,
+                field=f"output_{n}",
+                style=Style.TEXT,
+                anchor="s4",
+                label=f"アウトプット{mark}",
+                capacity=50,
+            ),
+            Box(
+                f"M{row}",
+                IN,
+                field=f"output_result_{n}",
+                style=Style.TEXT,
+                anchor="s4",
+                label=f"実績{mark}",
+                capacity=30,
+            ),
+        ]
+    return boxes
+
+
+def _kpi(k: int, top: int) -> list[Box]:
+    anchor = f"kpi{k}"
+    roman = "I" * k
+    p = f"kpi{k}_"
+    head = top + 4
+    years = "IJKLM"
+    boxes = [
+        Box(f"G{top}:M{top}", S, f"5-{k} 目標指標 {roman}", anchor=anchor),
+        Box(f"G{top + 1}", L, "項目", anchor=anchor),
+        Box(
+            f"H{top + 1}:M{top + 1}",
+            IN,
+            field=p + "name",
+            style=Style.TEXT,
+            anchor=anchor,
+            label=f"指標{roman} 項目",
+            capacity=80,
+        ),
+        Box(f"G{top + 2}", L, "注記", anchor=anchor),
+        Box(
+            f"H{top + 2}:M{top + 2}",
+            IN,
+            field=p + "note",
+            style=Style.TEXT,
+            anchor=anchor,
+            label=f"指標{roman} ※注記",
+            capacity=120,
+        ),
+        Box(f"G{top + 3}", L, "単位", anchor=anchor),
+        Box(
+            f"H{top + 3}",
+            IN,
+            field=p + "unit",
+            style=Style.CENTER,
+            anchor=anchor,
+            label=f"指標{roman} 単位",
+        ),
+        Box(f"I{top + 3}", L, "方向", anchor=anchor),
+        Box(
+            f"J{top + 3}:K{top + 3}",
+            IN,
+            field=p + "direction",
+            style=Style.CENTER,
+            anchor=anchor,
+            label=f"指標{roman} 方向",
+        ),
+        Box(f"G{head}", L, "数値", anchor=anchor),
+        Box(
+            f"H{head}",
+            IN,
+            field=p + "baseline_label",
+            style=Style.CENTER,
+            anchor=anchor,
+            label=f"指標{roman} 基準値の見出し",
+        ),
+        Box(f"G{head + 1}", L, "目標", anchor=anchor),
+        Box(
+            f"H{head + 1}:H{head + 2}",
+            IN,
+            field=p + "baseline",
+            style=Style.VALUE,
+            anchor=anchor,
+            label=f"指標{roman} 基準値",
+        ),
+        Box(f"G{head + 2}", L, "実績", anchor=anchor),
+        Box(f"G{head + 3}", L, "所管課評価", anchor=anchor),
+        Box(
+            f"H{head + 3}",
+            IN,
+            field=p + "assessment",
+            style=Style.CENTER,
+            anchor=anchor,
+            label=f"指標{roman} 所管課評価",
+        ),
+        Box(f"I{head + 3}", L, "評価理由", anchor=anchor),
+        Box(
+            f"J{head + 3}:M{head + 3}",
+            IN,
+            field=p + "assessment_reason",
+            style=Style.TEXT,
+            anchor=anchor,
+            label=f"指標{roman} 評価理由",
+            capacity=120,
+        ),
+    ]
+    for y, col in enumerate(years, start=1):
+        if k == 1:
+            boxes.append(
+                Box(
+                    f"{col}{head}",
+                    Kind.FIXED,
+                    field=f"year_y{y}",
+                    anchor=anchor,
+                    style=Style.CENTER,
+                    label=f"年度見出し{y}",
+                )
+            )
+        else:
+            boxes.append(Box(f"{col}{head}", Kind.FIXED, f"={col}16", anchor=anchor))
+        boxes += [
+            Box(
+                f"{col}{head + 1}",
+                IN,
+                field=f"{p}target_y{y}",
+                style=Style.VALUE,
+                anchor=anchor,
+                label=f"指標{roman} 目標{y}",
+            ),
+            Box(
+                f"{col}{head + 2}",
+                IN,
+                field=f"{p}actual_y{y}",
+                style=Style.VALUE,
+                anchor=anchor,
+                label=f"指標{roman} 実績{y}",
+            ),
+        ]
+    return boxes
+
+
+def _footer() -> list[Box]:
+    return [
+        Box("G28:M28", S, "6 関連計画等", anchor="s6"),
+        Box(
+            "G29:M30",
+            IN,
+            field="related_plans",
+            style=Style.TEXT,
+            anchor="s6",
+            label="6 関連計画等",
+            capacity=120,
+        ),
+        Box("A32:M32", S, "7 報告年度の取組状況（毎年度記入）", anchor="s7"),
+        Box("A33:D33", L, "取組実績", anchor="s7"),
+        Box("E33:I33", L, "未達成の理由・改善策", anchor="s7"),
+        Box("J33:M33", L, "次年度の取組", anchor="s7"),
+        Box(
+            "A34:D34",
+            IN,
+            field="achievements",
+            style=Style.TEXT,
+            anchor="s7",
+            label="取組実績",
+            capacity=400,
+        ),
+        Box(
+            "E34:I34",
+            IN,
+            field="shortfall_reason",
+            style=Style.TEXT,
+            anchor="s7",
+            label="未達成の理由・改善策",
+            capacity=400,
+        ),
+        Box(
+            "J34:M34",
+            IN,
+            field="next_actions",
+            style=Style.TEXT,
+            anchor="s7",
+            label="次年度の取組",
+            capacity=400,
+        ),
+        Box("A35:M35", Kind.NOTE, INPUT_NOTE),
+        Box("A36:M36", Kind.NOTICE, field=None),
+    ]
+
+
+@cache
+def boxes() -> tuple[Box, ...]:
+    return tuple(_header() + _left_pane() + _initiatives() + _kpi(1, 12) + _kpi(2, 20) + _footer())
+
+
+@cache
+def field_boxes() -> dict[str, Box]:
+    """Every named field (inputs and fixed named cells) -> its box."""
+    return {b.field: b for b in boxes() if b.field}
+
+
+def field_cell(field: str) -> str:
+    return field_boxes()[field].first
+
+
+def cell_field(cell: str) -> str | None:
+    """The field whose box starts at ``cell`` (for locating a finding)."""
+    for name, box in field_boxes().items():
+        if box.first == cell:
+            return name
+    return None
+
+
+def anchor_offset(field: str) -> tuple[str, int, int]:
+    """(anchor key, row offset, column offset) of a field from its section label."""
+    box = field_boxes()[field]
+    r, c = split_ref(box.first)
+    ar, ac = split_ref(ANCHOR_BOX[box.anchor])
+    return box.anchor, r - ar, c - ac
+
+
+def kpi_fields(k: int) -> list[str]:
+    p = f"kpi{k}_"
+    years = [f"{p}{kind}_y{y}" for kind in ("target", "actual") for y in range(1, PLAN_YEARS + 1)]
+    base = ["name", "note", "unit", "direction", "baseline_label", "baseline"]
+    return [p + f for f in base] + years + [p + "assessment", p + "assessment_reason"]
+
+
+def field_names() -> list[str]:
+    """All defined names of the template, in the design.md order."""
+    head = [
+        "template_version",
+        "fiscal_year",
+        "plan_no",
+        "plan_name",
+        "policy",
+        "strategy",
+        "lead_division",
+        "related_divisions",
+        "outcome",
+        "situation",
+        "plan_actions",
+    ]
+    inputs = [
+        f"{kind}_{n}"
+        for kind in ("input", "output", "output_result")
+        for n in range(1, INPUT_COUNT + 1)
+    ]
+    years = [f"year_y{y}" for y in range(1, PLAN_YEARS + 1)]
+    kpis = [f for k in range(1, KPI_COUNT + 1) for f in kpi_fields(k)]
+    tail = ["related_plans", "achievements", "shortfall_reason", "next_actions"]
+    return head + inputs + years + kpis + tail

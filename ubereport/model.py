@@ -1,0 +1,146 @@
+"""The typed card: what every stage after the reader works on (never on cells)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ubereport.findings import Finding
+from ubereport.values import ParsedValue
+
+
+@dataclass(frozen=True, slots=True)
+class YearValue:
+    """A target or actual for one plan year: the parsed value and the cell it came from."""
+
+    fiscal_year: int | None
+    parsed: ParsedValue
+    cell: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        p = self.parsed
+        return {
+            "fiscal_year": self.fiscal_year,
+            "text": p.text,
+            "kind": str(p.kind),
+            "value": p.value,
+            "unit": p.unit,
+            "comparator": str(p.comparator) if p.comparator else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Initiative:
+    """Section 4: one インプット with its planned アウトプット and the achieved 実績."""
+
+    text: str
+    output: str
+    output_result: str
+
+    def is_empty(self) -> bool:
+        return not (self.text or self.output or self.output_result)
+
+
+@dataclass(frozen=True, slots=True)
+class Kpi:
+    name: str
+    note: str
+    unit: str
+    direction: str
+    baseline_label: str
+    baseline: ParsedValue
+    targets: tuple[YearValue, ...]
+    actuals: tuple[YearValue, ...]
+    assessment: str = ""
+    assessment_reason: str = ""
+
+    def is_empty(self) -> bool:
+        texts = [self.name, self.note, self.unit, self.baseline.text]
+        texts += [v.parsed.text for v in self.targets + self.actuals]
+        return not any(t.strip() for t in texts)
+
+    def target_for(self, year: int) -> YearValue | None:
+        return next((v for v in self.targets if v.fiscal_year == year), None)
+
+    def actual_for(self, year: int) -> YearValue | None:
+        return next((v for v in self.actuals if v.fiscal_year == year), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "note": self.note,
+            "unit": self.unit,
+            "direction": self.direction,
+            "baseline": {
+                "label": self.baseline_label,
+                "text": self.baseline.text,
+                "value": self.baseline.value,
+            },
+            "targets": [v.to_json() for v in self.targets],
+            "actuals": [v.to_json() for v in self.actuals],
+            "assessment": self.assessment,
+            "assessment_reason": self.assessment_reason,
+        }
+
+
+@dataclass(slots=True)
+class Card:
+    """One submitted アクションプラン card, typed. Texts are kept exactly as found."""
+
+    file: str
+    sheet: str
+    template_version: str
+    fiscal_year: int | None
+    fiscal_year_text: str
+    plan_no: str | None
+    plan_no_text: str
+    plan_name: str
+    policy: str
+    strategy: str
+    lead_division: str
+    related_divisions: str
+    outcome: str
+    situation: str
+    plan_actions: str
+    inputs: tuple[Initiative, ...]
+    year_labels: tuple[str, ...]
+    plan_years: tuple[int | None, ...]
+    kpis: tuple[Kpi, ...]
+    related_plans: str
+    achievements: str
+    shortfall_reason: str
+    next_actions: str
+    cells: dict[str, str] = field(default_factory=dict)
+
+    def cell_of(self, field_name: str) -> str | None:
+        """The A1 cell a field was read from (for pointing a finding at it)."""
+        return self.cells.get(field_name)
+
+    def to_json(self, findings: list[Finding] | None = None) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "template_version": self.template_version,
+            "plan_no": self.plan_no,
+            "plan_name": self.plan_name,
+            "fiscal_year": self.fiscal_year,
+            "fiscal_year_text": self.fiscal_year_text,
+            "policy": self.policy,
+            "strategy": self.strategy,
+            "lead_division": self.lead_division,
+            "related_divisions": self.related_divisions,
+            "outcome": self.outcome,
+            "situation": self.situation,
+            "plan_actions": self.plan_actions,
+            "inputs": [
+                {"text": i.text, "output": i.output, "output_result": i.output_result}
+                for i in self.inputs
+            ],
+            "year_labels": list(self.year_labels),
+            "kpis": [k.to_json() for k in self.kpis],
+            "related_plans": self.related_plans,
+            "achievements": self.achievements,
+            "shortfall_reason": self.shortfall_reason,
+            "next_actions": self.next_actions,
+            "findings": [f.to_dict() for f in findings or []],
+        }

@@ -1,0 +1,41 @@
+"""How much room a text needs on the printed card: display width, wrapped lines, row height.
+
+LibreOffice and Excel do not grow merged cells to fit their text, so the writer sizes rows itself
+and the validator warns when a text will not fit. Both use these estimates.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+
+FONT_PT = 9.0
+LINE_FACTOR = 1.38
+PADDING_PT = 4.0
+HALF_WIDTH_PT = 0.52 * FONT_PT
+
+
+def display_width(text: str) -> int:
+    """Width in half-width units: full-width and wide characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+def column_points(width_chars: float) -> float:
+    """Excel column width (characters) to points: width*7+5 pixels at 96 dpi."""
+    return (width_chars * 7 + 5) * 0.75
+
+
+def wrapped_lines(text: str, width_pt: float, font_pt: float = FONT_PT) -> int:
+    usable = max(width_pt - 2 * PADDING_PT, font_pt)
+    per_line = usable / (0.52 * font_pt)
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += max(1, math.ceil(display_width(paragraph) * 1.06 / per_line))
+    return lines
+
+
+def needed_height(text: str, width_pt: float, font_pt: float = FONT_PT) -> float:
+    """Row height in points that shows ``text`` wrapped in a box ``width_pt`` wide."""
+    if not text:
+        return 0.0
+    return wrapped_lines(text, width_pt, font_pt) * font_pt * LINE_FACTOR + PADDING_PT
