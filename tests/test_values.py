@@ -305,6 +305,11 @@ def test_never_raises_on_text(text: str) -> None:
     assert (parsed.value is not None) == parsed.is_number
 
 
+@pytest.mark.parametrize("text", ["5" + " " * 5000 + "x", "1," * 5000 + "x", "約" * 5000 + "1"])
+def test_long_input_is_fast(text: str) -> None:
+    assert parse_value(text).kind is ValueKind.INVALID
+
+
 @given(st.floats(), st.one_of(st.none(), st.text(), st.sampled_from(["0%", "0.0%", "General"])))
 def test_never_raises_on_floats(x: float, number_format: str | None) -> None:
     parsed = parse_value(x, number_format=number_format)
@@ -334,7 +339,10 @@ def ascii_value_strings(draw: st.DrawFn) -> str:
     return f"{sign}{body}{unit}"
 
 
-@given(st.one_of(ascii_value_strings(), st.text(st.characters(min_codepoint=32, max_codepoint=126))))
+ASCII_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=126))
+
+
+@given(st.one_of(ascii_value_strings(), ASCII_TEXT))
 def test_fullwidth_parses_like_ascii(text: str) -> None:
     wide = parse_value(_fullwidth(text))
     narrow = parse_value(text)

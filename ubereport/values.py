@@ -275,15 +275,15 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in ordered)
 
 
-_NUMBER_RE = re.compile(
+_NUMBER_RE = re.compile(  # matched after whitespace runs are collapsed to one space
     rf"""
-    (?P<approx>約)?\s*
-    (?P<sign>[△▲+\-−‐])?\s*
-    (?P<int>[0-9]+(?:,[0-9]+)*)(?P<frac>\.[0-9]+)?\s*
+    (?P<approx>約)?\x20?
+    (?P<sign>[△▲+\-−‐])?\x20?
+    (?P<int>[0-9]+(?:,[0-9]+)*)(?P<frac>\.[0-9]+)?\x20?
     (?P<unit>{_alternation([*UNITS, *_UNIT_ALIASES])})?
-    (?:\s*/\s*(?P<per_n>[0-9]+)?\s*(?P<per>{_alternation(_PER_UNITS)}))?
-    \s*(?P<cmp>以上|以下|未満|超)?
-    \s*(?P<about>程度)?
+    (?:\x20?/\x20?(?P<per_n>[0-9]+)?\x20?(?P<per>{_alternation(_PER_UNITS)}))?
+    \x20?(?P<cmp>以上|以下|未満|超)?
+    \x20?(?P<about>程度)?
     """,
     re.VERBOSE,
 )
@@ -294,6 +294,7 @@ _PENDING_RE = re.compile(r"[(「【\[]?(?:集計中|未集計|未確定|調査�
 _NOT_SET_RE = re.compile(r"目標値?を(?:再)?設定")
 _DIGIT_RUN_RE = re.compile(r"[0-9][0-9,.]*")
 _IDEOGRAPHIC_COMMA_RE = re.compile(r"(?<=[0-9])、(?=[0-9])")
+_WHITESPACE_RE = re.compile(r"\s+")
 
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0x00A0: 0x20}
 _NFKC_RUNS_RE = re.compile("[\uff61-\uff9f\u2160-\u217f]+")
@@ -349,7 +350,8 @@ def _special_kind(s: str) -> ValueKind | None:
 
 
 def _parse_number_text(raw: str, s: str) -> ParsedValue | None:
-    m = _NUMBER_RE.fullmatch(_IDEOGRAPHIC_COMMA_RE.sub(",", s))
+    candidate = _WHITESPACE_RE.sub(" ", _IDEOGRAPHIC_COMMA_RE.sub(",", s))
+    m = _NUMBER_RE.fullmatch(candidate)
     if m is None:
         return None
     integer = m["int"]
@@ -399,8 +401,10 @@ def _parse_native_number(raw: numbers.Real | Decimal, number_format: str | None)
         dec, unit = dec * 100, "%"
     if unit or not isinstance(raw, numbers.Integral):
         dec = _EXCEL_DIGITS.plus(dec)
-    text = _plain_decimal(dec) + (unit or "")
-    return ParsedValue(text, ValueKind.NUMBER, float(dec) + 0.0, unit)
+    value = float(dec) + 0.0
+    if not math.isfinite(value):  # an int too large for a float
+        return ParsedValue(_display_other(raw), ValueKind.INVALID)
+    return ParsedValue(_plain_decimal(dec) + (unit or ""), ValueKind.NUMBER, value, unit)
 
 
 def _to_decimal(raw: numbers.Real | Decimal) -> Decimal | None:

@@ -314,7 +314,7 @@ class XlsxSource:
         style = int(c.get("s", "0") or 0)
         fmt = formats[style] if style < len(formats) else "General"
         f = c.find(f"{NS}f")
-        formula = (f.text or "=") if f is not None else None
+        formula = "=" + (f.text or "") if f is not None else None
         v = c.find(f"{NS}v")
         text = v.text if v is not None else None
         if kind == "inlineStr":

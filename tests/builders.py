@@ -1,0 +1,52 @@
+"""Build test workbooks the way divisions make them: from the real template, by defined name."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import openpyxl
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ubereport.sample import load_samples, sample_fields
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "templates" / "actionplan_sheet.xlsx"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def sample_card_fields(plan_no: str = "02") -> dict[str, str]:
+    """The transcribed sample card for ``plan_no`` as defined-name -> text."""
+    for card in load_samples():
+        if card["plan_no"] == plan_no:
+            return sample_fields(card)
+    raise KeyError(plan_no)
+
+
+def fill_template(path: Path, fields: Mapping[str, object], *, formulas: bool = False) -> Path:
+    """Open the committed template in openpyxl, fill each defined name, save as ``path``.
+
+    Strings are stored as text (as Excel does when a clerk types 「'=1+1」); pass
+    ``formulas=True`` to store strings starting with '=' as real formulas.
+    """
+    book = openpyxl.load_workbook(TEMPLATE)
+    for name, value in fields.items():
+        sheet, ref = _target(book, name)
+        cell = sheet[ref]
+        cell.value = value
+        if isinstance(value, str) and value.startswith("=") and not formulas:
+            cell.data_type = "s"
+    book.save(path)
+    return path
+
+
+def _target(book: openpyxl.Workbook, name: str) -> tuple[Worksheet, str]:
+    defined = book.defined_names[name]
+    ((sheet_name, ref),) = list(defined.destinations)
+    return book[sheet_name], ref.replace("$", "")
+
+
+def filled_sample(tmp_path: Path, plan_no: str = "02", **overrides: object) -> Path:
+    fields: dict[str, object] = dict(sample_card_fields(plan_no))
+    fields.update(overrides)
+    return fill_template(tmp_path / f"card_{plan_no}.xlsx", fields)
