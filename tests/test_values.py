@@ -79,9 +79,7 @@ def test_seed_file_covers_both_seeds() -> None:
     assert len(keys) == len(set(keys)), "rows must be distinct per (text, source)"
 
 
-@pytest.mark.parametrize(
-    "row", SEED_ROWS, ids=[f"{r['source']}:{r['text']}" for r in SEED_ROWS]
-)
+@pytest.mark.parametrize("row", SEED_ROWS, ids=[f"{r['source']}:{r['text']}" for r in SEED_ROWS])
 def test_seed_value(row: dict[str, str]) -> None:
     assert parse_value(row["text"]) == _expected(row)
 
@@ -347,7 +345,11 @@ def test_fullwidth_parses_like_ascii(text: str) -> None:
     wide = parse_value(_fullwidth(text))
     narrow = parse_value(text)
     assert wide == ParsedValue(
-        _fullwidth(text), narrow.kind, narrow.value, narrow.unit, narrow.comparator,
+        _fullwidth(text),
+        narrow.kind,
+        narrow.value,
+        narrow.unit,
+        narrow.comparator,
         narrow.approximate,
     )
 

@@ -35,7 +35,7 @@ COLUMN_WIDTHS = [6, 10.5, 10.5, 10.5, 10.5, 10.5, 8, 11, 10.5, 10.5, 10.5, 10.5,
 LAST_COLUMN = "M"
 LAST_ROW = 36
 BASE_ROW_HEIGHT = 16.0
-ROW_HEIGHTS = {1: 24.0, 5: 6.0, 31: 6.0, 35: 26.0}
+ROW_HEIGHTS = {1: 24.0, 5: 6.0, 31: 6.0, 34: 64.0, 35: 26.0}
 # Rows that may grow when a block of text beside them needs more room.
 FLEXIBLE_ROWS = frozenset({8, 9, 10, 11, 14, 19, 22, 27, 29, 30, 34})
 
