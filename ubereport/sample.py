@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from ubereport.card_writer import CardOptions, write_card
-from ubereport.fiscal import format_fy_long, parse_fiscal_year
 from ubereport.registry import Registry
 
 NOTICE = (
