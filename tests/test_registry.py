@@ -1,0 +1,71 @@
+"""The 体系図 shipped as data: 2 基本方針, 7 戦略, 14 plans in the printed order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import ubereport
+from ubereport.registry import RegistryError, default_registry, load_registry, normalize_plan_no
+
+
+def test_registry_is_the_published_taikeizu() -> None:
+    reg = default_registry()
+    assert (reg.title, reg.first_year, reg.plan_years) == (
+        "宇部市行財政改革推進計画", 2022, [2022, 2023, 2024, 2025, 2026])
+    assert reg.year_labels == ["R4", "R5", "R6", "R7", "R8"]
+    assert reg.policies == ["1 行政資源の適切なコントロール", "2 政策効果の向上"]
+    assert reg.strategies == [
+        "1 収納対策と財源の確保", "2 持続可能な行財政運営", "3 資産の有効活用", "4 職場環境の整備",
+        "5 政策実施体制の強化", "6 デジタル化の推進", "7 広報・広聴活動の強化",
+    ]
+    assert [(p.plan_no, p.plan_name, p.strategy_no, p.lead_division) for p in reg.plans] == [
+        ("01", "未収債権の発生防止・適正な対応", 1, "収納課"),
+        ("02", "ふるさと納税等自主財源の獲得推進", 1, "移住定住推進課"),
+        ("03", "未来投資のための事務事業の見直し", 2, ""),
+        ("04", "規律ある財政運営の実施", 2, "財政課"),
+        ("05", "公共施設マネジメントの推進", 3, "財産管理課"),
+        ("06", "職員の定員適正化", 4, "職員課"),
+        ("07", "人材育成と職場風土の改革", 4, "職員課"),
+        ("08", "職員の健康安全管理対策の推進", 4, "職員課"),
+        ("09", "EBPMの推進", 5, "行革推進課"),
+        ("10", "多様な主体との連携・共創", 5, "連携共創推進課"),
+        ("11", "庁内業務のデジタル化", 6, "デジタル推進課"),
+        ("12", "窓口サービスの効率化", 6, "市民課"),
+        ("13", "積極的な広報活動の推進", 7, "広報広聴課"),
+        ("14", "広聴機能の充実", 7, "広報広聴課"),
+    ]
+    assert reg.plan("09") is not None and reg.plan("09").policy == "2 政策効果の向上"
+    assert reg.plan("15") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("01", "01"), ("1", "01"), (1, "01"), (1.0, "01"), ("０１", "01"), (" 14 ", "14"),
+     ("No.3", "03"), (1.5, None), ("一", None), ("", None), (None, None), (True, None)],
+)
+def test_plan_numbers_as_people_type_them(raw: object, expected: str | None) -> None:
+    assert normalize_plan_no(raw) == expected
+
+
+def test_a_clerk_edit_that_breaks_a_row_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "registry.csv"
+    bad.write_text(
+        "方針番号,基本方針,戦略番号,戦略,計画No,アクションプラン名,主管課\n"
+        "1,行政資源の適切なコントロール,1,収納対策と財源の確保,01,未収債権の発生防止,収納課\n"
+        "1,行政資源の適切なコントロール,一,収納対策と財源の確保,02,ふるさと納税,移住定住推進課\n",
+        encoding="utf-8-sig",
+    )
+    with pytest.raises(RegistryError, match="registry.csv の 3 行目: 番号は数字で入力してください。"):
+        load_registry(bad)
+    bad.write_text("方針番号,基本方針,戦略番号,戦略,計画No,アクションプラン名,主管課\n1,,1,x,01,y,z\n",
+                   encoding="utf-8")
+    with pytest.raises(RegistryError, match="registry.csv の 2 行目: 基本方針 を確認してください。"):
+        load_registry(bad)
+
+
+def test_exported_members() -> None:
+    exported = {name for name in dir(ubereport) if not name.startswith("_")}
+    modules = {name for name in exported if isinstance(getattr(ubereport, name), type(ubereport))}
+    assert sorted(exported - modules) == sorted(ubereport.__all__)
