@@ -29,8 +29,9 @@ The rule (:func:`rate_year`), in the order it is applied:
    its reason are kept beside it. An own rating equal to the computed one leaves the basis 「計算」.
    An own rating that is none of the three words is 要確認.
 
-The rate is displayed to 0.1 % by :func:`format_rate`, truncated rather than rounded so that the
-shown figure never crosses a band edge (99.96 % shows 「99.9%」, not a 「100.0%」 beside 概ね達成).
+The rate is displayed to 0.1 % by :func:`format_rate`: rounded half up (55/60 → 「91.7%」, as
+Excel shows it), except that a rate just below a band edge is truncated, so the shown figure never
+reaches an edge its status did not (99.96 % shows 「99.9%」, not 「100.0%」 beside 概ね達成).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Context, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -122,6 +123,9 @@ class Bands:
         return Status.NOT_ACHIEVED
 
 
+_DEFAULT_BANDS = Bands()
+
+
 @dataclass(frozen=True)
 class Rating:
     """The rating of one KPI year.
@@ -155,20 +159,31 @@ class Rating:
 
     @property
     def rate_text(self) -> str:
-        """The rate as displayed, e.g. 「85.4%」, or 「」."""
+        """The rate as displayed with the default bands, e.g. 「85.4%」, or 「」."""
         return format_rate(self.rate)
 
 
-def format_rate(rate: float | None) -> str:
-    """0.8543 → 「85.4%」; ``None`` → 「」. Truncated toward zero to 0.1 %."""
+def format_rate(rate: float | None, bands: Bands = _DEFAULT_BANDS) -> str:
+    """0.8543 → 「85.4%」; ``None`` → 「」. Rounded half up to 0.1 %, but never up onto a band edge.
+
+    A rate just below an edge is truncated instead: 0.9996 → 「99.9%」, not 「100.0%」 beside
+    概ね達成.
+    """
     if rate is None:
         return ""
     percent = _dec(rate) * 100
     if not percent.is_finite():
         return f"{percent}%"
-    with localcontext(Context(prec=max(28, percent.adjusted() + 4))):
-        shown = percent.quantize(Decimal("0.1"), rounding=ROUND_DOWN) + 0  # + 0: -0.0 → 0.0
+    shown = _tenths(percent, ROUND_HALF_UP)
+    edges = (_dec(bands.achieved) * 100, _dec(bands.mostly) * 100)
+    if any(percent < edge <= shown for edge in edges):
+        shown = _tenths(percent, ROUND_DOWN)
     return f"{shown:f}%"
+
+
+def _tenths(percent: Decimal, rounding: str) -> Decimal:
+    with localcontext(Context(prec=max(28, percent.adjusted() + 4))):
+        return percent.quantize(Decimal("0.1"), rounding=rounding) + 0  # + 0: -0.0 → 0.0
 
 
 def parse_own_rating(text: str) -> Status | None:
@@ -199,7 +214,7 @@ def rate_year(
     later_targets: Sequence[ParsedValue] = (),
     own: str = "",
     own_reason: str = "",
-    bands: Bands = Bands(),  # frozen, so sharing is safe
+    bands: Bands = _DEFAULT_BANDS,
 ) -> Rating:
     """Rate one KPI year (see the module docstring for the rule). Never raises on card values.
 

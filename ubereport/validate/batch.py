@@ -1,0 +1,100 @@
+"""Batch checks: one plan and year submitted twice, a file whose content was already merged."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from ubereport.findings import Finding, make_finding
+from ubereport.fiscal import format_fy
+from ubereport.validate.context import Report
+
+
+class Decision(StrEnum):
+    ACCEPTED = "受理"
+    REJECTED = "要修正"
+    SUPERSEDED = "不採用（新しい提出あり）"
+    ALREADY_PROCESSED = "処理済み"
+
+
+@dataclass(slots=True)
+class Submission:
+    path: Path
+    report: Report
+    sha256: str
+    mtime: float
+    decision: Decision = Decision.ACCEPTED
+    notes: list[Finding] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.report.findings + self.notes
+
+    @property
+    def key(self) -> tuple[str, int] | None:
+        card = self.report.card
+        if card is None or card.plan_no is None or card.fiscal_year is None:
+            return None
+        return card.plan_no, card.fiscal_year
+
+
+def content_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def decide(batch: list[Submission], known: Mapping[str, str] | None = None) -> list[Submission]:
+    """Decide every submission of a batch; ``known`` maps merged content hashes to a note."""
+    known = known or {}
+    fresh: list[Submission] = []
+    for sub in batch:
+        sub.decision = Decision.REJECTED if not sub.report.valid else Decision.ACCEPTED
+        if sub.sha256 in known:
+            sub.decision = Decision.ALREADY_PROCESSED
+            sub.notes.append(
+                make_finding("already-processed", sub.path.name, detail=known[sub.sha256])
+            )
+        else:
+            fresh.append(sub)
+    _duplicates(fresh)
+    return batch
+
+
+def _duplicates(batch: list[Submission]) -> None:
+    groups: dict[tuple[str, int], list[Submission]] = defaultdict(list)
+    for sub in batch:
+        if sub.key is not None:
+            groups[sub.key].append(sub)
+    for (plan, year), subs in groups.items():
+        if len(subs) < 2:
+            continue
+        subs.sort(key=lambda s: (s.mtime, s.path.name))
+        newest, older = subs[-1], subs[:-1]
+        label = format_fy(year)
+        newest.notes.append(
+            make_finding(
+                "duplicate-taken",
+                newest.path.name,
+                detail=plan,
+                year=label,
+                other="」「".join(s.path.name for s in older),
+            )
+        )
+        for sub in older:
+            sub.decision = Decision.SUPERSEDED
+            sub.notes.append(
+                make_finding(
+                    "duplicate-superseded",
+                    sub.path.name,
+                    detail=plan,
+                    year=label,
+                    other=newest.path.name,
+                )
+            )

@@ -1,0 +1,75 @@
+"""What every check needs: the card, the registry, the master's registered targets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ubereport import layout
+from ubereport.findings import Finding, Severity, make_finding
+from ubereport.fiscal import format_fy
+from ubereport.model import Card
+from ubereport.rating import Bands
+from ubereport.registry import Registry
+
+# (plan No., KPI number 1/2, fiscal year) -> the registered target text
+TargetKey = tuple[str, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    card: Card
+    registry: Registry
+    registered_targets: Mapping[TargetKey, str] = field(default_factory=dict)
+    bands: Bands = field(default_factory=Bands)
+
+    def finding(
+        self, code: str, fname: str | None = None, value: object = None, **params: object
+    ) -> Finding:
+        """A finding located at the cell ``fname`` was read from."""
+        cell = self.card.cell_of(fname) if fname else None
+        return make_finding(
+            code,
+            self.card.file,
+            sheet=self.card.sheet,
+            cell=cell,
+            field=fname,
+            value=value,
+            **params,
+        )
+
+    @property
+    def report_year(self) -> int | None:
+        return self.card.fiscal_year
+
+    def year_label(self, year: int | None) -> str:
+        return format_fy(year) if year else "報告年度"
+
+
+def field_label(fname: str) -> str:
+    box = layout.field_boxes().get(fname)
+    return box.label if box and box.label else fname
+
+
+@dataclass(slots=True)
+class Report:
+    """All findings for one file (frictionless-style: data, never an exception)."""
+
+    file: str
+    findings: list[Finding]
+    card: Card | None = None
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    def flatten(self, keys: tuple[str, ...] = ("code", "cell")) -> list[tuple[object, ...]]:
+        return [tuple(getattr(f, k) for k in keys) for f in self.findings]

@@ -1,0 +1,136 @@
+"""Narrative checks: 取組実績, 未達成の理由, own ratings and their reasons, printable texts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ubereport import layout
+from ubereport.assess import rate_kpi_year
+from ubereport.findings import Finding
+from ubereport.rating import Status, parse_own_rating
+from ubereport.validate.context import Context, field_label
+from ubereport.validate.kpi_values import NO_VALUE
+from ubereport.values import ParsedValue
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+VALUE_FIELD_SUFFIXES = (
+    "_baseline",
+    *(f"_{kind}_y{y}" for kind in ("target", "actual") for y in range(1, 6)),
+)
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    if not ctx.card.achievements.strip():
+        yield ctx.finding("achievements-missing", "achievements")
+    yield from _ratings(ctx)
+    yield from _texts(ctx)
+
+
+def _ratings(ctx: Context) -> Iterator[Finding]:
+    card, year = ctx.card, ctx.report_year
+    index = card.plan_years.index(year) if year in card.plan_years else None
+    for k, kpi in enumerate(card.kpis, start=1):
+        if kpi.is_empty():
+            continue
+        p = f"kpi{k}_"
+        own_text = kpi.assessment.strip()
+        own = parse_own_rating(own_text) if own_text else None
+        if own_text and own is None:
+            yield ctx.finding("assessment-invalid", p + "assessment", own_text, detail=own_text)
+        if index is None:
+            continue
+        computed = rate_kpi_year(kpi, index, ctx.bands, own=False)
+        name = kpi.name or f"指標{'I' * k}"
+        if own is not None and own != computed.status and not kpi.assessment_reason.strip():
+            yield ctx.finding(
+                "assessment-reason-missing",
+                p + "assessment_reason",
+                own_text,
+                kpi=name,
+                detail=own_text,
+                expected=computed.status,
+            )
+        final = own or computed.status
+        if final is Status.NOT_ACHIEVED and not card.shortfall_reason.strip():
+            shown = computed.rate_text or computed.actual_text
+            yield ctx.finding(
+                "shortfall-reason-missing",
+                "shortfall_reason",
+                kpi=name,
+                year=ctx.year_label(year),
+                detail=shown,
+            )
+
+
+def _texts(ctx: Context) -> Iterator[Finding]:
+    values = _card_texts(ctx)
+    for fname, text in values.items():
+        box = layout.field_boxes()[fname]
+        if box.capacity and len(text) > box.capacity:
+            yield ctx.finding(
+                "text-too-long",
+                fname,
+                f"{len(text)}文字",
+                label=field_label(fname),
+                length=len(text),
+                capacity=box.capacity,
+            )
+        if text.startswith(FORMULA_STARTS) and not _is_number_text(fname, ctx):
+            yield ctx.finding(
+                "text-formula-like", fname, text, label=field_label(fname), first=text[0]
+            )
+
+
+def _is_number_text(fname: str, ctx: Context) -> bool:
+    """「-」 or 「-5」 in a value cell is a value, not a formula."""
+    parsed = _parsed(ctx, fname)
+    return parsed is not None and (parsed.is_number or parsed.kind in NO_VALUE)
+
+
+def _parsed(ctx: Context, fname: str) -> ParsedValue | None:
+    if not fname.startswith("kpi") or not fname.endswith(VALUE_FIELD_SUFFIXES):
+        return None
+    kpi = ctx.card.kpis[int(fname[3]) - 1]
+    rest = fname[5:]
+    if rest == "baseline":
+        return kpi.baseline
+    kind, _, y = rest.partition("_y")
+    series = kpi.targets if kind == "target" else kpi.actuals
+    return series[int(y) - 1].parsed
+
+
+def _card_texts(ctx: Context) -> dict[str, str]:
+    """Every input field's text as read, keyed by defined name."""
+    card = ctx.card
+    texts = {
+        "plan_name": card.plan_name,
+        "policy": card.policy,
+        "strategy": card.strategy,
+        "lead_division": card.lead_division,
+        "related_divisions": card.related_divisions,
+        "outcome": card.outcome,
+        "situation": card.situation,
+        "plan_actions": card.plan_actions,
+        "related_plans": card.related_plans,
+        "achievements": card.achievements,
+        "shortfall_reason": card.shortfall_reason,
+        "next_actions": card.next_actions,
+    }
+    for n, item in enumerate(card.inputs, start=1):
+        texts |= {
+            f"input_{n}": item.text,
+            f"output_{n}": item.output,
+            f"output_result_{n}": item.output_result,
+        }
+    for k, kpi in enumerate(card.kpis, start=1):
+        p = f"kpi{k}_"
+        texts |= {
+            p + "name": kpi.name,
+            p + "note": kpi.note,
+            p + "unit": kpi.unit,
+            p + "assessment_reason": kpi.assessment_reason,
+            p + "baseline": kpi.baseline.text,
+        }
+        for y, (t, a) in enumerate(zip(kpi.targets, kpi.actuals, strict=True), start=1):
+            texts |= {f"{p}target_y{y}": t.parsed.text, f"{p}actual_y{y}": a.parsed.text}
+    return {k: v for k, v in texts.items() if v}

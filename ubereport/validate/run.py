@@ -1,0 +1,45 @@
+"""Run every check on a card or a file, collecting all findings in one pass."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from ubereport.findings import Finding
+from ubereport.model import Card
+from ubereport.rating import Bands
+from ubereport.reader import read_card
+from ubereport.registry import Registry, default_registry
+from ubereport.validate import header, kpi_values, narrative
+from ubereport.validate.context import Context, Report, TargetKey
+
+CHECKS = (header.check, kpi_values.check, narrative.check)
+
+
+def validate_card(
+    card: Card,
+    registry: Registry | None = None,
+    *,
+    registered_targets: Mapping[TargetKey, str] | None = None,
+    bands: Bands | None = None,
+) -> list[Finding]:
+    ctx = Context(card, registry or default_registry(), registered_targets or {}, bands or Bands())
+    return [finding for check in CHECKS for finding in check(ctx)]
+
+
+def validate_file(
+    path: Path,
+    registry: Registry | None = None,
+    *,
+    registered_targets: Mapping[TargetKey, str] | None = None,
+    bands: Bands | None = None,
+) -> Report:
+    """Read and validate one file: the reader's findings, then every check's."""
+    registry = registry or default_registry()
+    result = read_card(path, registry)
+    findings = list(result.findings)
+    if result.card is not None:
+        findings += validate_card(
+            result.card, registry, registered_targets=registered_targets, bands=bands
+        )
+    return Report(Path(path).name, findings, result.card)
