@@ -9,11 +9,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ubereport.card_writer import CardOptions, write_card
+from ubereport.feedback import write_feedback
 from ubereport.findings import Finding, has_errors
 from ubereport.inbox import submissions
 from ubereport.reader import read_card
 from ubereport.registry import default_registry
 from ubereport.sample import write_samples
+from ubereport.summary import format_findings, total_line
+from ubereport.validate import validate_file
+from ubereport.validate.batch import Submission, content_hash, decide
 
 TEMPLATE_PATH = Path("templates") / "actionplan_sheet.xlsx"
 
@@ -46,6 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     read.add_argument("file", type=Path)
     read.add_argument("--json", action="store_true", help="JSONで出力する")
     read.set_defaults(handler=cmd_read)
+    val = sub.add_parser("validate", help="カードを検査し、指摘の一覧を表示する")
+    val.add_argument("paths", type=Path, nargs="+", help="ファイルまたはフォルダ")
+    val.add_argument("--json", action="store_true", help="指摘をJSONで出力する")
+    val.add_argument(
+        "--feedback", type=Path, default=None, help="確認結果ブック（_確認結果.xlsx）の出力先"
+    )
+    val.set_defaults(handler=cmd_validate)
     tpl = sub.add_parser("template", help="様式ファイル templates/actionplan_sheet.xlsx を作り直す")
     tpl.add_argument("--out", type=Path, default=TEMPLATE_PATH)
     tpl.add_argument("--password", default=None, help="シート保護のパスワード（既定はなし）")
@@ -71,6 +82,35 @@ def cmd_samples(args: argparse.Namespace) -> int:
     for path in write_samples(args.inbox, default_registry()):
         print(f"サンプルを書き出しました: {path}")
     return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        print(f"見つかりません: {'、'.join(str(p) for p in missing)}", file=sys.stderr)
+        return 2
+    files, others = submissions(list(args.paths))
+    batch = decide([_submission(path) for path in files])
+    if args.json:
+        rows = [f.to_dict() for sub in batch for f in sub.findings]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for sub in batch:
+            print(f"■ {sub.path.name}（{sub.decision}）")
+            print(format_findings(sub.findings))
+        for path in others:
+            print(f"■ {path.name}（対象外: Excelファイルではありません）")
+        print(total_line(batch))
+    if args.feedback is not None:
+        for sub in batch:
+            if sub.findings:
+                write_feedback(sub.path, sub.findings, args.feedback)
+    return 1 if any(not sub.report.valid for sub in batch) else 0
+
+
+def _submission(path: Path) -> Submission:
+    stat = path.stat()
+    return Submission(path, validate_file(path), content_hash(path), stat.st_mtime)
 
 
 def cmd_read(args: argparse.Namespace) -> int:

@@ -315,7 +315,7 @@ def _kpi(k: int, top: int) -> list[Box]:
                 field=f"{p}target_y{y}",
                 style=Style.VALUE,
                 anchor=anchor,
-                label=f"指標{roman} 目標{y}",
+                label=f"指標{roman} {y}年目の目標",
             ),
             Box(
                 f"{col}{head + 2}",
@@ -323,7 +323,7 @@ def _kpi(k: int, top: int) -> list[Box]:
                 field=f"{p}actual_y{y}",
                 style=Style.VALUE,
                 anchor=anchor,
-                label=f"指標{roman} 実績{y}",
+                label=f"指標{roman} {y}年目の実績",
             ),
         ]
     return boxes
@@ -390,6 +390,12 @@ def field_boxes() -> dict[str, Box]:
 
 def field_cell(field: str) -> str:
     return field_boxes()[field].first
+
+
+def field_label(field: str) -> str:
+    """The Japanese label of a field for people (「指標I 目標1」), else the defined name."""
+    box = field_boxes().get(field)
+    return box.label if box is not None and box.label else field
 
 
 def cell_field(cell: str) -> str | None:

@@ -49,6 +49,7 @@ from .values import Comparator, Direction, ParsedValue, ValueKind, format_number
 __all__ = [
     "BASIS_CALCULATED",
     "BASIS_OWN",
+    "SYMBOLS",
     "Bands",
     "Rating",
     "Status",
@@ -372,7 +373,7 @@ def _rate_numbers(
         status = Status.ACHIEVED if met else bands.classify(rate, allow_achieved=False)
     else:
         status = bands.classify(rate)
-    return _Outcome(status, rate, _explain(direction, comparator, met, t, a, rate))
+    return _Outcome(status, rate, _explain(direction, comparator, met, t, a, rate, bands))
 
 
 def _formula(direction: Direction, t: Decimal, a: Decimal) -> Decimal | None:
@@ -393,9 +394,10 @@ def _explain(
     t: Decimal,
     a: Decimal,
     rate: Decimal | None,
+    bands: Bands,
 ) -> str:
     ts, as_ = format_number(float(t)), format_number(float(a))
-    parts = []
+    parts: list[str] = []
     if comparator is not None:
         verdict = "満たす" if met else "満たさない"
         parts.append(f"実績 {as_} は目標 {ts}{comparator} を{verdict}。")
@@ -403,7 +405,7 @@ def _explain(
         parts.append(f"実績 {as_}、目標 {ts} のため達成率は計算しません（{direction}）。")
     else:
         formula = _formula_text(direction, ts, as_)
-        parts.append(f"達成率 {formula} = {format_rate(float(rate))}（{direction}）。")
+        parts.append(f"達成率 {formula} = {format_rate(float(rate), bands)}（{direction}）。")
     return "".join(parts)
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ubereport import layout
 from ubereport.findings import Finding, Severity, make_finding
 from ubereport.fiscal import format_fy
+from ubereport.layout import field_label
 from ubereport.model import Card
 from ubereport.rating import Bands
 from ubereport.registry import Registry
+
+__all__ = ["Context", "Report", "TargetKey", "field_label"]
 
 # (plan No., KPI number 1/2, fiscal year) -> the registered target text
 TargetKey = tuple[str, int, int]
@@ -44,11 +46,6 @@ class Context:
 
     def year_label(self, year: int | None) -> str:
         return format_fy(year) if year else "報告年度"
-
-
-def field_label(fname: str) -> str:
-    box = layout.field_boxes().get(fname)
-    return box.label if box and box.label else fname
 
 
 @dataclass(slots=True)

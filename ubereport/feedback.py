@@ -1,0 +1,170 @@
+"""The feedback workbook a division fixes its card from: ``<original name>_確認結果.xlsx``.
+
+A copy of the division's own workbook (the original is never touched) with every flagged cell
+marked — エラー and 警告 differ in fill, border *and* a mark in the comment, so the difference
+survives black-and-white printing — plus a first sheet 「確認結果」 listing every finding with a
+link to its cell. Files that cannot be opened get the list alone.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+import openpyxl
+from openpyxl.cell.cell import Cell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ubereport.findings import Finding, Severity
+from ubereport.layout import field_label
+
+SHEET = "確認結果"
+FONT = "BIZ UDPゴシック"
+MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲"}
+FILL = {
+    Severity.ERROR: PatternFill("solid", fgColor="FFC7CE"),
+    Severity.WARNING: PatternFill("solid", fgColor="FFE699"),
+}
+BORDER = {
+    Severity.ERROR: Border(*(Side("thick", color="C00000"),) * 4),
+    Severity.WARNING: Border(*(Side("mediumDashed", color="7F6000"),) * 4),
+}
+COLUMNS = [
+    ("No.", 5),
+    ("重要度", 9),
+    ("シート", 14),
+    ("セル", 7),
+    ("項目", 20),
+    ("入力されていた値", 24),
+    ("内容と直し方", 70),
+    ("コード", 22),
+]
+
+
+def feedback_path(original: Path, out_dir: Path) -> Path:
+    return out_dir / f"{original.stem}_確認結果.xlsx"
+
+
+def write_feedback(original: Path, findings: list[Finding], out_dir: Path) -> Path:
+    """Write the feedback workbook for ``original`` into ``out_dir``; returns its path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    book, copied = _copy_of(original)
+    if copied:
+        _mark_cells(book, findings)
+    _summary_sheet(book, original.name, findings, copied)
+    target = feedback_path(original, out_dir)
+    _save_atomically(book, target)
+    return target
+
+
+def _copy_of(original: Path) -> tuple[Workbook, bool]:
+    try:
+        return openpyxl.load_workbook(original, keep_vba=False, keep_links=False), True
+    except Exception:
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        return book, False
+
+
+def _mark_cells(book: Workbook, findings: list[Finding]) -> None:
+    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.sheet in book.sheetnames and f.cell:
+            by_cell[(f.sheet, f.cell)].append(f)
+    for (sheet, ref), items in by_cell.items():
+        cell = book[sheet][ref]
+        worst = Severity.ERROR if any(f.is_error for f in items) else Severity.WARNING
+        cell.fill = FILL[worst]
+        cell.border = BORDER[worst]
+        text = "\n".join(f"{MARK[f.severity]}【{f.severity}】{f.message}" for f in items)
+        comment = Comment(text, "ubereport")
+        comment.width, comment.height = 360, 40 + 18 * (len(text) // 28 + len(items))
+        cell.comment = comment
+
+
+def _summary_sheet(book: Workbook, name: str, findings: list[Finding], copied: bool) -> None:
+    ws = book.create_sheet(SHEET, 0)
+    errors = sum(f.is_error for f in findings)
+    ws["A1"] = f"確認結果：{name}"
+    ws["A1"].font = Font(name=FONT, size=14, bold=True)
+    ws["A2"] = (
+        f"エラー {errors} 件（✖ 直さないと取り込めません）・"
+        f"警告 {len(findings) - errors} 件（▲ 確認してください）"
+    )
+    ws["A3"] = (
+        "セル欄のリンクから該当セルへ移動できます。該当セルは色・太枠（エラー）/点線枠（警告）と"
+        "コメントで示しています。直したら元のファイル名のまま再提出してください。"
+    )
+    if not copied:
+        ws["A3"] = (
+            "ファイルを開けなかったため、指摘の一覧だけを作成しました。元のファイルを確認してください。"
+        )
+    for row in (2, 3):
+        ws.cell(row, 1).font = Font(name=FONT, size=10)
+    header_row = 5
+    for col, (title, width) in enumerate(COLUMNS, start=1):
+        cell = ws.cell(header_row, col, title)
+        cell.font = Font(name=FONT, bold=True)
+        cell.fill = PatternFill("solid", fgColor="D6DCE4")
+        ws.column_dimensions[cell.column_letter].width = width
+    for i, f in enumerate(findings, start=1):
+        _finding_row(ws, header_row + i, i, f, copied)
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.auto_filter.ref = f"A{header_row}:H{header_row + max(len(findings), 1)}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    book.active = 0
+    for sheet in book.worksheets[1:]:
+        sheet.sheet_view.tabSelected = False
+
+
+def _finding_row(ws: Worksheet, row: int, number: int, f: Finding, copied: bool) -> None:
+    values = [
+        number,
+        f"{MARK[f.severity]} {f.severity}",
+        f.sheet or "",
+        f.cell or "",
+        f.field or "",
+        f.value or "",
+        f.message,
+        f.code,
+    ]
+    for col, value in enumerate(values, start=1):
+        cell = ws.cell(row, col)
+        _text(cell, value)
+        cell.font = Font(name=FONT, size=10, bold=col == 2 and f.is_error)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if copied and f.sheet and f.cell:
+        link = ws.cell(row, 4)
+        link.hyperlink = Hyperlink(
+            ref=link.coordinate, location=f"'{f.sheet}'!{f.cell}", display=f.cell
+        )
+        link.font = Font(name=FONT, size=10, color="0563C1", underline="single")
+    ws.row_dimensions[row].height = 15 * max(1, len(f.message) // 45 + 1)
+
+
+def _text(cell: Cell, value: object) -> None:
+    """Store strings as text: a submitted 「=1+1」 must not become a formula here either."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def _save_atomically(book: Workbook, target: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".~ubereport-", suffix=".xlsx", dir=target.parent)
+    os.close(fd)
+    try:
+        book.save(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,45 @@
+"""Console text for people: a findings table per file and a one-line total, in Japanese."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from typing import Protocol
+
+from ubereport.findings import Finding
+
+
+class _HasFindings(Protocol):
+    @property
+    def findings(self) -> list[Finding]: ...
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def format_findings(findings: Sequence[Finding]) -> str:
+    """A readable table: 重要度, セル, 項目, 内容 — one line per finding."""
+    if not findings:
+        return "  指摘はありません。"
+    lines = [f"  {_pad('重要度', 8)}{_pad('セル', 8)}{_pad('項目', 22)}内容"]
+    for f in findings:
+        where = f.cell or "-"
+        lines.append(
+            f"  {_pad(str(f.severity), 8)}{_pad(where, 8)}{_pad(f.field or '-', 22)}{f.message}"
+        )
+    return "\n".join(lines)
+
+
+def total_line(batch: Sequence[_HasFindings]) -> str:
+    findings = [f for sub in batch for f in sub.findings]
+    errors = sum(f.is_error for f in findings)
+    bad_files = sum(any(f.is_error for f in sub.findings) for sub in batch)
+    return (
+        f"合計 {len(batch)} ファイル: エラー {errors} 件（{bad_files} ファイル）・"
+        f"警告 {len(findings) - errors} 件"
+    )
