@@ -46,7 +46,8 @@ def _target(book: openpyxl.Workbook, name: str) -> tuple[Worksheet, str]:
     return book[sheet_name], ref.replace("$", "")
 
 
-def filled_sample(tmp_path: Path, plan_no: str = "02", **overrides: object) -> Path:
-    fields: dict[str, object] = dict(sample_card_fields(plan_no))
+def filled_sample(tmp_path: Path, sample: str = "02", /, **overrides: object) -> Path:
+    """The transcribed sample card ``sample`` filled into the template, with ``overrides``."""
+    fields: dict[str, object] = dict(sample_card_fields(sample))
     fields.update(overrides)
-    return fill_template(tmp_path / f"card_{plan_no}.xlsx", fields)
+    return fill_template(tmp_path / f"card_{sample}.xlsx", fields)

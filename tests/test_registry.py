@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,20 @@ from ubereport.registry import RegistryError, default_registry, load_registry, n
 def test_registry_is_the_published_taikeizu() -> None:
     reg = default_registry()
     assert (reg.title, reg.first_year, reg.plan_years) == (
-        "宇部市行財政改革推進計画", 2022, [2022, 2023, 2024, 2025, 2026])
+        "宇部市行財政改革推進計画",
+        2022,
+        [2022, 2023, 2024, 2025, 2026],
+    )
     assert reg.year_labels == ["R4", "R5", "R6", "R7", "R8"]
     assert reg.policies == ["1 行政資源の適切なコントロール", "2 政策効果の向上"]
     assert reg.strategies == [
-        "1 収納対策と財源の確保", "2 持続可能な行財政運営", "3 資産の有効活用", "4 職場環境の整備",
-        "5 政策実施体制の強化", "6 デジタル化の推進", "7 広報・広聴活動の強化",
+        "1 収納対策と財源の確保",
+        "2 持続可能な行財政運営",
+        "3 資産の有効活用",
+        "4 職場環境の整備",
+        "5 政策実施体制の強化",
+        "6 デジタル化の推進",
+        "7 広報・広聴活動の強化",
     ]
     assert [(p.plan_no, p.plan_name, p.strategy_no, p.lead_division) for p in reg.plans] == [
         ("01", "未収債権の発生防止・適正な対応", 1, "収納課"),
@@ -42,8 +51,20 @@ def test_registry_is_the_published_taikeizu() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("01", "01"), ("1", "01"), (1, "01"), (1.0, "01"), ("０１", "01"), (" 14 ", "14"),
-     ("No.3", "03"), (1.5, None), ("一", None), ("", None), (None, None), (True, None)],
+    [
+        ("01", "01"),
+        ("1", "01"),
+        (1, "01"),
+        (1.0, "01"),
+        ("０１", "01"),
+        (" 14 ", "14"),
+        ("No.3", "03"),
+        (1.5, None),
+        ("一", None),
+        ("", None),
+        (None, None),
+        (True, None),
+    ],
 )
 def test_plan_numbers_as_people_type_them(raw: object, expected: str | None) -> None:
     assert normalize_plan_no(raw) == expected
@@ -57,11 +78,17 @@ def test_a_clerk_edit_that_breaks_a_row_is_named(tmp_path: Path) -> None:
         "1,行政資源の適切なコントロール,一,収納対策と財源の確保,02,ふるさと納税,移住定住推進課\n",
         encoding="utf-8-sig",
     )
-    with pytest.raises(RegistryError, match="registry.csv の 3 行目: 番号は数字で入力してください。"):
+    with pytest.raises(
+        RegistryError, match=re.escape("registry.csv の 3 行目: 番号は数字で入力してください。")
+    ):
         load_registry(bad)
-    bad.write_text("方針番号,基本方針,戦略番号,戦略,計画No,アクションプラン名,主管課\n1,,1,x,01,y,z\n",
-                   encoding="utf-8")
-    with pytest.raises(RegistryError, match="registry.csv の 2 行目: 基本方針 を確認してください。"):
+    bad.write_text(
+        "方針番号,基本方針,戦略番号,戦略,計画No,アクションプラン名,主管課\n1,,1,x,01,y,z\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        RegistryError, match=re.escape("registry.csv の 2 行目: 基本方針 を確認してください。")
+    ):
         load_registry(bad)
 
 
@@ -69,3 +96,13 @@ def test_exported_members() -> None:
     exported = {name for name in dir(ubereport) if not name.startswith("_")}
     modules = {name for name in exported if isinstance(getattr(ubereport, name), type(ubereport))}
     assert sorted(exported - modules) == sorted(ubereport.__all__)
+
+
+def test_readme_documents_every_finding_code() -> None:
+    from builders import ROOT
+
+    from ubereport.findings import CATALOG
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for code, rule in CATALOG.items():
+        assert f"| `{code}` | {rule.severity} | {rule.title} |" in readme, code

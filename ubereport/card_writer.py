@@ -139,7 +139,9 @@ def _formula_result(box: Box, values: Mapping[str, object]) -> str:
     if not box.text.startswith("="):
         return ""
     source = layout.cell_field(box.text[1:])
-    return str(values.get(source or "", ""))
+    text = str(values.get(source or "", ""))
+    # A cached formula result is written to the XML unescaped: drop control characters.
+    return "".join(ch for ch in text if ch >= " " or ch in "\t\n")
 
 
 def _write_box(sheet: Worksheet, fmt: _Formats, box: Box, value: object, cached: str) -> None:

@@ -133,7 +133,7 @@ def _finding_row(ws: Worksheet, row: int, number: int, f: Finding, copied: bool)
         f"{MARK[f.severity]} {f.severity}",
         f.sheet or "",
         f.cell or "",
-        f.field or "",
+        field_label(f.field) if f.field else "",
         f.value or "",
         f.message,
         f.code,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from ubereport.findings import Finding
+from ubereport.layout import field_label
 
 
 class _HasFindings(Protocol):
@@ -30,7 +31,7 @@ def format_findings(findings: Sequence[Finding]) -> str:
     for f in findings:
         where = f.cell or "-"
         lines.append(
-            f"  {_pad(str(f.severity), 8)}{_pad(where, 8)}{_pad(f.field or '-', 22)}{f.message}"
+            f"  {_pad(str(f.severity), 8)}{_pad(where, 8)}{_pad(field_label(f.field) if f.field else '-', 22)}{f.message}"
         )
     return "\n".join(lines)
 
