@@ -9,17 +9,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ubereport.card_writer import CardOptions, write_card
+from ubereport.errors import UbereportError
 from ubereport.feedback import write_feedback
 from ubereport.findings import Finding, has_errors
 from ubereport.inbox import submissions
+from ubereport.master import init_master, merge_files
 from ubereport.reader import read_card
 from ubereport.registry import default_registry
 from ubereport.sample import write_samples
-from ubereport.summary import format_findings, total_line
+from ubereport.summary import format_findings, format_merge, total_line
 from ubereport.validate import validate_file
 from ubereport.validate.batch import Submission, content_hash, decide
 
 TEMPLATE_PATH = Path("templates") / "actionplan_sheet.xlsx"
+MASTER_NAME = "アクションプラン台帳.xlsx"
+MASTER_PATH = Path("outbox") / MASTER_NAME
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -28,7 +32,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):
         args = parser.parse_args(["run", *(argv or [])])
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except UbereportError as exc:
+        print(f"実行できませんでした: {exc.message}", file=sys.stderr)
+        return exc.exit_code
 
 
 def _utf8_console() -> None:
@@ -50,6 +58,18 @@ def _parser() -> argparse.ArgumentParser:
     read.add_argument("file", type=Path)
     read.add_argument("--json", action="store_true", help="JSONで出力する")
     read.set_defaults(handler=cmd_read)
+    init = sub.add_parser("init", help="台帳（マスター）を計画一覧から新しく作る")
+    init.add_argument("--master", type=Path, default=MASTER_PATH)
+    init.set_defaults(handler=cmd_init)
+    merge = sub.add_parser("merge", help="カードを検査し、受理したものを台帳に取り込む")
+    merge.add_argument("paths", type=Path, nargs="+", help="ファイルまたはフォルダ")
+    merge.add_argument("--master", type=Path, default=MASTER_PATH)
+    merge.add_argument(
+        "--dry-run", action="store_true", help="台帳を書き換えずに変更点だけ表示する"
+    )
+    merge.add_argument("--lock-wait", type=float, default=60.0, help="ロック待ちの秒数")
+    merge.add_argument("--backups", type=int, default=10, help="残すバックアップの数")
+    merge.set_defaults(handler=cmd_merge)
     val = sub.add_parser("validate", help="カードを検査し、指摘の一覧を表示する")
     val.add_argument("paths", type=Path, nargs="+", help="ファイルまたはフォルダ")
     val.add_argument("--json", action="store_true", help="指摘をJSONで出力する")
@@ -82,6 +102,30 @@ def cmd_samples(args: argparse.Namespace) -> int:
     for path in write_samples(args.inbox, default_registry()):
         print(f"サンプルを書き出しました: {path}")
     return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    init_master(args.master, default_registry())
+    print(f"台帳を作成しました: {args.master}")
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        print(f"見つかりません: {'、'.join(str(p) for p in missing)}", file=sys.stderr)
+        return 2
+    files, _ = submissions(list(args.paths))
+    outcome = merge_files(
+        files,
+        args.master,
+        default_registry(),
+        dry_run=args.dry_run,
+        backups=args.backups,
+        lock_wait=args.lock_wait,
+    )
+    print(format_merge(outcome, dry_run=args.dry_run))
+    return 1 if any(not s.report.valid for s in outcome.submissions) else 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -8,8 +8,6 @@ link to its cell. Files that cannot be opened get the list alone.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ubereport.atomic import write_atomically
 from ubereport.findings import Finding, Severity
 from ubereport.layout import field_label
 
@@ -59,7 +58,7 @@ def write_feedback(original: Path, findings: list[Finding], out_dir: Path) -> Pa
         _mark_cells(book, findings)
     _summary_sheet(book, original.name, findings, copied)
     target = feedback_path(original, out_dir)
-    _save_atomically(book, target)
+    write_atomically(target, lambda tmp: book.save(tmp))
     return target
 
 
@@ -157,14 +156,3 @@ def _text(cell: Cell, value: object) -> None:
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
-
-
-def _save_atomically(book: Workbook, target: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".~ubereport-", suffix=".xlsx", dir=target.parent)
-    os.close(fd)
-    try:
-        book.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

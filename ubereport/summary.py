@@ -8,6 +8,7 @@ from typing import Protocol
 
 from ubereport.findings import Finding
 from ubereport.layout import field_label
+from ubereport.master import MergeOutcome
 
 
 class _HasFindings(Protocol):
@@ -44,3 +45,33 @@ def total_line(batch: Sequence[_HasFindings]) -> str:
         f"合計 {len(batch)} ファイル: エラー {errors} 件（{bad_files} ファイル）・"
         f"警告 {len(findings) - errors} 件"
     )
+
+
+def format_merge(outcome: MergeOutcome, *, dry_run: bool = False, detail: int = 8) -> str:
+    """Per file: decision; per accepted plan: 新規 / 更新 (which fields) / 変更なし."""
+    lines = [f"※ {w}" for w in outcome.warnings]
+    for result in outcome.results:
+        plan = f"No.{result.plan_no}" if result.plan_no else "No.?"
+        state = f" {result.state}" if result.state else ""
+        count = f"（{len(result.changes)}項目）" if result.changes else ""
+        lines.append(f"{result.decision}  {result.file}  {plan}{state}{count}")
+        for change in result.changes[:detail]:
+            lines.append(
+                f"    {change.sheet} {change.key} {change.field}: "
+                f"「{_short(change.old)}」→「{_short(change.new)}」"
+                + (f"（{change.note}）" if change.note else "")
+            )
+        if len(result.changes) > detail:
+            lines.append(f"    ほか {len(result.changes) - detail} 項目")
+    verb = (
+        "（試行のため台帳は書き換えていません）"
+        if dry_run
+        else ("台帳を更新しました。" if outcome.written else "台帳に変更はありません。")
+    )
+    lines.append(verb)
+    return "\n".join(lines)
+
+
+def _short(text: str, limit: int = 24) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

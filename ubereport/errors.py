@@ -1,0 +1,44 @@
+"""The one exception tree of ubereport (problems in a submission are findings, not exceptions).
+
+UbereportError            anything the program cannot do; ``exit_code`` for the CLI
+└── CannotRun             the run cannot proceed (exit 2)
+    ├── ConfigError       ubereport.toml is wrong: names the key
+    ├── LockHeld          another run holds the master past the wait
+    ├── MasterMissing     no master yet (ubereport init)
+    ├── MasterExists      init refuses to overwrite a master
+    └── MasterUnwritable  the master or an output cannot be written (disk full, read-only …)
+"""
+
+from __future__ import annotations
+
+
+class UbereportError(Exception):
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CannotRun(UbereportError):
+    exit_code = 2
+
+
+class ConfigError(CannotRun):
+    pass
+
+
+class LockHeld(CannotRun):
+    pass
+
+
+class MasterMissing(CannotRun):
+    pass
+
+
+class MasterExists(CannotRun):
+    pass
+
+
+class MasterUnwritable(CannotRun):
+    pass

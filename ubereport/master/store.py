@@ -1,0 +1,253 @@
+"""Read and write the master workbook: the store of record.
+
+Reading goes through the same raw XML reader as the cards (no openpyxl: fast, and it never
+evaluates anything). Writing goes through xlsxwriter into a temporary file that replaces the
+master in one step, after the previous version was copied to the backup folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from ubereport.atomic import write_atomically
+from ubereport.errors import MasterUnwritable
+from ubereport.master.schema import SCHEMA_VERSION, TABLES, Kind, Table
+from ubereport.reader import cell_text
+from ubereport.registry import Registry
+from ubereport.values import parse_value
+from ubereport.xlsx_source import SourceError, XlsxSource, split_ref
+
+Record = dict[str, Any]
+README_SHEET = "説明"
+FONT = "BIZ UDPゴシック"
+VALUE_PREFIXES = ("baseline", "target", "actual")
+
+
+@dataclass(slots=True)
+class MasterData:
+    tables: dict[str, list[Record]] = field(default_factory=lambda: {t.name: [] for t in TABLES})
+
+    def rows(self, name: str) -> list[Record]:
+        return self.tables[name]
+
+    def index(self, table: Table) -> dict[tuple[str, ...], Record]:
+        return {key_of(table, r): r for r in self.tables[table.name]}
+
+    def merged_hashes(self) -> dict[str, str]:
+        return {
+            r["sha256"]: f"{r['received_at']} {r['file_name']}"
+            for r in self.tables["submissions"]
+            if r.get("sha256")
+        }
+
+
+def key_of(table: Table, record: Record) -> tuple[str, ...]:
+    return tuple(str(record.get(k) if record.get(k) is not None else "") for k in table.key)
+
+
+def new_master(registry: Registry) -> MasterData:
+    data = MasterData()
+    for plan in registry.plans:
+        data.tables["plans"].append(
+            {
+                "plan_no": plan.plan_no,
+                "plan_name": plan.plan_name,
+                "policy": plan.policy,
+                "strategy": plan.strategy,
+                "lead_division": plan.lead_division,
+            }
+        )
+    return data
+
+
+def read_master(path: Path) -> MasterData:
+    try:
+        source = XlsxSource(path)
+    except SourceError as exc:
+        raise MasterUnwritable(
+            f"台帳「{path}」を読めません（{exc.detail}）。バックアップから戻してください。"
+        ) from exc
+    try:
+        data = MasterData()
+        for table in TABLES:
+            if table.sheet in source.sheet_names:
+                data.tables[table.name] = _read_table(source, table)
+        return data
+    finally:
+        source.close()
+
+
+def _read_table(source: XlsxSource, table: Table) -> list[Record]:
+    by_header = {c.header: c for c in table.columns}
+    grid: dict[int, dict[int, Any]] = {}
+    for ref, cell in source.cells(table.sheet).items():
+        row, col = split_ref(ref)
+        grid.setdefault(row, {})[col] = cell
+    columns = {
+        col: by_header[cell_text(cell)]
+        for col, cell in grid.get(1, {}).items()
+        if cell_text(cell) in by_header
+    }
+    records = []
+    for row in sorted(r for r in grid if r > 1):
+        record: Record = {c.key: None for c in table.columns}
+        for col, column in columns.items():
+            record[column.key] = _typed(grid[row].get(col), column.kind)
+        if any(v not in (None, "") for v in record.values()):
+            records.append(record)
+    return records
+
+
+def _typed(cell: Any, kind: Kind) -> Any:
+    if cell is None or cell.value is None:
+        return None
+    if kind is Kind.TEXT:
+        return cell_text(cell)
+    value = cell.value
+    if isinstance(value, str):
+        parsed = parse_value(value)
+        value = parsed.value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value) if kind is Kind.INT else float(value)
+
+
+def recompute(data: MasterData) -> None:
+    """Derive every 数値/単位/比較 column from its 原文 column (the 原文 is the truth)."""
+    for name in ("kpis", "kpi_values"):
+        for record in data.tables[name]:
+            for prefix in VALUE_PREFIXES:
+                if f"{prefix}_text" not in record:
+                    continue
+                parsed = parse_value(record.get(f"{prefix}_text") or "")
+                record[f"{prefix}_value"] = parsed.value
+                record[f"{prefix}_unit"] = parsed.unit
+                record[f"{prefix}_comparator"] = (
+                    str(parsed.comparator) if parsed.comparator else None
+                )
+
+
+def sort_rows(data: MasterData) -> None:
+    for table in TABLES:
+        if not table.append_only:
+            data.tables[table.name].sort(key=lambda r, t=table: _sort_key(t, r))
+
+
+def _sort_key(table: Table, record: Record) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for k in table.key:
+        v = record.get(k)
+        out.append((0, v, "") if isinstance(v, int | float) else (1, 0, str(v or "")))
+    return tuple(out)
+
+
+def write_master(
+    path: Path, data: MasterData, *, backups: int = 10, backup_dir: Path | None = None
+) -> None:
+    """Replace the master atomically, keeping the previous ``backups`` versions."""
+    recompute(data)
+    sort_rows(data)
+    if path.exists() and backups > 0:
+        _backup(path, backup_dir or path.parent / "backup", backups)
+    write_atomically(path, lambda tmp: _write_book(tmp, data))
+
+
+def _backup(path: Path, folder: Path, keep: int) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        shutil.copy2(path, folder / f"{path.stem}_{stamp}{path.suffix}")
+        olds = sorted(folder.glob(f"{path.stem}_*{path.suffix}"))
+        for old in olds[: max(0, len(olds) - keep)]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:
+        raise MasterUnwritable(
+            f"台帳のバックアップを作れませんでした（{exc.strerror or exc}）。"
+        ) from exc
+
+
+def _write_book(tmp: Path, data: MasterData) -> None:
+    book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+    head = book.add_format(
+        {
+            "font_name": FONT,
+            "bold": True,
+            "bg_color": "#D6DCE4",
+            "border": 1,
+            "text_wrap": True,
+            "valign": "vcenter",
+        }
+    )
+    body = book.add_format({"font_name": FONT, "valign": "top"})
+    number = book.add_format({"font_name": FONT, "valign": "top", "num_format": "#,##0.##########"})
+    _readme(book, head, body)
+    for table in TABLES:
+        sheet = book.add_worksheet(table.sheet)
+        rows = data.tables[table.name]
+        for col, column in enumerate(table.columns):
+            sheet.write_string(0, col, column.header, head)
+            sheet.set_column(col, col, column.width, body)
+        for r, record in enumerate(rows, start=1):
+            for col, column in enumerate(table.columns):
+                _write_cell(sheet, r, col, record.get(column.key), column.kind, body, number)
+        sheet.freeze_panes(1, len(table.key))
+        sheet.autofilter(0, 0, max(len(rows), 1), len(table.columns) - 1)
+        sheet.set_row(0, 30)
+        if table.hidden:
+            sheet.hide()
+    book.close()
+
+
+def _write_cell(
+    sheet: Any, row: int, col: int, value: Any, kind: Kind, body: Any, number: Any
+) -> None:
+    if value is None or value == "":
+        return
+    if kind is not Kind.TEXT and isinstance(value, int | float) and not isinstance(value, bool):
+        sheet.write_number(row, col, value, number)
+    else:
+        sheet.write_string(row, col, str(value), body)
+
+
+README_LINES = [
+    ("アクションプラン台帳", ""),
+    ("台帳の版", SCHEMA_VERSION),
+    ("", ""),
+    ("この台帳は ubereport が管理する、アクションプランの全年度・全提出の記録です。", ""),
+    (
+        "手で直す場合",
+        "「原文」列を直してください。数値・単位・比較の列は保存のたびに原文から計算し直します。",
+    ),
+    (
+        "",
+        "手で直した値は、その項目を新しい提出が変えない限り残り、変えた場合は変更履歴に記録されます。",
+    ),
+    (
+        "してはいけないこと",
+        "シート名・見出し行の変更、「_提出値」シートの編集。行の並べ替え・絞り込みは自由です。",
+    ),
+    ("計画", "計画ごとの基本情報（最新の提出）"),
+    ("指標", "計画ごとの目標指標と基準値"),
+    ("指標値", "指標・年度ごとの目標と実績（原文・数値・単位・比較）と所管課評価"),
+    ("取組", "報告年度ごとの実施内容（インプット・アウトプット・実績）"),
+    ("報告", "報告年度ごとの取組実績・未達成の理由・次年度の取組"),
+    ("提出", "受け付けたすべてのファイル（受理・要修正・処理済み）"),
+    ("指摘", "提出ごとの確認結果（エラー・警告）"),
+    ("変更履歴", "台帳の値が変わるたびに、変更前・変更後・提出IDを記録"),
+]
+
+
+def _readme(book: Any, head: Any, body: Any) -> None:
+    sheet = book.add_worksheet(README_SHEET)
+    sheet.set_column(0, 0, 22)
+    sheet.set_column(1, 1, 100)
+    for r, (a, b) in enumerate(README_LINES):
+        sheet.write_string(r, 0, a, head if r == 0 else body)
+        if b:
+            sheet.write_string(r, 1, b, body)
