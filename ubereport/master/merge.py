@@ -255,7 +255,7 @@ class _Merger:
                 "changed_at": self.now,
                 "sheet": table.sheet,
                 "key": label,
-                "field": name,
+                "field": header,
                 "old": current,
                 "new": new,
                 "submission_id": self.sid,
