@@ -58,7 +58,7 @@ def test_killed_merge_leaves_old_or_new_master_and_rerun_converges(tmp_path: Pat
         shutil.copy(base, master)
         proc = subprocess.Popen(_merge_cmd(master, batch), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.0, duration * 1.1))
+        time.sleep(rng.uniform(duration * 0.5, duration * 1.05))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         state = snapshot(master)
