@@ -301,17 +301,3 @@ def test_read_json_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     bad.write_bytes(b"")
     assert main(["read", str(bad), "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["findings"][0]["code"] == "file-empty"
-
-
-def test_run_reads_and_reports_every_card(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    shutil.copytree(ROOT / "inbox", tmp_path / "inbox")
-    (tmp_path / "inbox" / "~$01_収納課_アクションプラン.xlsx").write_bytes(b"owner")
-    (tmp_path / "inbox" / "メモ.txt").write_text("memo", encoding="utf-8")
-    assert main(["run", "--root", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
-    assert "合計 13 件（読取OK 13 件・要修正 0 件）" in out
-    assert "対象外  メモ.txt" in out and "~$" not in out
-    report = json.loads((tmp_path / "outbox" / "読取結果.json").read_text(encoding="utf-8"))
-    assert sorted(r["plan_no"] for r in report) == sorted(SAMPLES)

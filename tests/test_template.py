@@ -10,7 +10,7 @@ import pytest
 from builders import TEMPLATE
 
 from ubereport import layout
-from ubereport.cli import write_template
+from ubereport.commands import write_template
 
 DESIGN_NAMES = (
     [

@@ -46,18 +46,20 @@ COLUMNS = [
 ]
 
 
-def feedback_path(original: Path, out_dir: Path) -> Path:
-    return out_dir / f"{original.stem}_確認結果.xlsx"
+def feedback_path(name: str, out_dir: Path) -> Path:
+    return out_dir / f"{Path(name).stem}_確認結果.xlsx"
 
 
-def write_feedback(original: Path, findings: list[Finding], out_dir: Path) -> Path:
+def write_feedback(
+    original: Path, findings: list[Finding], out_dir: Path, *, name: str | None = None
+) -> Path:
     """Write the feedback workbook for ``original`` into ``out_dir``; returns its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     book, copied = _copy_of(original)
     if copied:
         _mark_cells(book, findings)
     _summary_sheet(book, original.name, findings, copied)
-    target = feedback_path(original, out_dir)
+    target = feedback_path(name or original.name, out_dir)
     write_atomically(target, lambda tmp: book.save(tmp))
     return target
 

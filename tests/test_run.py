@@ -1,0 +1,162 @@
+"""``ubereport run`` on a shared-drive folder: what arrives, where it goes, what is printed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+from builders import ROOT, filled_sample
+
+from ubereport.cli import main
+from ubereport.master import read_master
+
+CARDS = sorted((ROOT / "inbox").glob("*.xlsx"))
+
+
+def _root(tmp_path: Path, *, extra: str = "") -> Path:
+    root = tmp_path / "共有" / "行革 推進課"
+    assert main(["init", "--root", str(root)]) == 0
+    config = root / "ubereport.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("settle_seconds = 60", "settle_seconds = 0")
+        + extra,
+        encoding="utf-8",
+    )
+    return root
+
+
+def _old(path: Path) -> None:
+    t = time.time() - 3600
+    os.utime(path, (t, t))
+
+
+def test_init_root_lays_out_folders_and_config(tmp_path: Path) -> None:
+    root = _root(tmp_path)
+    assert sorted(p.name for p in root.iterdir()) == [
+        "archive",
+        "inbox",
+        "logs",
+        "outbox",
+        "rejected",
+        "ubereport.toml",
+    ]
+    assert (root / "outbox" / "アクションプラン台帳.xlsx").exists()
+
+
+def test_run_accepts_rejects_ignores_and_files_originals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _root(tmp_path)
+    inbox = root / "inbox"
+    for card in CARDS[:3]:
+        shutil.copy(card, inbox / card.name)
+    bad = filled_sample(tmp_path, "13", achievements="")
+    nfd = unicodedata.normalize("NFD", "13_広報広聴課 ブランド　版.xlsx")
+    shutil.copy(bad, inbox / nfd)
+    (inbox / "~$01_収納課_アクションプラン.xlsx").write_bytes(b"owner")
+    (inbox / "Thumbs.db").write_bytes(b"x")
+    (inbox / ".hidden.xlsx").write_bytes(b"x")
+    (inbox / "メモ.txt").write_text("memo", encoding="utf-8")
+    for p in inbox.iterdir():
+        _old(p)
+    assert main(["run", "--root", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "受理  01_収納課_アクションプラン.xlsx（エラー 0 件・警告 1 件）" in out
+    assert f"要修正  {nfd}（エラー 1 件・警告 0 件） → rejected/" in out
+    assert "対象外  メモ.txt（Excelファイルではありません）" in out
+    assert "~$" not in out and "Thumbs" not in out and ".hidden" not in out
+    assert out.rstrip().endswith("合計: 受理 3 件・要修正 1 件・対象外 1 件")
+    left = sorted(p.name for p in inbox.iterdir())
+    assert left == sorted(
+        [".hidden.xlsx", "Thumbs.db", "~$01_収納課_アクションプラン.xlsx", "メモ.txt"]
+    )
+    archived = sorted(p.name.rsplit("_", 1)[0] for p in (root / "archive" / "R4").iterdir())
+    assert archived == sorted(c.stem for c in CARDS[:3])
+    rejected = sorted(p.name for p in (root / "rejected").iterdir())
+    assert len(rejected) == 2 and rejected[1].endswith("_確認結果.xlsx")
+    data = read_master(root / "outbox" / "アクションプラン台帳.xlsx")
+    assert [
+        (s["plan_no"], s["decision"], s["archived_to"].split("/")[0])
+        for s in data.rows("submissions")
+    ] == [
+        ("01", "受理", "archive"),
+        ("02", "受理", "archive"),
+        ("04", "受理", "archive"),
+        ("13", "要修正", "rejected"),
+    ]
+    log = next((root / "logs").glob("ubereport-*.log")).read_text(encoding="utf-8")
+    assert "合計: 受理 3 件・要修正 1 件・対象外 1 件" in log and "archive/R4/" in log
+
+    before = {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+    assert main(["run", "--root", str(root)]) == 0
+    assert capsys.readouterr().out.strip() == "新しい提出はありません。"
+    assert {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()} == before
+
+
+def test_files_still_being_copied_wait_for_the_next_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _root(tmp_path)
+    config = root / "ubereport.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("settle_seconds = 0", "settle_seconds = 600"),
+        encoding="utf-8",
+    )
+    shutil.copy(CARDS[0], root / "inbox" / CARDS[0].name)
+    capsys.readouterr()
+    assert main(["run", "--root", str(root)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"待機  {CARDS[0].name}（コピー中の可能性があるため次回に処理します）"
+    )
+    assert (root / "inbox" / CARDS[0].name).exists()
+
+
+def test_bad_config_stops_with_the_key_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _root(tmp_path, extra="\nsettle_second = 5\n")
+    assert main(["run", "--root", str(root)]) == 2
+    assert "ubereport.toml の「settle_second」は知らない設定です。" in capsys.readouterr().err
+    root2 = _root(tmp_path / "b", extra='\nlock_wait_seconds = "すぐ"\n')
+    root2_cfg = root2 / "ubereport.toml"
+    text = root2_cfg.read_text(encoding="utf-8").replace("lock_wait_seconds = 60\n", "", 1)
+    root2_cfg.write_text(text, encoding="utf-8")
+    assert main(["run", "--root", str(root2)]) == 2
+    assert (
+        "「lock_wait_seconds」（ロック待ち秒数）は0以上の数で書いてください（「すぐ」）。"
+        in capsys.readouterr().err
+    )
+
+
+def test_repository_demo_runs_twice_and_changes_nothing_outside_outbox(tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    shutil.copytree(
+        ROOT,
+        clone,
+        ignore=shutil.ignore_patterns(
+            "outbox", ".git", "*.egg-info", "__pycache__", ".hypothesis", "build"
+        ),
+    )
+    before = {p.relative_to(clone): p.read_bytes() for p in clone.rglob("*") if p.is_file()}
+    for _ in range(2):
+        proc = subprocess.run(
+            [sys.executable, "-m", "ubereport", "run"],
+            cwd=clone,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+        )
+        assert proc.returncode == 0, proc.stderr
+    after = {
+        p.relative_to(clone): p.read_bytes()
+        for p in clone.rglob("*")
+        if p.is_file() and p.relative_to(clone).parts[0] != "outbox"
+    }
+    assert after == before
+    assert (clone / "outbox" / "アクションプラン台帳.xlsx").exists()

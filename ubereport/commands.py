@@ -1,0 +1,205 @@
+"""Command handlers (imported lazily by :mod:`ubereport.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+
+from ubereport.config import CONFIG_NAME, DEFAULT_TOML, load_settings
+from ubereport.errors import CannotRun
+from ubereport.fiscal import parse_fiscal_year
+from ubereport.registry import default_registry
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ubereport.job import run_job
+    from ubereport.runlog import append_log
+
+    settings = load_settings(args.root)
+    try:
+        summary = run_job(settings)
+    except CannotRun as exc:
+        append_log(settings, f"実行できませんでした: {exc.message}", [])
+        raise
+    text = summary.text()
+    print(text)
+    if not summary.idle:
+        append_log(
+            settings,
+            text,
+            [f"{o.name}\t{o.state}\t{o.detail}\t{o.moved_to}" for o in summary.outcomes],
+        )
+    return summary.exit_code
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ubereport.master import init_master
+
+    if args.root is not None:
+        return _init_root(args.root)
+    master = args.master or load_settings(Path(".")).path("master")
+    init_master(master, default_registry())
+    print(f"台帳を作成しました: {master}")
+    return 0
+
+
+def _init_root(root: Path) -> int:
+    from ubereport.master import init_master
+
+    root.mkdir(parents=True, exist_ok=True)
+    config = root / CONFIG_NAME
+    if not config.exists():
+        config.write_text(DEFAULT_TOML, encoding="utf-8")
+    settings = load_settings(root)
+    for name in ("inbox", "outbox", "archive", "rejected", "logs"):
+        settings.path(name).mkdir(parents=True, exist_ok=True)
+    if not settings.path("master").exists():
+        init_master(settings.path("master"), default_registry())
+    print(f"「{root}」に inbox/ outbox/ archive/ rejected/ logs/ と {CONFIG_NAME} を用意しました。")
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from ubereport.inbox import submissions
+    from ubereport.master import merge_files
+    from ubereport.summary import format_merge
+
+    _require(args.paths)
+    files, _ = submissions(list(args.paths))
+    outcome = merge_files(
+        files,
+        args.master,
+        default_registry(),
+        dry_run=args.dry_run,
+        backups=args.backups,
+        lock_wait=args.lock_wait,
+    )
+    print(format_merge(outcome, dry_run=args.dry_run))
+    return 1 if any(not s.report.valid for s in outcome.submissions) else 0
+
+
+def _require(paths: list[Path]) -> None:
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise CannotRun(f"見つかりません: {'、'.join(str(p) for p in missing)}")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from ubereport.feedback import write_feedback
+    from ubereport.inbox import submissions
+    from ubereport.summary import format_findings, total_line
+    from ubereport.validate import validate_file
+    from ubereport.validate.batch import Submission, content_hash, decide
+
+    _require(args.paths)
+    files, others = submissions(list(args.paths))
+    batch = decide(
+        [Submission(p, validate_file(p), content_hash(p), p.stat().st_mtime) for p in files]
+    )
+    if args.json:
+        rows = [f.to_dict() for sub in batch for f in sub.findings]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for sub in batch:
+            print(f"■ {sub.path.name}（{sub.decision}）")
+            print(format_findings(sub.findings))
+        for path in others:
+            print(f"■ {path.name}（対象外: Excelファイルではありません）")
+        print(total_line(batch))
+    if args.feedback is not None:
+        for sub in batch:
+            if sub.findings:
+                write_feedback(sub.path, sub.findings, args.feedback)
+    return 1 if any(not sub.report.valid for sub in batch) else 0
+
+
+def cmd_read(args: argparse.Namespace) -> int:
+    from ubereport.findings import has_errors
+    from ubereport.reader import read_card
+    from ubereport.summary import format_findings
+
+    result = read_card(args.file)
+    if args.json:
+        payload = (
+            result.card.to_json(result.findings)
+            if result.card
+            else {"file": args.file.name, "findings": [f.to_dict() for f in result.findings]}
+        )
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(f"ファイル: {args.file.name}")
+        card = result.card
+        if card is not None:
+            for label, value in (
+                ("No.", card.plan_no),
+                ("アクションプラン名", card.plan_name),
+                ("主管課", card.lead_division),
+                ("報告年度", card.fiscal_year_text),
+            ):
+                print(f"  {label}: {value}")
+        print(format_findings(result.findings))
+    return 1 if has_errors(result.findings) else 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ubereport.report.commands import render_reports
+
+    year = _year(args.fy) if args.fy else _latest_year(args.master)
+    for path in render_reports(args.master, args.outbox, year, default_registry()):
+        print(f"作成しました: {path}")
+    return 0
+
+
+def cmd_forms(args: argparse.Namespace) -> int:
+    from ubereport.report.forms import write_forms
+
+    for path in write_forms(args.master, args.outbox, _year(args.fy), default_registry()):
+        print(f"作成しました: {path}")
+    return 0
+
+
+def _year(text: str) -> int:
+    year = parse_fiscal_year(text)
+    if year is None:
+        raise CannotRun(f"年度「{text}」を読めません。「R5」のように指定してください。")
+    return year
+
+
+def _latest_year(master: Path) -> int:
+    from ubereport.master import load
+
+    data = load(master)
+    years = [parse_fiscal_year(r.get("fiscal_year")) for r in data.rows("submissions")]
+    return max((y for y in years if y), default=default_registry().first_year)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from ubereport.status import format_status, plan_status
+
+    settings = load_settings(args.root)
+    rows = plan_status(settings, date.today())
+    print(format_status(rows))
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_template(args.out, password=args.password)
+    print(f"様式を書き出しました: {args.out}")
+    return 0
+
+
+def write_template(path: Path, password: str | None = None) -> None:
+    from ubereport.card_writer import CardOptions, write_card
+
+    write_card(path, {}, default_registry(), CardOptions(password=password))
+
+
+def cmd_samples(args: argparse.Namespace) -> int:
+    from ubereport.sample import write_samples
+
+    for path in write_samples(args.inbox, default_registry()):
+        print(f"サンプルを書き出しました: {path}")
+    return 0

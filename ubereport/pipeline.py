@@ -1,0 +1,132 @@
+"""The working part of a run: validate, merge, save, render, feed back, then file the originals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ubereport.config import Settings
+from ubereport.feedback import write_feedback
+from ubereport.fiscal import format_fy, parse_fiscal_year
+from ubereport.job import (
+    FileOutcome,
+    RunSummary,
+    move_original,
+    save_state,
+    stamp_now,
+    unique_destination,
+)
+from ubereport.master import init_master, now_text
+from ubereport.master.lock import master_lock
+from ubereport.master.merge import merge_submission, registered_targets
+from ubereport.master.store import MasterData, read_master, write_master
+from ubereport.rating import Bands
+from ubereport.registry import Registry, default_registry
+from ubereport.validate import validate_file
+from ubereport.validate.batch import Decision, Submission, content_hash, decide
+
+
+def process_batch(settings: Settings, paths: list[Path], summary: RunSummary) -> None:
+    registry = default_registry()
+    master = settings.path("master")
+    if not master.exists():
+        init_master(master, registry)
+    bands = Bands(settings.achieved, settings.mostly)
+    with master_lock(master, wait=settings.lock_wait_seconds) as warnings:
+        summary.warnings += warnings
+        data = read_master(master)
+        targets = registered_targets(data)
+        subs = [
+            Submission(
+                p,
+                validate_file(p, registry, registered_targets=targets, bands=bands),
+                content_hash(p),
+                p.stat().st_mtime,
+            )
+            for p in paths
+        ]
+        decide(subs, data.merged_hashes())
+        stamp = stamp_now()
+        moves = _destinations(settings, subs, stamp)
+        now = now_text()
+        results = [merge_submission(data, s, now, _rel(settings, moves.get(s.path))) for s in subs]
+        if any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
+            write_master(master, data, backups=settings.backups)
+        save_state(settings, set(data.merged_hashes()))
+        summary.reports += _render(settings, master, data, registry)
+        _feedback(settings, subs, moves)
+        for sub, result in zip(subs, results, strict=True):
+            summary.outcomes.append(_file(settings, sub, result.decision, moves.get(sub.path)))
+
+
+def _destinations(settings: Settings, subs: list[Submission], stamp: str) -> dict[Path, Path]:
+    if not settings.move_processed:
+        return {}
+    out: dict[Path, Path] = {}
+    for sub in subs:
+        card = sub.report.card
+        year = format_fy(card.fiscal_year) if card and card.fiscal_year else "年度不明"
+        if sub.decision is Decision.REJECTED:
+            folder = settings.path("rejected")
+        else:
+            folder = settings.path("archive") / year
+        out[sub.path] = unique_destination(folder, sub.path.name, stamp)
+    return out
+
+
+def _rel(settings: Settings, path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        return str(path.relative_to(settings.root))
+    except ValueError:
+        return str(path)
+
+
+def _render(settings: Settings, master: Path, data: MasterData, registry: Registry) -> list[Path]:
+    try:
+        from ubereport.report.commands import render_reports
+    except ImportError:
+        return []
+    year = settings.fiscal_year or _latest_year(data) or registry.first_year
+    return render_reports(master, settings.path("outbox"), year, registry)
+
+
+def _latest_year(data: MasterData) -> int | None:
+    years = [
+        parse_fiscal_year(r.get("fiscal_year"))
+        for r in data.rows("submissions")
+        if r.get("decision") == str(Decision.ACCEPTED)
+    ]
+    return max((y for y in years if y), default=None)
+
+
+def _feedback(settings: Settings, subs: list[Submission], moves: dict[Path, Path]) -> None:
+    for sub in subs:
+        if sub.decision is not Decision.REJECTED:
+            continue
+        dest = moves.get(sub.path)
+        folder = dest.parent if dest else settings.path("outbox") / "確認結果"
+        original_name = dest.name if dest else sub.path.name
+        write_feedback(sub.path, sub.findings, folder, name=original_name)
+
+
+def _file(
+    settings: Settings, sub: Submission, decision: Decision, dest: Path | None
+) -> FileOutcome:
+    errors = sum(f.is_error for f in sub.findings)
+    warnings = len(sub.findings) - errors
+    detail = f"エラー {errors} 件・警告 {warnings} 件" if sub.findings else ""
+    state = {
+        Decision.ACCEPTED: "受理",
+        Decision.REJECTED: "要修正",
+        Decision.ALREADY_PROCESSED: "処理済み",
+        Decision.SUPERSEDED: "不採用",
+    }[decision]
+    moved = ""
+    if dest is not None:
+        try:
+            move_original(sub.path, dest)
+            moved = _rel(settings, dest)
+        except OSError as exc:
+            detail += f"（原本を移動できませんでした: {exc.strerror or exc}。次回に移動します）"
+    return FileOutcome(sub.path.name, state, detail, moved)
