@@ -16,11 +16,11 @@ import time
 from pathlib import Path
 
 import pytest
+from builders import ROOT
+from test_master import snapshot
 
 from ubereport.master import init_master, merge_files
 from ubereport.registry import default_registry
-from builders import ROOT
-from test_master import snapshot
 
 REG = default_registry()
 INBOX = sorted((ROOT / "inbox").glob("*.xlsx"))
