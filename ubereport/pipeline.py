@@ -45,6 +45,10 @@ def process_batch(settings: Settings, paths: list[Path], summary: RunSummary) ->
             for p in paths
         ]
         decide(subs, data.merged_hashes())
+        earlier = {r["sha256"]: r.get("decision") for r in data.rows("submissions")}
+        for sub in subs:
+            if sub.decision is Decision.ALREADY_PROCESSED and earlier.get(sub.sha256) == "要修正":
+                sub.decision = Decision.REJECTED  # a rejected file left behind by a killed run
         stamp = stamp_now()
         moves = _destinations(settings, subs, stamp)
         now = now_text()
@@ -55,7 +59,8 @@ def process_batch(settings: Settings, paths: list[Path], summary: RunSummary) ->
         summary.reports += _render(settings, master, data, registry)
         _feedback(settings, subs, moves)
         for sub, result in zip(subs, results, strict=True):
-            summary.outcomes.append(_file(settings, sub, result.decision, moves.get(sub.path)))
+            decision = sub.decision if sub.decision is Decision.REJECTED else result.decision
+            summary.outcomes.append(_file(settings, sub, decision, moves.get(sub.path)))
 
 
 def _destinations(settings: Settings, subs: list[Submission], stamp: str) -> dict[Path, Path]:
