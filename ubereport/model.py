@@ -9,6 +9,20 @@ from ubereport.findings import Finding
 from ubereport.values import ParsedValue
 
 
+# The plan-level texts of a card, in card order (header block, sections 1–3 and 6).
+PLAN_TEXT_FIELDS = (
+    "plan_name",
+    "policy",
+    "strategy",
+    "lead_division",
+    "related_divisions",
+    "outcome",
+    "situation",
+    "plan_actions",
+    "related_plans",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class YearValue:
     """A target or actual for one plan year: the parsed value and the cell it came from."""

@@ -12,24 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from ubereport.card_writer import CardOptions, write_card
+from ubereport.model import PLAN_TEXT_FIELDS
 from ubereport.registry import Registry
 
 NOTICE = (
     "※サンプル値：この様式の実績・取組実績・所管課評価は ubereport の動作確認用の架空の値です"
     "（宇部市の実績ではありません）。計画の内容はアクションプラン（R4～R8）から転記しています。"
 )
-HEADER_FIELDS = (
-    "plan_no",
-    "plan_name",
-    "policy",
-    "strategy",
-    "lead_division",
-    "related_divisions",
-    "outcome",
-    "situation",
-    "plan_actions",
-    "related_plans",
-)
+HEADER_FIELDS = ("plan_no", *PLAN_TEXT_FIELDS)
 
 
 def sample_files() -> list[Any]:

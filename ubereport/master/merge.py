@@ -32,21 +32,10 @@ from ubereport.master.schema import (
     Table,
 )
 from ubereport.master.store import MasterData, Record, key_of
-from ubereport.model import Card
+from ubereport.model import PLAN_TEXT_FIELDS, Card
 from ubereport.validate.batch import Decision, Submission
 from ubereport.validate.context import TargetKey
 
-PLAN_FIELDS = (
-    "plan_name",
-    "policy",
-    "strategy",
-    "lead_division",
-    "related_divisions",
-    "outcome",
-    "situation",
-    "plan_actions",
-    "related_plans",
-)
 KPI_FIELDS = ("name", "note", "unit", "direction", "baseline_label")
 
 
@@ -176,7 +165,7 @@ class _Merger:
     def apply(self, card: Card) -> None:
         plan = card.plan_no or ""
         year = format_fy(card.fiscal_year or 0)
-        texts = {f: getattr(card, f) for f in PLAN_FIELDS}
+        texts = {f: getattr(card, f) for f in PLAN_TEXT_FIELDS}
         self._upsert(PLANS, {"plan_no": plan}, texts, authoritative=False)
         report_index = (
             card.plan_years.index(card.fiscal_year) if card.fiscal_year in card.plan_years else None
