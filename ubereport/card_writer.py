@@ -3,12 +3,16 @@
 Everything comes from :mod:`ubereport.layout`; this module only knows how each kind of box looks.
 Texts are always written as strings (a submission's 「=1+1」 stays text), input boxes are unlocked
 and yellow, everything else is protected; rows grow so that no text is clipped in print.
+
+:func:`write_report_cards` renders the report variant of the card (``layout.REPORT_LAYOUT``), one
+sheet per plan: no yellow inputs, no defined names, no protection, status cells filled by
+:class:`CardSheet`'s ``fills``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +23,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ubereport import layout
-from ubereport.layout import Box, Kind, Style
+from ubereport.layout import Box, CardLayout, Kind, Style
 from ubereport.registry import Registry
 from ubereport.textfit import FONT_PT, column_points, needed_height
 from ubereport.xlsx_source import column_letters, split_ref
@@ -42,18 +46,52 @@ class CardOptions:
     password: str | None = None
     protect: bool = True
     title: str | None = None
+    section7: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CardSheet:
+    """One report card: its sheet name, field values, cell fills (field -> colour) and notice."""
+
+    name: str
+    fields: Mapping[str, object]
+    fills: Mapping[str, str] = field(default_factory=dict)
+    notice: str = ""
 
 
 class _Formats:
-    def __init__(self, book: Workbook) -> None:
+    def __init__(self, book: Workbook, *, report: bool = False) -> None:
         self._book = book
+        self._report = report
         self._cache: dict[tuple[Any, ...], Format] = {}
 
-    def get(self, kind: Kind, style: Style = Style.SHORT, *, number: bool = False) -> Format:
-        key = (kind, style, number)
+    def get(
+        self,
+        kind: Kind,
+        style: Style = Style.SHORT,
+        *,
+        number: bool = False,
+        fill: str | None = None,
+    ) -> Format:
+        key = (kind, style, number, fill)
         if key not in self._cache:
-            self._cache[key] = self._book.add_format(_format_props(kind, style, number))
+            props = _format_props(kind, style, number)
+            if self._report:
+                props = _report_props(kind, props)
+            if fill:
+                props["bg_color"] = fill
+            self._cache[key] = self._book.add_format(props)
         return self._cache[key]
+
+
+def _report_props(kind: Kind, props: dict[str, Any]) -> dict[str, Any]:
+    """An output card is not a form: inputs print as plain white boxes, statuses in black."""
+    if kind is Kind.INPUT:
+        props.pop("bg_color", None)
+        props["locked"] = True
+    elif kind is Kind.FIXED:
+        props["font_color"] = "#000000"
+    return props
 
 
 def _format_props(kind: Kind, style: Style, number: bool) -> dict[str, Any]:
@@ -103,23 +141,61 @@ def write_card(
     fmt = _Formats(book)
     values = dict(fields)
     values.setdefault("template_version", layout.TEMPLATE_VERSION)
-    for y, label in enumerate(registry.year_labels, start=1):
-        values.setdefault(f"year_y{y}", label)
-    for col, width in enumerate(layout.COLUMN_WIDTHS):
-        sheet.set_column(col, col, width)
-    for box in layout.boxes():
-        cached = _formula_result(box, values)
-        _write_box(sheet, fmt, box, _box_value(box, values, opts), cached)
-    _size_rows(sheet, values, opts)
+    _fill_sheet(sheet, fmt, _with_years(values, registry), opts, layout.FORM_LAYOUT)
     for name in layout.field_names():
         row, col = split_ref(layout.field_cell(name))
         book.define_name(name, f"='{layout.SHEET_NAME}'!${column_letters(col)}${row}")
     _add_lists(book, sheet, registry)
-    _page_setup(sheet)
+    _page_setup(sheet, layout.FORM_LAYOUT.last_row)
     if opts.protect:
         sheet.protect(opts.password or "", {"format_columns": False, "format_rows": False})
     sheet.activate()
     book.close()
+
+
+def write_report_cards(
+    path: Path,
+    sheets: Sequence[CardSheet],
+    registry: Registry,
+    options: CardOptions | None = None,
+) -> None:
+    """Write report cards (``layout.REPORT_LAYOUT``), one sheet each, into one workbook."""
+    opts = options or CardOptions()
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({"title": opts.title or layout.TITLE, "author": "ubereport"})
+    fmt = _Formats(book, report=True)
+    for card in sheets:
+        sheet = book.add_worksheet(card.name)
+        values = _with_years(dict(card.fields), registry)
+        sheet_opts = replace(opts, notice=card.notice or opts.notice)
+        _fill_sheet(sheet, fmt, values, sheet_opts, layout.REPORT_LAYOUT, card.fills)
+        _page_setup(sheet, layout.REPORT_LAYOUT.last_row)
+    if not sheets:
+        book.add_worksheet(layout.SHEET_NAME).write_string(0, 0, "該当する計画がありません。")
+    book.close()
+
+
+def _with_years(values: dict[str, object], registry: Registry) -> dict[str, object]:
+    for y, label in enumerate(registry.year_labels, start=1):
+        values.setdefault(f"year_y{y}", label)
+    return values
+
+
+def _fill_sheet(
+    sheet: Worksheet,
+    fmt: _Formats,
+    values: Mapping[str, object],
+    opts: CardOptions,
+    card: CardLayout,
+    fills: Mapping[str, str] | None = None,
+) -> None:
+    for col, width in enumerate(layout.COLUMN_WIDTHS):
+        sheet.set_column(col, col, width)
+    for box in card.boxes:
+        cached = _formula_result(box, values)
+        fill = (fills or {}).get(box.field or "")
+        _write_box(sheet, fmt, box, _box_value(box, values, opts), cached, fill)
+    _size_rows(sheet, values, opts, card)
 
 
 def _box_value(box: Box, values: Mapping[str, object], opts: CardOptions) -> object:
@@ -129,6 +205,8 @@ def _box_value(box: Box, values: Mapping[str, object], opts: CardOptions) -> obj
         return opts.title
     if box.kind is Kind.SECTION and box.anchor == "s4":
         return opts.section4
+    if box.kind is Kind.SECTION and opts.section7 and box.text.startswith("7 "):
+        return opts.section7
     if box.field:
         return values.get(box.field, "")
     return box.text
@@ -144,10 +222,12 @@ def _formula_result(box: Box, values: Mapping[str, object]) -> str:
     return "".join(ch for ch in text if ch >= " " or ch in "\t\n")
 
 
-def _write_box(sheet: Worksheet, fmt: _Formats, box: Box, value: object, cached: str) -> None:
+def _write_box(
+    sheet: Worksheet, fmt: _Formats, box: Box, value: object, cached: str, fill: str | None = None
+) -> None:
     r1, c1, r2, c2 = box.span
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    cell_format = fmt.get(box.kind, box.style, number=is_number)
+    cell_format = fmt.get(box.kind, box.style, number=is_number, fill=fill)
     if (r1, c1) != (r2, c2):
         sheet.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", cell_format)
     if is_number:
@@ -162,14 +242,16 @@ def _write_box(sheet: Worksheet, fmt: _Formats, box: Box, value: object, cached:
             sheet.write_blank(r1 - 1, c1 - 1, None, cell_format)
 
 
-def _size_rows(sheet: Worksheet, values: Mapping[str, object], opts: CardOptions) -> None:
+def _size_rows(
+    sheet: Worksheet, values: Mapping[str, object], opts: CardOptions, card: CardLayout
+) -> None:
     heights = {
-        r: layout.ROW_HEIGHTS.get(r, layout.BASE_ROW_HEIGHT) for r in range(1, layout.LAST_ROW + 1)
+        r: card.row_heights.get(r, layout.BASE_ROW_HEIGHT) for r in range(1, card.last_row + 1)
     }
     multi: list[tuple[Box, float]] = []
-    for box in layout.boxes():
+    for box in card.boxes:
         text = str(opts.notice if box.kind is Kind.NOTICE else values.get(box.field or "", ""))
-        if box.kind is Kind.NOTE:
+        if box.kind is Kind.NOTE and not box.field:
             text = box.text
         r1, c1, r2, c2 = box.span
         width = sum(column_points(w) for w in layout.COLUMN_WIDTHS[c1 - 1 : c2])
@@ -183,7 +265,7 @@ def _size_rows(sheet: Worksheet, values: Mapping[str, object], opts: CardOptions
         rows = list(range(r1, r2 + 1))
         missing = need - sum(heights[r] for r in rows)
         if missing > 0:
-            grow = [r for r in rows if r in layout.FLEXIBLE_ROWS] or rows
+            grow = [r for r in rows if r in card.flexible_rows] or rows
             for r in grow:
                 heights[r] += missing / len(grow)
     for r, h in heights.items():
@@ -238,11 +320,11 @@ def _add_lists(book: Workbook, card: Worksheet, registry: Registry) -> None:
         )
 
 
-def _page_setup(sheet: Worksheet) -> None:
+def _page_setup(sheet: Worksheet, last_row: int) -> None:
     sheet.set_landscape()
     sheet.set_paper(9)
     sheet.fit_to_pages(1, 1)
-    sheet.print_area(f"A1:{layout.LAST_COLUMN}{layout.LAST_ROW}")
+    sheet.print_area(f"A1:{layout.LAST_COLUMN}{last_row}")
     sheet.set_margins(left=0.3, right=0.3, top=0.4, bottom=0.4)
     sheet.center_horizontally()
     sheet.hide_gridlines(2)

@@ -7,6 +7,10 @@ the card into another workbook, by the position of the printed section label it 
 
 Grid: 13 columns, A–F the left pane (sections 1–3), G–M the right pane (sections 4–6), the yearly
 follow-up (section 7) across the page. One A4 landscape page.
+
+:func:`report_boxes` is the output variant of the same card (:data:`REPORT_LAYOUT`): each KPI's
+所管課評価 row shows the 達成区分 per plan year instead, and the divisions' own ratings with their
+reasons get a block of their own under section 7.
 """
 
 from __future__ import annotations
@@ -110,13 +114,20 @@ ANCHOR_BOX = {
 L, IN, S = Kind.LABEL, Kind.INPUT, Kind.SECTION
 
 
-def _header() -> list[Box]:
+def _header(report: bool = False) -> list[Box]:
+    version = (
+        [Box("K1", L, "作成日"), Box("L1:M1", Kind.FIXED, field="report_date", label="作成日")]
+        if report
+        else [
+            Box("K1", L, "様式版"),
+            Box("L1:M1", Kind.FIXED, field="template_version", label="様式版"),
+        ]
+    )
     return [
         Box("A1:H1", Kind.TITLE, TITLE),
         Box("I1", L, "報告年度"),
         Box("J1", IN, field="fiscal_year", style=Style.CENTER, label="報告年度"),
-        Box("K1", L, "様式版"),
-        Box("L1:M1", Kind.FIXED, field="template_version", label="様式版"),
+        *version,
         Box("A2", L, "No."),
         Box("B2:F2", L, "アクションプラン名"),
         Box("G2", L, "基本方針"),
@@ -209,7 +220,7 @@ def _initiatives() -> list[Box]:
     return boxes
 
 
-def _kpi(k: int, top: int) -> list[Box]:
+def _kpi(k: int, top: int, report: bool = False) -> list[Box]:
     anchor = f"kpi{k}"
     roman = "I" * k
     p = f"kpi{k}_"
@@ -274,28 +285,10 @@ def _kpi(k: int, top: int) -> list[Box]:
             label=f"指標{roman} 基準値",
         ),
         Box(f"G{head + 2}", L, "実績", anchor=anchor),
-        Box(f"G{head + 3}", L, "所管課評価", anchor=anchor),
-        Box(
-            f"H{head + 3}",
-            IN,
-            field=p + "assessment",
-            style=Style.CENTER,
-            anchor=anchor,
-            label=f"指標{roman} 所管課評価",
-        ),
-        Box(f"I{head + 3}", L, "評価理由", anchor=anchor),
-        Box(
-            f"J{head + 3}:M{head + 3}",
-            IN,
-            field=p + "assessment_reason",
-            style=Style.TEXT,
-            anchor=anchor,
-            label=f"指標{roman} 評価理由",
-            capacity=120,
-        ),
     ]
+    boxes += _status_row(k, head + 3) if report else _assessment_row(k, head + 3)
     for y, col in enumerate(years, start=1):
-        if k == 1:
+        if k == 1 or report:
             boxes.append(
                 Box(
                     f"{col}{head}",
@@ -329,7 +322,77 @@ def _kpi(k: int, top: int) -> list[Box]:
     return boxes
 
 
-def _footer() -> list[Box]:
+def _assessment_row(k: int, row: int) -> list[Box]:
+    """The form's 所管課評価 row: the division's own rating of the reported year and why."""
+    anchor, roman, p = f"kpi{k}", "I" * k, f"kpi{k}_"
+    return [
+        Box(f"G{row}", L, "所管課評価", anchor=anchor),
+        Box(
+            f"H{row}",
+            IN,
+            field=p + "assessment",
+            style=Style.CENTER,
+            anchor=anchor,
+            label=f"指標{roman} 所管課評価",
+        ),
+        Box(f"I{row}", L, "評価理由", anchor=anchor),
+        Box(
+            f"J{row}:M{row}",
+            IN,
+            field=p + "assessment_reason",
+            style=Style.TEXT,
+            anchor=anchor,
+            label=f"指標{roman} 評価理由",
+            capacity=120,
+        ),
+    ]
+
+
+def _status_row(k: int, row: int) -> list[Box]:
+    """The report's 達成区分 row: one status per plan year under the year's target and actual."""
+    anchor, p = f"kpi{k}", f"kpi{k}_"
+    boxes = [
+        Box(f"G{row}", L, "達成区分", anchor=anchor),
+        Box(f"H{row}", Kind.FIXED, anchor=anchor),
+    ]
+    for y, col in enumerate("IJKLM", start=1):
+        boxes.append(
+            Box(f"{col}{row}", Kind.FIXED, field=f"{p}status_y{y}", anchor=anchor, label="達成区分")
+        )
+    return boxes
+
+
+def _own_ratings(top: int) -> list[Box]:
+    """The report's block of the divisions' own ratings (所管課評価) and their reasons."""
+    boxes = [
+        Box(f"A{top}:M{top}", S, "所管課評価（報告年度）", anchor="s7"),
+        Box(f"A{top + 1}:C{top + 1}", L, "目標指標", anchor="s7"),
+        Box(f"D{top + 1}:E{top + 1}", L, "所管課評価", anchor="s7"),
+        Box(f"F{top + 1}:G{top + 1}", L, "計算による区分", anchor="s7"),
+        Box(f"H{top + 1}:M{top + 1}", L, "評価理由", anchor="s7"),
+    ]
+    for k in range(1, KPI_COUNT + 1):
+        row, p = top + 1 + k, f"kpi{k}_"
+        boxes += [
+            Box(f"A{row}:C{row}", IN, field=p + "own_name", style=Style.TEXT, anchor="s7"),
+            Box(f"D{row}:E{row}", IN, field=p + "own", style=Style.CENTER, anchor="s7"),
+            Box(f"F{row}:G{row}", IN, field=p + "computed", style=Style.CENTER, anchor="s7"),
+            Box(f"H{row}:M{row}", IN, field=p + "own_reason", style=Style.TEXT, anchor="s7"),
+        ]
+    return boxes
+
+
+def _footer(report: bool = False) -> list[Box]:
+    if report:
+        notes = [Box("A39:M39", Kind.NOTE, field="legend"), Box("A40:M40", Kind.NOTICE)]
+        return _follow_up() + _own_ratings(35) + notes
+    return _follow_up() + [
+        Box("A35:M35", Kind.NOTE, INPUT_NOTE),
+        Box("A36:M36", Kind.NOTICE, field=None),
+    ]
+
+
+def _follow_up() -> list[Box]:
     return [
         Box("G28:M28", S, "6 関連計画等", anchor="s6"),
         Box(
@@ -372,14 +435,44 @@ def _footer() -> list[Box]:
             label="次年度の取組",
             capacity=400,
         ),
-        Box("A35:M35", Kind.NOTE, INPUT_NOTE),
-        Box("A36:M36", Kind.NOTICE, field=None),
     ]
 
 
 @cache
 def boxes() -> tuple[Box, ...]:
     return tuple(_header() + _left_pane() + _initiatives() + _kpi(1, 12) + _kpi(2, 20) + _footer())
+
+
+@cache
+def report_boxes() -> tuple[Box, ...]:
+    """The output card's boxes (see the module docstring); its fields are not defined names."""
+    return tuple(
+        _header(True)
+        + _left_pane()
+        + _initiatives()
+        + _kpi(1, 12, True)
+        + _kpi(2, 20, True)
+        + _footer(True)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CardLayout:
+    """One printed variant of the card: its boxes, last row and row heights."""
+
+    boxes: tuple[Box, ...]
+    last_row: int
+    row_heights: dict[int, float]
+    flexible_rows: frozenset[int]
+
+
+FORM_LAYOUT = CardLayout(boxes(), LAST_ROW, ROW_HEIGHTS, FLEXIBLE_ROWS)
+REPORT_LAYOUT = CardLayout(
+    report_boxes(),
+    40,
+    {**ROW_HEIGHTS, 35: BASE_ROW_HEIGHT, 39: 26.0},
+    FLEXIBLE_ROWS | {37, 38},
+)
 
 
 @cache

@@ -8,7 +8,6 @@ from typing import Any
 from ubereport.findings import Finding
 from ubereport.values import ParsedValue
 
-
 # The plan-level texts of a card, in card order (header block, sections 1–3 and 6).
 PLAN_TEXT_FIELDS = (
     "plan_name",
