@@ -71,7 +71,7 @@ def test_run_accepts_rejects_ignores_and_files_originals(
     assert f"要修正  {nfd}（エラー 1 件・警告 0 件） → rejected/" in out
     assert "対象外  メモ.txt（Excelファイルではありません）" in out
     assert "~$" not in out and "Thumbs" not in out and ".hidden" not in out
-    assert out.rstrip().endswith("合計: 受理 3 件・要修正 1 件・対象外 1 件")
+    assert "合計: 受理 3 件・要修正 1 件・対象外 1 件" in out.splitlines()
     left = sorted(p.name for p in inbox.iterdir())
     assert left == sorted(
         [".hidden.xlsx", "Thumbs.db", "~$01_収納課_アクションプラン.xlsx", "メモ.txt"]
