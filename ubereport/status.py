@@ -12,6 +12,9 @@ from ubereport.office_calendar import OfficeCalendar, parse_deadline
 from ubereport.registry import default_registry
 
 
+UNSET = "（未設定）"
+
+
 @dataclass(frozen=True, slots=True)
 class PlanStatus:
     plan_no: str
@@ -54,7 +57,7 @@ def plan_status(settings: Settings, today: date) -> list[PlanStatus]:
             PlanStatus(
                 plan.plan_no,
                 plan.plan_name,
-                plan.lead_division or "（未設定）",
+                plan.lead_division or UNSET,
                 state,
                 str(r["received_at"]) if r else "",
                 deadline,
@@ -73,6 +76,12 @@ def format_status(rows: list[PlanStatus]) -> str:
             f"{s.plan_no}   {s.state:<6}{s.lead_division:<14}{s.received_at or '-':<21}"
             f"{deadline:<12}{left}"
         )
-    remind = sorted({s.lead_division for s in rows if s.state != "受理"})
+    remind = list(
+        dict.fromkeys(
+            s.lead_division if s.lead_division != UNSET else f"No.{s.plan_no}（主管課未設定）"
+            for s in rows
+            if s.state != "受理"
+        )
+    )
     lines.append("督促先: " + ("、".join(remind) if remind else "なし"))
     return "\n".join(lines)
