@@ -11,7 +11,6 @@ from ubereport.fiscal import format_fy, parse_fiscal_year
 from ubereport.office_calendar import OfficeCalendar, parse_deadline
 from ubereport.registry import default_registry
 
-
 UNSET = "（未設定）"
 
 
