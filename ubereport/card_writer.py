@@ -11,8 +11,9 @@ sheet per plan: no yellow inputs, no defined names, no protection, status cells 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ class CardSheet:
 
     name: str
     fields: Mapping[str, object]
-    fills: Mapping[str, str] = field(default_factory=dict)
+    fills: Mapping[str, str] = dataclasses.field(default_factory=dict)
     notice: str = ""
 
 

@@ -86,15 +86,16 @@ def _parser() -> argparse.ArgumentParser:
     read.set_defaults(handler=_lazy("cmd_read"))
 
     report = sub.add_parser("report", help="台帳から取組達成状況・カード・オープンデータを作り直す")
-    report.add_argument("--fy", default=None, help="報告年度（例: R4）")
-    report.add_argument("--master", type=Path, default=MASTER_PATH)
-    report.add_argument("--outbox", type=Path, default=Path("outbox"))
+    report.add_argument(
+        "--fy", default=None, help="報告年度（例: R4）。省略すると受理済みの最新年度"
+    )
+    report.add_argument("--deadline", default=None, help="提出状況に載せる提出期限")
+    _report_paths(report)
     report.set_defaults(handler=_lazy("cmd_report"))
 
-    forms = sub.add_parser("forms", help="次の年度の様式を台帳から作る")
+    forms = sub.add_parser("forms", help="次の年度の報告様式を台帳から作る（計画ごとに1ファイル）")
     forms.add_argument("--fy", required=True, help="様式の年度（例: R5）")
-    forms.add_argument("--master", type=Path, default=MASTER_PATH)
-    forms.add_argument("--outbox", type=Path, default=Path("outbox"))
+    _report_paths(forms)
     forms.set_defaults(handler=_lazy("cmd_forms"))
 
     tpl = sub.add_parser("template", help="様式ファイル templates/actionplan_sheet.xlsx を作り直す")
@@ -106,6 +107,14 @@ def _parser() -> argparse.ArgumentParser:
     samples.add_argument("--inbox", type=Path, default=Path("inbox"))
     samples.set_defaults(handler=_lazy("cmd_samples"))
     return parser
+
+
+def _report_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--master", type=Path, default=None, help="台帳のパス（既定は設定どおり）")
+    parser.add_argument("--outbox", type=Path, default=None, help="出力先フォルダ（既定: outbox）")
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="ubereport.toml のあるフォルダ"
+    )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from ubereport.config import CONFIG_NAME, DEFAULT_TOML, load_settings
 from ubereport.errors import CannotRun
-from ubereport.fiscal import parse_fiscal_year
 from ubereport.registry import default_registry
 
 
@@ -144,35 +143,15 @@ def cmd_read(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ubereport.report.commands import render_reports
+    from ubereport.report.commands import cmd_report as report
 
-    year = _year(args.fy) if args.fy else _latest_year(args.master)
-    for path in render_reports(args.master, args.outbox, year, default_registry()):
-        print(f"作成しました: {path}")
-    return 0
+    return report(args)
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
-    from ubereport.report.forms import write_forms
+    from ubereport.report.commands import cmd_forms as forms
 
-    for path in write_forms(args.master, args.outbox, _year(args.fy), default_registry()):
-        print(f"作成しました: {path}")
-    return 0
-
-
-def _year(text: str) -> int:
-    year = parse_fiscal_year(text)
-    if year is None:
-        raise CannotRun(f"年度「{text}」を読めません。「R5」のように指定してください。")
-    return year
-
-
-def _latest_year(master: Path) -> int:
-    from ubereport.master import load
-
-    data = load(master)
-    years = [parse_fiscal_year(r.get("fiscal_year")) for r in data.rows("submissions")]
-    return max((y for y in years if y), default=default_registry().first_year)
+    return forms(args)
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -385,11 +385,9 @@ def _own_ratings(top: int) -> list[Box]:
 def _footer(report: bool = False) -> list[Box]:
     if report:
         notes = [Box("A39:M39", Kind.NOTE, field="legend"), Box("A40:M40", Kind.NOTICE)]
-        return _follow_up() + _own_ratings(35) + notes
-    return _follow_up() + [
-        Box("A35:M35", Kind.NOTE, INPUT_NOTE),
-        Box("A36:M36", Kind.NOTICE, field=None),
-    ]
+        return [*_follow_up(), *_own_ratings(35), *notes]
+    notes = [Box("A35:M35", Kind.NOTE, INPUT_NOTE), Box("A36:M36", Kind.NOTICE, field=None)]
+    return [*_follow_up(), *notes]
 
 
 def _follow_up() -> list[Box]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ubereport.config import Settings
+from ubereport.errors import ConfigError
 from ubereport.feedback import write_feedback
 from ubereport.fiscal import format_fy, parse_fiscal_year
 from ubereport.job import (
@@ -19,6 +20,7 @@ from ubereport.master import init_master, now_text
 from ubereport.master.lock import master_lock
 from ubereport.master.merge import merge_submission, registered_targets
 from ubereport.master.store import MasterData, read_master, write_master
+from ubereport.office_calendar import OfficeCalendar, parse_deadline
 from ubereport.rating import Bands
 from ubereport.registry import Registry, default_registry
 from ubereport.validate import validate_file
@@ -88,12 +90,23 @@ def _rel(settings: Settings, path: Path | None) -> str:
 
 
 def _render(settings: Settings, master: Path, data: MasterData, registry: Registry) -> list[Path]:
+    from ubereport.report.render import render_reports
+
+    calendar = OfficeCalendar.from_config(settings.closed_days)
     try:
-        from ubereport.report.commands import render_reports
-    except ImportError:
-        return []
+        deadline = parse_deadline(settings.deadline, calendar) if settings.deadline else None
+    except ValueError as exc:
+        raise ConfigError(f"ubereport.toml の「deadline」（提出期限）: {exc}") from exc
     year = settings.fiscal_year or _latest_year(data) or registry.first_year
-    return render_reports(master, settings.path("outbox"), year, registry)
+    return render_reports(
+        master,
+        settings.path("outbox"),
+        year,
+        registry,
+        deadline=deadline,
+        bands=Bands(settings.achieved, settings.mostly),
+        calendar=calendar,
+    )
 
 
 def _latest_year(data: MasterData) -> int | None:

@@ -1,0 +1,237 @@
+"""The 「一覧」 sheet: every plan × KPI in 体系図 order, with every plan year rated.
+
+Per plan year four columns: 目標 and 実績 as written, 達成率 (a number shown as 「102.7%」, equal
+to the rounded figure :func:`~ubereport.rating.format_rate` shows) and 達成区分 (symbol and word).
+Later years' 実績/達成率/達成区分 columns that are all empty are grouped and folded away, so the
+page prints at a readable size; Excel's 「+」 above the columns opens them.
+
+The plan's 未達成の理由・改善策 for the reported year stands on the rows it explains: the KPIs not
+達成 that year (on the first row when every KPI is 達成 but the plan still wrote one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from ubereport.fiscal import format_fy, format_fy_long
+from ubereport.rating import Status
+from ubereport.report.legend import compact_legend
+from ubereport.report.rows import (
+    NOT_SUBMITTED,
+    NOT_SUBMITTED_SYMBOL,
+    KpiRow,
+    PlanReport,
+    Report,
+    YearResult,
+)
+from ubereport.report.styles import SUB_FILL, Styles, a4_landscape, row_height
+
+__all__ = ["LIST_SHEET", "own_note", "shortfall_rows", "write_list_sheet"]
+
+LIST_SHEET = "一覧"
+NO_KPI = "（報告なし）"
+
+
+@dataclass(frozen=True, slots=True)
+class _Col:
+    header: str
+    width: float
+
+
+FRONT = (
+    _Col("基本方針", 10),
+    _Col("戦略", 10),
+    _Col("No.", 4),
+    _Col("アクションプラン名", 13),
+    _Col("主管課", 8.5),
+    _Col("指標", 17),
+    _Col("単位", 5),
+    _Col("基準値", 8.5),
+)
+YEAR = (_Col("目標", 8.5), _Col("実績", 8.5), _Col("達成率", 7), _Col("達成区分", 9.5))
+HEAD_ROWS = (3, 4)  # the two heading rows (0-based); data starts below them
+FREEZE_COLS = 4
+
+
+def write_list_sheet(book: Workbook, styles: Styles, report: Report, source: str) -> Worksheet:
+    sheet = book.add_worksheet(LIST_SHEET)
+    reasons = (
+        _Col(f"未達成の理由・改善策（{report.label}）", 30),
+        _Col(f"所管課評価とその理由（{report.label}）", 22),
+    )
+    widths = [c.width for c in FRONT] + [c.width for _ in report.plan_years for c in YEAR]
+    widths += [c.width for c in reasons]
+    last = len(widths) - 1
+    title = f"{format_fy_long(report.fiscal_year)} 取組の達成状況（一覧）"
+    _head(sheet, styles, report, title, source, last, reasons)
+    rows = report.rows()
+    shortfall = shortfall_rows(report)
+    for i, (plan, kpi) in enumerate(rows):
+        cells = _row(report, plan, kpi, i in shortfall)
+        r = HEAD_ROWS[1] + 1 + i
+        _write_row(sheet, styles, r, cells)
+        sheet.set_row(r, row_height([(_shown(v), w) for v, w in zip(cells, widths, strict=True)]))
+    _columns(sheet, styles, report, widths, rows)
+    sheet.freeze_panes(HEAD_ROWS[1] + 1, FREEZE_COLS)
+    sheet.autofilter(HEAD_ROWS[1], 0, HEAD_ROWS[1] + max(len(rows), 1), last)
+    a4_landscape(sheet, f"{report.title}　{title}", repeat=HEAD_ROWS)
+    return sheet
+
+
+def _head(
+    sheet: Worksheet,
+    styles: Styles,
+    report: Report,
+    title: str,
+    source: str,
+    last: int,
+    reasons: tuple[_Col, _Col],
+) -> None:
+    sheet.merge_range(0, 0, 0, 7, title, styles.title)
+    sheet.merge_range(0, 8, 0, last, source, styles.info)
+    sheet.set_row(0, 24)
+    for r, line in enumerate(compact_legend(report.bands), start=1):
+        sheet.merge_range(r, 0, r, last, line, styles.note)
+        sheet.set_row(r, 14)
+    top, sub = HEAD_ROWS
+    head = styles.head()
+    for c, col in enumerate(FRONT):
+        sheet.merge_range(top, c, sub, c, col.header, head)
+    c = len(FRONT)
+    for fy in report.plan_years:
+        label = format_fy(fy) + ("（報告年度）" if fy == report.fiscal_year else "")
+        sheet.merge_range(top, c, top, c + len(YEAR) - 1, label, head)
+        for j, col in enumerate(YEAR):
+            sheet.write_string(sub, c + j, col.header, styles.head(SUB_FILL))
+        c += len(YEAR)
+    for j, col in enumerate(reasons):
+        sheet.merge_range(top, c + j, sub, c + j, col.header, head)
+    sheet.set_row(top, 16)
+    sheet.set_row(sub, 16)
+
+
+def shortfall_rows(report: Report) -> set[int]:
+    """Indexes (in :meth:`Report.rows`) of the rows that show the plan's 未達成の理由・改善策."""
+    out: set[int] = set()
+    rows = report.rows()
+    for plan in report.plans:
+        if not plan.text("shortfall_reason"):
+            continue
+        mine = [i for i, (p, _) in enumerate(rows) if p is plan]
+        short = [i for i in mine if report.status_of(rows[i][1]) != str(Status.ACHIEVED)]
+        out.update(short or mine[:1])
+    return out
+
+
+def own_note(kpi: KpiRow, year: YearResult | None) -> str:
+    """「所管課評価により達成（計算では 定性目標）。理由…」, or the reason, or the check note."""
+    if year is None or year.rating is None:
+        return kpi.own_reason
+    rating = year.rating
+    if year.is_own:
+        computed = f"{rating.computed.symbol} {rating.computed}"
+        if rating.rate_text:
+            computed += f" {rating.rate_text}"
+        head = f"所管課評価により{rating.status}（計算では {computed}）。"
+        return head + kpi.own_reason
+    if rating.status is Status.CHECK:
+        return f"要確認: {rating.reason}" + (f"\n{kpi.own_reason}" if kpi.own_reason else "")
+    return kpi.own_reason
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    value: object
+    kind: str = "text"  # text, center, rate, status
+    status: str = ""
+
+
+def _row(report: Report, plan: PlanReport, kpi: KpiRow | None, shortfall: bool) -> list[_Cell]:
+    entry = plan.entry
+    front = [
+        _Cell(entry.policy),
+        _Cell(entry.strategy),
+        _Cell(entry.plan_no, "center"),
+        _Cell(entry.plan_name),
+        _Cell(plan.lead_division),
+    ]
+    if kpi is None:
+        cells = [*front, _Cell(NO_KPI), _Cell("", "center"), _Cell("")]
+        for fy in report.plan_years:
+            mark = f"{NOT_SUBMITTED_SYMBOL} {NOT_SUBMITTED}" if fy == report.fiscal_year else ""
+            status = NOT_SUBMITTED if mark else ""
+            cells += [_Cell(""), _Cell(""), _Cell(None, "rate"), _Cell(mark, "status", status)]
+        return [*cells, _Cell(""), _Cell("")]
+    cells = [
+        *front,
+        _Cell(f"{kpi.roman} {kpi.name}"),
+        _Cell(kpi.unit, "center"),
+        _Cell(kpi.baseline),
+    ]
+    for y in kpi.years:
+        cells += [
+            _Cell(y.target),
+            _Cell(y.actual),
+            _Cell(y.rate_percent, "rate"),
+            _Cell(y.mark, "status", y.status),
+        ]
+    reason = plan.text("shortfall_reason") if shortfall else ""
+    return [*cells, _Cell(reason), _Cell(own_note(kpi, kpi.year(report.fiscal_year)))]
+
+
+def _write_row(sheet: Worksheet, styles: Styles, r: int, cells: list[_Cell]) -> None:
+    for c, cell in enumerate(cells):
+        if cell.kind == "rate":
+            if cell.value is None:
+                sheet.write_blank(r, c, None, styles.percent)
+            else:
+                sheet.write_number(r, c, float(cell.value) / 100, styles.percent)  # type: ignore[arg-type]
+        elif cell.kind == "status":
+            fmt = styles.status(cell.status) if cell.status else styles.center
+            _text(sheet, r, c, str(cell.value), fmt)
+        else:
+            _text(
+                sheet,
+                r,
+                c,
+                str(cell.value),
+                styles.center if cell.kind == "center" else styles.text,
+            )
+
+
+def _shown(cell: _Cell) -> str:
+    if cell.kind == "rate":
+        return "" if cell.value is None else f"{cell.value}%"
+    return str(cell.value)
+
+
+def _text(sheet: Worksheet, r: int, c: int, text: str, fmt: Format) -> None:
+    if text:
+        sheet.write_string(r, c, text, fmt)
+    else:
+        sheet.write_blank(r, c, None, fmt)
+
+
+def _columns(
+    sheet: Worksheet,
+    styles: Styles,
+    report: Report,
+    widths: list[float],
+    rows: list[tuple[PlanReport, KpiRow | None]],
+) -> None:
+    for c, width in enumerate(widths):
+        sheet.set_column(c, c, width)
+    c = len(FRONT)
+    for i, fy in enumerate(report.plan_years):
+        later = fy > report.fiscal_year
+        empty = all(k is None or not k.years[i].actual for _, k in rows)
+        if later and empty:
+            fold = {"level": 1, "hidden": True}
+            sheet.set_column(c + 1, c + len(YEAR) - 1, YEAR[1].width, None, fold)
+            after = c + len(YEAR)
+            sheet.set_column(after, after, widths[after], None, {"collapsed": True})
+        c += len(YEAR)
