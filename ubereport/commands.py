@@ -9,7 +9,6 @@ from pathlib import Path
 
 from ubereport.config import CONFIG_NAME, DEFAULT_TOML, load_settings
 from ubereport.errors import CannotRun
-from ubereport.registry import default_registry
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -35,6 +34,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from ubereport.master import init_master
+    from ubereport.registry import default_registry
 
     if args.root is not None:
         return _init_root(args.root)
@@ -46,6 +46,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def _init_root(root: Path) -> int:
     from ubereport.master import init_master
+    from ubereport.registry import default_registry
 
     root.mkdir(parents=True, exist_ok=True)
     config = root / CONFIG_NAME
@@ -63,6 +64,7 @@ def _init_root(root: Path) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     from ubereport.inbox import submissions
     from ubereport.master import merge_files
+    from ubereport.registry import default_registry
     from ubereport.summary import format_merge
 
     _require(args.paths)
@@ -86,6 +88,7 @@ def _require(paths: list[Path]) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+
     from ubereport.feedback import write_feedback
     from ubereport.inbox import submissions
     from ubereport.summary import format_findings, total_line
@@ -172,11 +175,13 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def write_template(path: Path, password: str | None = None) -> None:
     from ubereport.card_writer import CardOptions, write_card
+    from ubereport.registry import default_registry
 
     write_card(path, {}, default_registry(), CardOptions(password=password))
 
 
 def cmd_samples(args: argparse.Namespace) -> int:
+    from ubereport.registry import default_registry
     from ubereport.sample import write_samples
 
     for path in write_samples(args.inbox, default_registry()):
