@@ -398,3 +398,15 @@ def test_zip_bytes_helper_is_stable() -> None:
     assert zipfile.is_zipfile(
         io.BytesIO((ROOT / "templates" / "actionplan_sheet.xlsx").read_bytes())
     )
+
+
+def test_xml_with_a_dtd_is_refused(tmp_path: Path) -> None:
+    src = filled_sample(tmp_path, "02")
+    with zipfile.ZipFile(src) as z:
+        book = z.read("xl/workbook.xml")
+    dtd = b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
+    book = dtd + book
+    path = _rewrite(src, tmp_path / "dtd.xlsx", {"xl/workbook.xml": book})
+    report = validate_file(path)
+    assert report.flatten(("code", "severity")) == [("file-corrupt", E)]
+    assert "危険なXML構造（DTD）" in report.findings[0].message
