@@ -160,3 +160,25 @@ def test_repository_demo_runs_twice_and_changes_nothing_outside_outbox(tmp_path:
     }
     assert after == before
     assert (clone / "outbox" / "アクションプラン台帳.xlsx").exists()
+
+
+def test_a_file_held_open_by_another_program_waits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _root(tmp_path)
+    held = root / "inbox" / CARDS[1].name
+    shutil.copy(CARDS[1], held)
+    _old(held)
+    real_open = Path.open
+
+    def locked(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if self.name == held.name and self.parent.name == "inbox":
+            raise PermissionError(13, "used by another process")
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", locked)
+    capsys.readouterr()
+    assert main(["run", "--root", str(root)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"待機  {held.name}（ほかのプログラムが開いているため次回に処理します）")
+    assert held.exists()
