@@ -182,3 +182,16 @@ def test_a_file_held_open_by_another_program_waits(
     assert capsys.readouterr().out.splitlines()[0] == (
         f"待機  {held.name}（ほかのプログラムが開いているため次回に処理します）")
     assert held.exists()
+
+
+def test_temp_files_left_by_a_killed_run_are_swept(tmp_path: Path) -> None:
+    root = _root(tmp_path)
+    stale = root / "rejected" / ".~ubereport-abc123.xlsx"
+    fresh = root / "outbox" / ".~ubereport-def456.xlsx"
+    stale.write_bytes(b"partial")
+    fresh.write_bytes(b"partial")
+    _old(stale)
+    shutil.copy(CARDS[0], root / "inbox" / CARDS[0].name)
+    _old(root / "inbox" / CARDS[0].name)
+    assert main(["run", "--root", str(root)]) == 0
+    assert (stale.exists(), fresh.exists()) == (False, True)

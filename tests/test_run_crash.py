@@ -33,8 +33,12 @@ def _normalized(master: Path) -> dict[str, list[dict[str, object]]]:
 
 
 def _originals(root: Path) -> list[str]:
-    files = [p for folder in ("inbox", "archive", "rejected") for p in (root / folder).rglob("*.xlsx")
-             if not p.name.endswith("_確認結果.xlsx")]
+    files = [
+        p
+        for folder in ("inbox", "archive", "rejected")
+        for p in (root / folder).rglob("*.xlsx")
+        if not p.name.endswith("_確認結果.xlsx") and not p.name.startswith(".~ubereport-")
+    ]
     return sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in files)
 
 
@@ -42,16 +46,21 @@ def _prepare(tmp_path: Path, name: str, batch: list[Path]) -> Path:
     root = tmp_path / name
     assert main(["init", "--root", str(root)]) == 0
     cfg = root / "ubereport.toml"
-    cfg.write_text(cfg.read_text(encoding="utf-8").replace("settle_seconds = 60", "settle_seconds = 0"),
-                   encoding="utf-8")
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8").replace("settle_seconds = 60", "settle_seconds = 0"),
+        encoding="utf-8",
+    )
     for card in batch:
         shutil.copy(card, root / "inbox" / card.name)
     return root
 
 
 def _run(root: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "ubereport", "run", "--root", str(root)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "ubereport", "run", "--root", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
@@ -84,7 +93,9 @@ def test_killed_run_converges(tmp_path: Path) -> None:
         assert _normalized(root / master_name) == after, trial
         assert _originals(root) == originals, trial
         assert not list((root / "inbox").glob("*.xlsx")), trial
-        rejected = [p for p in (root / "rejected").glob("*.xlsx") if not p.name.endswith("_確認結果.xlsx")]
+        rejected = [
+            p for p in (root / "rejected").glob("*.xlsx") if not p.name.endswith("_確認結果.xlsx")
+        ]
         assert [p.read_bytes() for p in rejected] == [bad.read_bytes()], trial
     print(f"run crash trials: {seen}")
     assert seen["before"] > 0 and seen["after"] > 0, seen

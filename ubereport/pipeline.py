@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from ubereport.config import Settings
@@ -35,6 +36,7 @@ def process_batch(settings: Settings, paths: list[Path], summary: RunSummary) ->
     bands = Bands(settings.achieved, settings.mostly)
     with master_lock(master, wait=settings.lock_wait_seconds) as warnings:
         summary.warnings += warnings
+        sweep_temp_files([settings.path("outbox"), settings.path("rejected"), master.parent])
         data = read_master(master)
         targets = registered_targets(data)
         subs = [
@@ -63,6 +65,20 @@ def process_batch(settings: Settings, paths: list[Path], summary: RunSummary) ->
         for sub, result in zip(subs, results, strict=True):
             decision = sub.decision if sub.decision is Decision.REJECTED else result.decision
             summary.outcomes.append(_file(settings, sub, decision, moves.get(sub.path)))
+
+
+def sweep_temp_files(folders: list[Path], older_than: float = 600.0) -> None:
+    """Remove temporary files a killed run left behind (never a half-written target)."""
+    cutoff = time.time() - older_than
+    for folder in dict.fromkeys(folders):
+        if not folder.is_dir():
+            continue
+        for tmp in folder.rglob(".~ubereport-*"):
+            try:
+                if tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+            except OSError:
+                continue
 
 
 def _destinations(settings: Settings, subs: list[Submission], stamp: str) -> dict[Path, Path]:
