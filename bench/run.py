@@ -806,6 +806,17 @@ def machine() -> dict[str, str]:
     }
 
 
+def code_fingerprint() -> str:
+    """A hash of the package's source, to notice code that changes while the bench runs."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "ubereport").rglob("*.py")):
+        digest.update(path.relative_to(REPO).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _ok(flag: bool) -> str:
     return "**met**" if flag else "**missed**"
 
@@ -822,8 +833,18 @@ def markdown(results: dict[str, Any]) -> str:
         f"Machine: {m['cpu']}, {m['cpus']} CPUs"
         + (f" ({m['hypervisor']} VM)" if m["hypervisor"] else "")
         + f", {m['memory']} RAM, {m['os']}, Python {m['python']}; {m['packages']}. "
-        f"Code: {m['commit']}. Report package: {m['report_package']}.",
+        f"Code: {m['commit']} (source hash {results['code_before']}). Report package: {m['report_package']}.",
         "",
+        *(
+            [
+                "**Warning: the package's source changed while the benchmark ran "
+                f"({results['code_before']} → {results['code_after']}); the rows mix two "
+                "versions. Run it again.**",
+                "",
+            ]
+            if results.get("code_after", results["code_before"]) != results["code_before"]
+            else []
+        ),
         "Every time is a median; peak memory is the Python heap peak of one extra pass "
         "(`tracemalloc`) and the peak RSS of the process (`ru_maxrss`).",
         "",
@@ -1081,6 +1102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed": args.seed,
         "repeat": args.repeat,
         "machine": machine(),
+        "code_before": code_fingerprint(),
     }
     try:
         pool_dir = work / "pool"
@@ -1157,6 +1179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             results["master"] = r
 
+        results["code_after"] = code_fingerprint()
         results["goals"] = goals(results)
         text = markdown(results)
         print(text)
