@@ -410,3 +410,15 @@ def test_xml_with_a_dtd_is_refused(tmp_path: Path) -> None:
     report = validate_file(path)
     assert report.flatten(("code", "severity")) == [("file-corrupt", E)]
     assert "危険なXML構造（DTD）" in report.findings[0].message
+
+
+def test_utf16_xml_with_a_dtd_is_refused(tmp_path: Path) -> None:
+    src = filled_sample(tmp_path, "02")
+    with zipfile.ZipFile(src) as z:
+        book = z.read("xl/workbook.xml").decode("utf-8")
+    dtd = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]>'
+    data = (dtd + book).encode("utf-16")
+    path = _rewrite(src, tmp_path / "dtd16.xlsx", {"xl/workbook.xml": data})
+    report = validate_file(path)
+    assert report.flatten(("code", "severity")) == [("file-corrupt", E)]
+    assert "危険なXML構造（DTD）" in report.findings[0].message
