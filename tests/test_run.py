@@ -195,3 +195,16 @@ def test_temp_files_left_by_a_killed_run_are_swept(tmp_path: Path) -> None:
     _old(root / "inbox" / CARDS[0].name)
     assert main(["run", "--root", str(root)]) == 0
     assert (stale.exists(), fresh.exists()) == (False, True)
+
+
+def test_bands_in_the_wrong_order_stop_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _root(tmp_path)
+    cfg = root / "ubereport.toml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("mostly = 0.75", "mostly = 1.5"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["run", "--root", str(root)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "実行できませんでした: ubereport.toml の「mostly」（概ね達成の基準）は0以上で、"
+        "「achieved」（達成の基準）以下にしてください（mostly = 1.5、achieved = 1）。")

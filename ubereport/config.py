@@ -99,7 +99,13 @@ def load_settings(root: Path) -> Settings:
         raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{CONFIG_NAME} の書き方に誤りがあります（{exc}）。") from exc
-    return Settings(root=root, **{k: _convert(k, v) for k, v in raw.items()})
+    settings = Settings(root=root, **{k: _convert(k, v) for k, v in raw.items()})
+    if not 0 <= settings.mostly <= settings.achieved:
+        raise ConfigError(
+            f"{CONFIG_NAME} の「mostly」（概ね達成の基準）は0以上で、「achieved」（達成の基準）以下に"
+            f"してください（mostly = {settings.mostly:g}、achieved = {settings.achieved:g}）。"
+        )
+    return settings
 
 
 def _convert(key: str, value: Any) -> Any:

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes: the identity of a submission (same content, same file)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def is_ignored(path: Path) -> bool:

@@ -10,7 +10,6 @@ The idle path (nothing new) imports neither openpyxl nor pandas and writes no fi
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from ubereport.config import Settings
 from ubereport.errors import CannotRun
-from ubereport.inbox import is_excel_name, is_ignored
+from ubereport.inbox import content_hash, is_excel_name, is_ignored
 
 STATE_NAME = ".ubereport_state.json"
 
@@ -101,14 +100,6 @@ def _busy(path: Path, settle_seconds: float, now: float) -> str:
     return ""
 
 
-def _hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _state_path(settings: Settings) -> Path:
     return settings.path("master").with_name(STATE_NAME)
 
@@ -143,7 +134,7 @@ def run_job(settings: Settings) -> RunSummary:
     scan = scan_inbox(inbox, settings.settle_seconds)
     summary = RunSummary()
     summary.outcomes += [FileOutcome(p.name, "待機", why) for p, why in scan.waiting]
-    hashes = {p: _hash(p) for p in scan.ready}
+    hashes = {p: content_hash(p) for p in scan.ready}
     known = _known_hashes(settings)
     if not scan.ready or (not settings.move_processed and set(hashes.values()) <= known):
         summary.idle = not scan.waiting

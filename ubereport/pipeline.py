@@ -8,7 +8,7 @@ from pathlib import Path
 from ubereport.config import Settings
 from ubereport.errors import ConfigError
 from ubereport.feedback import write_feedback
-from ubereport.fiscal import format_fy, parse_fiscal_year
+from ubereport.fiscal import format_fy
 from ubereport.job import (
     FileOutcome,
     RunSummary,
@@ -107,13 +107,14 @@ def _rel(settings: Settings, path: Path | None) -> str:
 
 def _render(settings: Settings, master: Path, data: MasterData, registry: Registry) -> list[Path]:
     from ubereport.report.render import render_reports
+    from ubereport.report.rows import latest_reported_year
 
     calendar = OfficeCalendar.from_config(settings.closed_days)
     try:
         deadline = parse_deadline(settings.deadline, calendar) if settings.deadline else None
     except ValueError as exc:
         raise ConfigError(f"ubereport.toml の「deadline」（提出期限）: {exc}") from exc
-    year = settings.fiscal_year or _latest_year(data) or registry.first_year
+    year = settings.fiscal_year or latest_reported_year(data, registry)
     return render_reports(
         master,
         settings.path("outbox"),
@@ -122,16 +123,8 @@ def _render(settings: Settings, master: Path, data: MasterData, registry: Regist
         deadline=deadline,
         bands=Bands(settings.achieved, settings.mostly),
         calendar=calendar,
+        data=data,
     )
-
-
-def _latest_year(data: MasterData) -> int | None:
-    years = [
-        parse_fiscal_year(r.get("fiscal_year"))
-        for r in data.rows("submissions")
-        if r.get("decision") == str(Decision.ACCEPTED)
-    ]
-    return max((y for y in years if y), default=None)
 
 
 def _feedback(settings: Settings, subs: list[Submission], moves: dict[Path, Path]) -> None:

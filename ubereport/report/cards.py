@@ -68,14 +68,7 @@ def _kpi_fields(
     report: Report, kpi: KpiRow, fields: dict[str, object], fills: dict[str, str]
 ) -> None:
     p = f"kpi{kpi.kpi_no}_"
-    fields |= {
-        p + "name": kpi.name,
-        p + "note": kpi.note,
-        p + "unit": kpi.unit,
-        p + "direction": kpi.direction,
-        p + "baseline_label": kpi.baseline_label,
-        p + "baseline": kpi.baseline,
-    }
+    fields |= kpi.definition_fields()
     for y, year in enumerate(kpi.years, start=1):
         fields[f"{p}target_y{y}"] = year.target
         fields[f"{p}actual_y{y}"] = year.actual

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from ubereport.config import Settings, load_settings
-from ubereport.errors import CannotRun, ConfigError
+from ubereport.errors import CannotRun
 from ubereport.fiscal import format_fy, format_fy_long, parse_fiscal_year
 from ubereport.master import load
 from ubereport.office_calendar import DEADLINE_FORMS, Deadline, OfficeCalendar
@@ -163,10 +163,5 @@ def _deadline(text: str, calendar: OfficeCalendar) -> date:
 
 
 def _bands(settings: Settings) -> Bands:
-    try:
-        return Bands(settings.achieved, settings.mostly)
-    except ValueError as exc:
-        raise ConfigError(
-            "ubereport.toml の「mostly」（概ね達成の基準）は「achieved」（達成の基準）以下に"
-            f"してください（{settings.mostly} > {settings.achieved}）。"
-        ) from exc
+    """The bands of ubereport.toml (load_settings has already checked their order)."""
+    return Bands(settings.achieved, settings.mostly)

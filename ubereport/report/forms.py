@@ -53,14 +53,7 @@ def form_fields(
         if not 1 <= kpi.kpi_no <= KPI_COUNT:
             continue
         p = f"kpi{kpi.kpi_no}_"
-        fields |= {
-            p + "name": kpi.name,
-            p + "note": kpi.note,
-            p + "unit": kpi.unit,
-            p + "direction": kpi.direction,
-            p + "baseline_label": kpi.baseline_label,
-            p + "baseline": kpi.baseline,
-        }
+        fields |= kpi.definition_fields()
         for y, year in enumerate(kpi.years, start=1):
             fields[f"{p}target_y{y}"] = year.target
             if year.fiscal_year < fiscal_year and year.actual:

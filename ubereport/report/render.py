@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from ubereport.master import load
+from ubereport.master import MasterData, load
 from ubereport.office_calendar import OfficeCalendar
 from ubereport.rating import Bands
 from ubereport.registry import Registry
@@ -42,9 +42,13 @@ def render_reports(
     today: date | None = None,
     bands: Bands | None = None,
     calendar: OfficeCalendar | None = None,
+    data: MasterData | None = None,
 ) -> list[Path]:
-    """Render the 取組達成状況 workbook, its CSV and the cards of ``fiscal_year``."""
-    data = load(master_path)
+    """Render the 取組達成状況 workbook, its CSV and the cards of ``fiscal_year``.
+
+    ``data`` is the master as just saved (the run passes it); otherwise it is read from disk.
+    """
+    data = data if data is not None else load(master_path)
     today = today or date.today()
     report = build_report(data, registry, fiscal_year, bands)
     folder = year_folder(outbox, fiscal_year)

@@ -130,6 +130,12 @@ class KpiRow:
     own: str = ""
     own_reason: str = ""
 
+    def definition_fields(self) -> dict[str, str]:
+        """The KPI's definition as the card's defined names (kpiK_name … kpiK_baseline)."""
+        p = f"kpi{self.kpi_no}_"
+        keys = ("name", "note", "unit", "direction", "baseline_label", "baseline")
+        return {p + k: getattr(self, k) for k in keys}
+
     @property
     def roman(self) -> str:
         return ROMAN[self.kpi_no - 1] if 0 < self.kpi_no <= len(ROMAN) else str(self.kpi_no)

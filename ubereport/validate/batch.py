@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,7 +10,10 @@ from pathlib import Path
 
 from ubereport.findings import Finding, make_finding
 from ubereport.fiscal import format_fy
+from ubereport.inbox import content_hash
 from ubereport.validate.context import Report
+
+__all__ = ["Decision", "Submission", "content_hash", "decide"]
 
 
 class Decision(StrEnum):
@@ -40,14 +42,6 @@ class Submission:
         if card is None or card.plan_no is None or card.fiscal_year is None:
             return None
         return card.plan_no, card.fiscal_year
-
-
-def content_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def decide(batch: list[Submission], known: Mapping[str, str] | None = None) -> list[Submission]:
