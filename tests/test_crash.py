@@ -27,8 +27,17 @@ INBOX = sorted((ROOT / "inbox").glob("*.xlsx"))
 
 
 def _merge_cmd(master: Path, batch: Path) -> list[str]:
-    return [sys.executable, "-m", "ubereport", "merge", str(batch), "--master", str(master),
-            "--lock-wait", "0"]
+    return [
+        sys.executable,
+        "-m",
+        "ubereport",
+        "merge",
+        str(batch),
+        "--master",
+        str(master),
+        "--lock-wait",
+        "0",
+    ]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
@@ -56,8 +65,9 @@ def test_killed_merge_leaves_old_or_new_master_and_rerun_converges(tmp_path: Pat
         master = tmp_path / f"t{trial}" / "台帳.xlsx"
         master.parent.mkdir()
         shutil.copy(base, master)
-        proc = subprocess.Popen(_merge_cmd(master, batch), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            _merge_cmd(master, batch), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(rng.uniform(duration * 0.5, duration * 1.05))
         proc.send_signal(signal.SIGKILL)
         proc.wait()

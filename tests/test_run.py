@@ -180,7 +180,8 @@ def test_a_file_held_open_by_another_program_waits(
     capsys.readouterr()
     assert main(["run", "--root", str(root)]) == 0
     assert capsys.readouterr().out.splitlines()[0] == (
-        f"待機  {held.name}（ほかのプログラムが開いているため次回に処理します）")
+        f"待機  {held.name}（ほかのプログラムが開いているため次回に処理します）"
+    )
     assert held.exists()
 
 
@@ -202,9 +203,12 @@ def test_bands_in_the_wrong_order_stop_with_a_message(
 ) -> None:
     root = _root(tmp_path)
     cfg = root / "ubereport.toml"
-    cfg.write_text(cfg.read_text(encoding="utf-8").replace("mostly = 0.75", "mostly = 1.5"), encoding="utf-8")
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8").replace("mostly = 0.75", "mostly = 1.5"), encoding="utf-8"
+    )
     capsys.readouterr()
     assert main(["run", "--root", str(root)]) == 2
     assert capsys.readouterr().err.strip() == (
         "実行できませんでした: ubereport.toml の「mostly」（概ね達成の基準）は0以上で、"
-        "「achieved」（達成の基準）以下にしてください（mostly = 1.5、achieved = 1）。")
+        "「achieved」（達成の基準）以下にしてください（mostly = 1.5、achieved = 1）。"
+    )

@@ -16,13 +16,15 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 from xml.etree import ElementTree as ET
 from xml.etree.ElementTree import Element
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+GENERAL = ("General", False)
+V_TAG, F_TAG, IS_TAG = f"{NS}v", f"{NS}f", f"{NS}is"
 MACRO_CONTENT_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 MAX_MEMBERS = 2_000
@@ -78,8 +80,9 @@ class SourceError(Exception):
         self.detail = detail
 
 
-@dataclass(frozen=True, slots=True)
-class CellValue:
+class CellValue(NamedTuple):
+    """One cell as stored: the value (cached value for formulas), its number format, any error."""
+
     value: str | float | bool | datetime | None
     number_format: str = "General"
     formula: str | None = None
@@ -166,11 +169,18 @@ class XlsxSource:
         self.defined_names = self._defined_names()
         self._strings: list[str] | None = None
         self._formats: list[str] | None = None
-        self._cells: dict[str, dict[str, CellValue]] = {}
+        self._style_info: list[tuple[str, bool]] | None = None
+        self._raw: dict[str, dict[str, Element]] = {}
+        self._converted: dict[str, dict[str, CellValue | None]] = {}
 
     @property
     def sheet_names(self) -> list[str]:
         return list(self._sheet_paths)
+
+    @property
+    def sheet_parts(self) -> dict[str, str]:
+        """Sheet name -> the package part holding it (``xl/worksheets/sheet1.xml``)."""
+        return dict(self._sheet_paths)
 
     def close(self) -> None:
         self._zip.close()
@@ -277,41 +287,101 @@ class XlsxSource:
                     self._formats.append(custom.get(fmt_id, BUILTIN_FORMATS.get(fmt_id, "General")))
         return self._formats
 
+    def _styles(self) -> list[tuple[str, bool]]:
+        """Per cell style index: (number format, whether it formats a date)."""
+        if self._style_info is None:
+            self._style_info = [(f, is_date_format(f)) for f in self._number_formats()]
+        return self._style_info
+
+    def _raw_cells(self, sheet: str) -> dict[str, Element]:
+        if sheet not in self._raw:
+            root = self._xml(self._sheet_paths[sheet])
+            data = root.find(f"{NS}sheetData")
+            self._raw[sheet] = {
+                ref: c
+                for row in (data if data is not None else ())
+                for c in row
+                if (ref := c.get("r"))
+            }
+        return self._raw[sheet]
+
     def cells(self, sheet: str) -> dict[str, CellValue]:
         """All non-empty cells of ``sheet`` keyed by A1 reference."""
-        if sheet not in self._cells:
-            self._cells[sheet] = self._parse_sheet(self._sheet_paths[sheet])
-        return self._cells[sheet]
+        out: dict[str, CellValue] = {}
+        for ref in self._raw_cells(sheet):
+            cell = self.cell(sheet, ref)
+            if cell is not None:
+                out[ref] = cell
+        return out
 
     def cell(self, sheet: str, ref: str) -> CellValue | None:
-        return self.cells(sheet).get(ref.replace("$", "").upper())
+        """One cell, converted on first access (a card reads ~60 of its ~200 cells)."""
+        key = ref.replace("$", "").upper()
+        done = self._converted.setdefault(sheet, {})
+        if key not in done:
+            raw = self._raw_cells(sheet).get(key)
+            done[key] = None if raw is None else self._cell_value(raw)
+        return done[key]
 
-    def _parse_sheet(self, path: str) -> dict[str, CellValue]:
-        root = self._xml(path)
-        formats = self._number_formats()
-        out: dict[str, CellValue] = {}
+    def rows(self, sheet: str) -> dict[int, dict[int, CellValue]]:
+        """Every non-empty cell of ``sheet`` as {row: {column: cell}} (1-based), in one pass.
+
+        The master's tables use this: no A1 dictionary, no per-cell reference parsing.
+        """
+        root = self._xml(self._sheet_paths[sheet])
         data = root.find(f"{NS}sheetData")
-        for row in data if data is not None else []:
+        columns: dict[str, int] = {}
+        grid: dict[int, dict[int, CellValue]] = {}
+        for row in data if data is not None else ():
             for c in row:
                 ref = c.get("r")
                 if not ref:
                     continue
-                cell = self._cell_value(c, formats)
+                letters = ref.rstrip("0123456789")
+                col = columns.get(letters)
+                if col is None or len(letters) == len(ref):
+                    if not _A1.match(ref.upper()):
+                        raise SourceError("file-corrupt", f"{sheet}: セル番地「{ref}」が不正です")
+                    col = columns[letters] = column_index(letters.replace("$", "").upper())
+                cell = self._cell_value(c)
                 if cell is not None:
-                    out[ref] = cell
-        return out
+                    grid.setdefault(int(ref[len(letters) :]), {})[col] = cell
+        return grid
 
-    def _cell_value(self, c: Element, formats: list[str]) -> CellValue | None:
+    def _cell_value(self, c: Element) -> CellValue | None:
+        try:
+            return self._convert(c)
+        except (ValueError, OverflowError) as exc:
+            where = c.get("r", "?")
+            raise SourceError("file-corrupt", f"セル {where} の値が読めません（{exc}）") from exc
+
+    def _convert(self, c: Element) -> CellValue | None:
+        styles = self._styles()
+        style = int(c.get("s") or 0)
+        fmt, is_date = styles[style] if 0 <= style < len(styles) else GENERAL
         kind = c.get("t", "n")
-        style = int(c.get("s", "0") or 0)
-        fmt = formats[style] if style < len(formats) else "General"
-        f = c.find(f"{NS}f")
-        formula = "=" + (f.text or "") if f is not None else None
-        v = c.find(f"{NS}v")
-        text = v.text if v is not None else None
+        if len(c) == 1 and c[0].tag == V_TAG and kind in ("s", "n"):  # the common shapes
+            text = c[0].text
+            if text is None:
+                return None
+            if kind == "s":
+                strings = self._shared_strings()
+                index = int(text)
+                return CellValue(strings[index] if 0 <= index < len(strings) else "", fmt)
+            number = float(text)
+            return CellValue(excel_date(number) if is_date else number, fmt)
+        formula = text = None
+        inline: Element | None = None
+        for child in c:
+            tag = child.tag
+            if tag == V_TAG:
+                text = child.text
+            elif tag == F_TAG:
+                formula = "=" + (child.text or "")
+            elif tag == IS_TAG:
+                inline = child
         if kind == "inlineStr":
-            node = c.find(f"{NS}is")
-            return CellValue(rich_text(node) if node is not None else "", fmt, formula)
+            return CellValue(rich_text(inline) if inline is not None else "", fmt, formula)
         if text is None:
             return CellValue(None, fmt, formula) if formula else None
         if kind == "s":
@@ -325,7 +395,7 @@ class XlsxSource:
         if kind == "e":
             return CellValue(None, fmt, formula, error=text)
         number = float(text)
-        if is_date_format(fmt):
+        if is_date:
             return CellValue(excel_date(number), fmt, formula)
         return CellValue(number, fmt, formula)
 

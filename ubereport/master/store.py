@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,12 @@ import xlsxwriter
 
 from ubereport.atomic import write_atomically
 from ubereport.errors import MasterUnwritable
+from ubereport.master.fill import TableRows, fill
 from ubereport.master.schema import SCHEMA_VERSION, TABLES, Kind, Table
 from ubereport.reader import cell_text
 from ubereport.registry import Registry
-from ubereport.values import parse_value
-from ubereport.xlsx_source import SourceError, XlsxSource, split_ref
+from ubereport.values import ValueKind, parse_value
+from ubereport.xlsx_source import SourceError, XlsxSource
 
 Record = dict[str, Any]
 README_SHEET = "説明"
@@ -85,20 +87,21 @@ def read_master(path: Path) -> MasterData:
 
 def _read_table(source: XlsxSource, table: Table) -> list[Record]:
     by_header = {c.header: c for c in table.columns}
-    grid: dict[int, dict[int, Any]] = {}
-    for ref, cell in source.cells(table.sheet).items():
-        row, col = split_ref(ref)
-        grid.setdefault(row, {})[col] = cell
+    grid = source.rows(table.sheet)
     columns = {
         col: by_header[cell_text(cell)]
         for col, cell in grid.get(1, {}).items()
         if cell_text(cell) in by_header
     }
+    blank: Record = dict.fromkeys(table.keys)
     records = []
     for row in sorted(r for r in grid if r > 1):
-        record: Record = {c.key: None for c in table.columns}
+        cells = grid[row]
+        record = blank.copy()
         for col, column in columns.items():
-            record[column.key] = _typed(grid[row].get(col), column.kind)
+            cell = cells.get(col)
+            if cell is not None:
+                record[column.key] = _typed(cell, column.kind)
         if any(v not in (None, "") for v in record.values()):
             records.append(record)
     return records
@@ -108,6 +111,10 @@ def _typed(cell: Any, kind: Kind) -> Any:
     if cell is None or cell.value is None:
         return None
     if kind is Kind.TEXT:
+        if isinstance(cell.value, float):  # as Excel shows it: 0.855 formatted 0.0% is 85.5%
+            shown = parse_value(cell.value, number_format=cell.number_format)
+            if shown.kind is ValueKind.NUMBER:
+                return shown.text
         return cell_text(cell)
     value = cell.value
     if isinstance(value, str):
@@ -173,7 +180,11 @@ def _backup(path: Path, folder: Path, keep: int) -> None:
 
 
 def _write_book(tmp: Path, data: MasterData) -> None:
-    book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+    """xlsxwriter lays out the book with each table's header row; fill adds the data rows."""
+    skeleton = BytesIO()
+    book = xlsxwriter.Workbook(
+        skeleton, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     head = book.add_format(
         {
             "font_name": FONT,
@@ -187,32 +198,23 @@ def _write_book(tmp: Path, data: MasterData) -> None:
     body = book.add_format({"font_name": FONT, "valign": "top"})
     number = book.add_format({"font_name": FONT, "valign": "top", "num_format": "#,##0.##########"})
     _readme(book, head, body)
+    tables = []
     for table in TABLES:
         sheet = book.add_worksheet(table.sheet)
         rows = data.tables[table.name]
+        numeric = [c.kind is not Kind.TEXT for c in table.columns]
         for col, column in enumerate(table.columns):
             sheet.write_string(0, col, column.header, head)
-            sheet.set_column(col, col, column.width, body)
-        for r, record in enumerate(rows, start=1):
-            for col, column in enumerate(table.columns):
-                _write_cell(sheet, r, col, record.get(column.key), column.kind, body, number)
+            sheet.set_column(col, col, column.width, number if numeric[col] else body)
         sheet.freeze_panes(1, len(table.key))
         sheet.autofilter(0, 0, max(len(rows), 1), len(table.columns) - 1)
         sheet.set_row(0, 30)
         if table.hidden:
             sheet.hide()
+        keys = table.keys
+        tables.append(TableRows(table.sheet, numeric, [[r.get(k) for k in keys] for r in rows]))
     book.close()
-
-
-def _write_cell(
-    sheet: Any, row: int, col: int, value: Any, kind: Kind, body: Any, number: Any
-) -> None:
-    if value is None or value == "":
-        return
-    if kind is not Kind.TEXT and isinstance(value, int | float) and not isinstance(value, bool):
-        sheet.write_number(row, col, value, number)
-    else:
-        sheet.write_string(row, col, str(value), body)
+    fill(skeleton.getvalue(), tables, tmp)
 
 
 README_LINES = [
