@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -386,6 +387,37 @@ def test_content_already_merged_is_not_merged_twice(tmp_path: Path) -> None:
             "このファイルと同じ内容はすでに取り込み済みです（2026-05-01 取込: card_02.xlsx）。二重には取り込みません。",
         )
     ]
+
+
+def test_the_same_file_twice_in_one_batch_is_one_submission(tmp_path: Path) -> None:
+    """Two byte-identical copies: the newest stands for both and still wins its plan/year."""
+    older = filled_sample(tmp_path, "02").rename(tmp_path / "02_旧.xlsx")
+    (tmp_path / "b").mkdir()
+    copy = shutil.copy(filled_sample(tmp_path / "b", "02"), tmp_path / "02_コピー.xlsx")
+    first = shutil.copy(older, tmp_path / "02_最初.xlsx")
+    (tmp_path / "c").mkdir()
+    bad = filled_sample(tmp_path / "c", "02", achievements="")
+    bad_copy = shutil.copy(bad, tmp_path / "02_誤り_コピー.xlsx")
+    batch = decide(
+        [
+            _sub(Path(first), 1_700_000_000),
+            _sub(Path(copy), 1_700_000_200),
+            _sub(older, 1_700_000_100),
+            _sub(bad, 1_700_000_050),
+            _sub(Path(bad_copy), 1_700_000_060),
+        ]
+    )
+    assert [(s.path.name, s.decision, [f.code for f in s.notes]) for s in batch] == [
+        ("02_最初.xlsx", Decision.ALREADY_PROCESSED, ["same-content"]),
+        ("02_コピー.xlsx", Decision.ACCEPTED, ["duplicate-taken"]),
+        ("02_旧.xlsx", Decision.ALREADY_PROCESSED, ["same-content"]),
+        ("card_02.xlsx", Decision.REJECTED, ["same-content"]),
+        ("02_誤り_コピー.xlsx", Decision.SUPERSEDED, ["duplicate-superseded"]),
+    ]
+    assert batch[0].notes[0].message == (
+        "このファイルと中身がまったく同じ「02_コピー.xlsx」が同時に提出されています。"
+        "「02_コピー.xlsx」の方で処理し、このファイルは二重には取り込みません。"
+    )
 
 
 def test_rejected_when_any_error(tmp_path: Path) -> None:

@@ -4,4 +4,5 @@ import sys
 
 from ubereport.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # worker processes import this module too (spawn)
+    sys.exit(main())

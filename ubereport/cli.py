@@ -48,6 +48,15 @@ def _lazy(name: str) -> Callable[[argparse.Namespace], int]:
     return handler
 
 
+def _workers(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="検査に使うプロセス数（0: 多数のファイルのとき自動、1: 並列にしない）",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ubereport", description="アクションプランの集約ツール")
     sub = parser.add_subparsers()
@@ -72,12 +81,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     merge.add_argument("--lock-wait", type=float, default=60.0, help="ロック待ちの秒数")
     merge.add_argument("--backups", type=int, default=10, help="残すバックアップの数")
+    _workers(merge)
     merge.set_defaults(handler=_lazy("cmd_merge"))
 
     val = sub.add_parser("validate", help="カードを検査し、指摘の一覧を表示する")
     val.add_argument("paths", type=Path, nargs="+", help="ファイルまたはフォルダ")
     val.add_argument("--json", action="store_true", help="指摘をJSONで出力する")
     val.add_argument("--feedback", type=Path, default=None, help="確認結果ブックの出力先フォルダ")
+    _workers(val)
     val.set_defaults(handler=_lazy("cmd_validate"))
 
     read = sub.add_parser("read", help="カード1件を読み取って表示する")

@@ -76,6 +76,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         backups=args.backups,
         lock_wait=args.lock_wait,
+        workers=args.workers,
     )
     print(format_merge(outcome, dry_run=args.dry_run))
     return 1 if any(not s.report.valid for s in outcome.submissions) else 0
@@ -91,14 +92,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     from ubereport.feedback import write_feedback
     from ubereport.inbox import submissions
+    from ubereport.registry import default_registry
     from ubereport.summary import format_findings, total_line
-    from ubereport.validate import validate_file
-    from ubereport.validate.batch import Submission, content_hash, decide
+    from ubereport.validate.batch import decide
+    from ubereport.validate.parallel import submit_all
 
     _require(args.paths)
     files, others = submissions(list(args.paths))
     batch = decide(
-        [Submission(p, validate_file(p), content_hash(p), p.stat().st_mtime) for p in files]
+        submit_all(files, default_registry(), registered_targets={}, workers=args.workers)
     )
     if args.json:
         rows = [f.to_dict() for sub in batch for f in sub.findings]

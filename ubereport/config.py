@@ -37,6 +37,7 @@ class Settings:
     lock_wait_seconds: float = 60.0  # how long a second run waits for the lock
     log_days: int = 90  # daily log files kept
     closed_days: tuple[date, ...] = field(default_factory=tuple)  # extra 閉庁日
+    workers: int = 0  # processes for reading cards; 0: automatic (large batches), 1: no workers
 
     def path(self, name: str) -> Path:
         return self.root / str(getattr(self, name))
@@ -59,6 +60,7 @@ KEY_LABELS = {
     "lock_wait_seconds": "ロック待ち秒数",
     "log_days": "ログを残す日数",
     "closed_days": "追加の閉庁日",
+    "workers": "検査のプロセス数",
 }
 
 DEFAULT_TOML = """# ubereport の設定（このファイルを変えたら、次の実行から反映されます）
@@ -88,6 +90,8 @@ lock_wait_seconds = 60
 log_days = 90
 # 追加の閉庁日（年末年始12/29～1/3と土日祝は自動）
 closed_days = []
+# カードの検査に使うプロセス数（0: 100件以上のとき自動で並列、1: 並列にしない）
+workers = 0
 """
 
 

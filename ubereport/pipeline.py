@@ -24,8 +24,8 @@ from ubereport.master.store import MasterData, read_master, write_master
 from ubereport.office_calendar import OfficeCalendar, parse_deadline
 from ubereport.rating import Bands
 from ubereport.registry import Registry, default_registry
-from ubereport.validate import validate_file
-from ubereport.validate.batch import Decision, Submission, content_hash, decide
+from ubereport.validate.batch import Decision, Submission, decide
+from ubereport.validate.parallel import submit_all
 
 
 def process_batch(settings: Settings, paths: list[Path], summary: RunSummary) -> None:
@@ -39,15 +39,9 @@ def process_batch(settings: Settings, paths: list[Path], summary: RunSummary) ->
         sweep_temp_files([settings.path("outbox"), settings.path("rejected"), master.parent])
         data = read_master(master)
         targets = registered_targets(data)
-        subs = [
-            Submission(
-                p,
-                validate_file(p, registry, registered_targets=targets, bands=bands),
-                content_hash(p),
-                p.stat().st_mtime,
-            )
-            for p in paths
-        ]
+        subs = submit_all(
+            paths, registry, registered_targets=targets, bands=bands, workers=settings.workers
+        )
         decide(subs, data.merged_hashes())
         earlier = {r["sha256"]: r.get("decision") for r in data.rows("submissions")}
         for sub in subs:

@@ -12,8 +12,8 @@ from ubereport.master.lock import master_lock
 from ubereport.master.merge import MergeResult, merge_submission, registered_targets
 from ubereport.master.store import MasterData, new_master, read_master, write_master
 from ubereport.registry import Registry
-from ubereport.validate import validate_file
-from ubereport.validate.batch import Decision, Submission, content_hash, decide
+from ubereport.validate.batch import Decision, Submission, decide
+from ubereport.validate.parallel import submit_all
 
 __all__ = ["MasterData", "MergeOutcome", "init_master", "merge_files", "read_master"]
 
@@ -48,6 +48,7 @@ def merge_files(
     backups: int = 10,
     lock_wait: float = 60.0,
     archived: dict[Path, str] | None = None,
+    workers: int = 0,
 ) -> MergeOutcome:
     """Validate ``paths`` as one batch and merge the accepted ones into ``master``."""
     if not master.exists():
@@ -57,7 +58,7 @@ def merge_files(
     with master_lock(master, wait=lock_wait) as warnings:
         data = read_master(master)
         targets = registered_targets(data)
-        subs = [_submission(p, registry, targets) for p in paths]
+        subs = submit_all(paths, registry, registered_targets=targets, workers=workers)
         decide(subs, data.merged_hashes())
         now = now_text()
         results = [merge_submission(data, s, now, (archived or {}).get(s.path, "")) for s in subs]
@@ -65,11 +66,6 @@ def merge_files(
         if fresh and not dry_run:
             write_master(master, data, backups=backups)
         return MergeOutcome(results, subs, warnings, fresh and not dry_run)
-
-
-def _submission(path: Path, registry: Registry, targets: dict) -> Submission:
-    report = validate_file(path, registry, registered_targets=targets)
-    return Submission(path, report, content_hash(path), path.stat().st_mtime)
 
 
 def load(path: Path) -> MasterData:

@@ -1,4 +1,5 @@
-"""Batch checks: one plan and year submitted twice, a file whose content was already merged."""
+"""Batch checks: one plan and year submitted twice, a file whose content was already merged,
+the same file submitted twice in one batch."""
 
 from __future__ import annotations
 
@@ -57,8 +58,27 @@ def decide(batch: list[Submission], known: Mapping[str, str] | None = None) -> l
             )
         else:
             fresh.append(sub)
-    _duplicates(fresh)
+    _duplicates(_one_per_content(fresh))
     return batch
+
+
+def _one_per_content(batch: list[Submission]) -> list[Submission]:
+    """Byte-identical files in one batch are one submission: the newest copy stands for it."""
+    groups: dict[str, list[Submission]] = defaultdict(list)
+    for sub in batch:
+        groups[sub.sha256].append(sub)
+    kept: list[Submission] = []
+    for subs in groups.values():
+        subs.sort(key=lambda s: (s.mtime, s.path.name))
+        kept.append(subs[-1])
+        for copy in subs[:-1]:
+            if copy.decision is Decision.ACCEPTED:
+                copy.decision = Decision.ALREADY_PROCESSED
+            copy.notes.append(
+                make_finding("same-content", copy.path.name, other=subs[-1].path.name)
+            )
+    standing = {id(sub) for sub in kept}
+    return [sub for sub in batch if id(sub) in standing]
 
 
 def _duplicates(batch: list[Submission]) -> None:

@@ -1,0 +1,125 @@
+"""A batch read in worker processes gives exactly what one process gives (issue 7.4)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from builders import ROOT, filled_sample
+
+from ubereport.cli import main
+from ubereport.master import read_master
+from ubereport.validate.parallel import PARALLEL_MIN_FILES, worker_count
+from ubereport.xlsx_source import XlsxSource
+
+CARDS = sorted((ROOT / "inbox").glob("*.xlsx"))
+VOLATILE = {"received_at", "changed_at", "archived_to"}
+STAMP = re.compile(r"_\d{8}-\d{6}(?:-\d+)?")
+TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
+def batch(folder: Path) -> list[Path]:
+    """The inbox sample, newer resubmissions, an identical copy and the usual broken files."""
+    folder.mkdir()
+    files = [shutil.copy(card, folder / card.name) for card in CARDS]
+    for plan in ("02", "05", "09"):
+        (folder / plan).mkdir()
+        card = filled_sample(folder / plan, plan, achievements=f"再提出 {plan}")
+        files.append(card.rename(folder / f"{plan}_再提出.xlsx"))
+    (folder / "bad").mkdir()
+    missing = filled_sample(folder / "bad", "13", achievements="", kpi1_actual_y1="12?")
+    files.append(missing.rename(folder / "13_要修正.xlsx"))
+    files.append(Path(shutil.copy(CARDS[0], folder / "01_同じ内容.xlsx")))
+    truncated = folder / "04_途中まで.xlsx"
+    truncated.write_bytes(CARDS[2].read_bytes()[:9000])
+    files.append(truncated)
+    (folder / "06_CSV.xlsx").write_bytes("計画No,実績\n06,12\n".encode("cp932"))
+    files.append(folder / "06_CSV.xlsx")
+    for i, path in enumerate(files):  # an hour ago, a minute apart: newest = last
+        t = 1_700_000_000 + 60 * i
+        os.utime(path, (t, t))
+    return [Path(p) for p in files]
+
+
+def run_root(tmp_path: Path, name: str, files: list[Path], workers: int) -> tuple[Path, str]:
+    root = tmp_path / name
+    assert main(["init", "--root", str(root)]) == 0
+    config = root / "ubereport.toml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("settle_seconds = 60", "settle_seconds = 0")
+    config.write_text(text.replace("workers = 0", f"workers = {workers}"), encoding="utf-8")
+    for path in files:
+        shutil.copy2(path, root / "inbox" / path.name)
+    return root, name
+
+
+def outputs(root: Path) -> dict[str, Any]:
+    """Every file the run left, as comparable content (run stamps and times taken out)."""
+    out: dict[str, Any] = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = STAMP.sub("_<stamp>", str(path.relative_to(root)))
+        if rel.startswith(("logs", "outbox/backup")) or path.name == "ubereport.toml":
+            continue
+        if path.name == "アクションプラン台帳.xlsx":
+            data = read_master(path)
+            out[rel] = {
+                name: [{k: v for k, v in r.items() if k not in VOLATILE} for r in rows]
+                for name, rows in data.tables.items()
+            }
+        elif path.suffix == ".xlsx" and (rel.startswith("outbox") or "_確認結果" in path.name):
+            source = XlsxSource(path)
+            out[rel] = {
+                sheet: {ref: _untimed(c.value) for ref, c in source.cells(sheet).items()}
+                for sheet in source.sheet_names
+            }
+            source.close()
+        elif path.name == ".ubereport_state.json":
+            state = json.loads(path.read_text(encoding="utf-8"))
+            out[rel] = {k: v for k, v in state.items() if k != "master"}  # size and mtime
+        else:
+            out[rel] = path.read_bytes()
+    return out
+
+
+def _untimed(value: object) -> object:
+    return TIME.sub("<time>", value) if isinstance(value, str) else value
+
+
+def test_worker_count_is_automatic_only_for_large_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert [worker_count(n) for n in (0, 1, PARALLEL_MIN_FILES - 1, PARALLEL_MIN_FILES)] == [
+        1,
+        1,
+        1,
+        2,
+    ]
+    assert [worker_count(5000, w) for w in (1, 2, 3)] == [1, 2, 3]
+    assert worker_count(2, 8) == 2
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert worker_count(5000) == 1
+
+
+def test_a_run_with_two_worker_processes_equals_a_single_process_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = batch(tmp_path / "batch")
+    single, _ = run_root(tmp_path, "single", files, workers=1)
+    double, _ = run_root(tmp_path, "double", files, workers=2)
+    capsys.readouterr()
+    assert main(["run", "--root", str(single)]) == 1
+    single_out = capsys.readouterr().out
+    assert main(["run", "--root", str(double)]) == 1
+    double_out = capsys.readouterr().out
+    assert STAMP.sub("", double_out) == STAMP.sub("", single_out)
+    assert "合計: 受理 12 件・要修正 3 件・処理済み 1 件・不採用 4 件" in single_out.splitlines()
+    expected, actual = outputs(single), outputs(double)
+    assert sorted(actual) == sorted(expected)
+    for rel in expected:
+        assert actual[rel] == expected[rel], rel
+    submissions = read_master(double / "outbox" / "アクションプラン台帳.xlsx").rows("submissions")
+    assert len(submissions) == len(files) - 1  # the identical copy is the same submission
