@@ -89,7 +89,7 @@ def merge_submission(
     sid = submission_id(sub.sha256)
     card = sub.report.card
     result = MergeResult(sid, sub.path.name, sub.decision, card.plan_no if card else None)
-    if sub.decision is Decision.ALREADY_PROCESSED or sub.sha256 in data.merged_hashes():
+    if sub.decision is Decision.ALREADY_PROCESSED or data.knows(sub.sha256):
         result.decision = Decision.ALREADY_PROCESSED  # recorded once, under its first file
         return result
     _record(data, sub, sid, now, archived_to)

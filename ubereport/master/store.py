@@ -34,12 +34,25 @@ VALUE_PREFIXES = ("baseline", "target", "actual")
 @dataclass(slots=True)
 class MasterData:
     tables: dict[str, list[Record]] = field(default_factory=lambda: {t.name: [] for t in TABLES})
+    _hashes: set[str] = field(default_factory=set, repr=False, compare=False)
+    _hashed: int = field(default=0, repr=False, compare=False)
 
     def rows(self, name: str) -> list[Record]:
         return self.tables[name]
 
     def index(self, table: Table) -> dict[tuple[str, ...], Record]:
         return {key_of(table, r): r for r in self.tables[table.name]}
+
+    def knows(self, sha256: str) -> bool:
+        """Whether a submission with this content is recorded (the 提出 table only grows)."""
+        rows = self.tables["submissions"]
+        if len(rows) < self._hashed:  # the table was replaced: index it again
+            self._hashes, self._hashed = set(), 0
+        for row in rows[self._hashed :]:
+            if row.get("sha256"):
+                self._hashes.add(row["sha256"])
+        self._hashed = len(rows)
+        return sha256 in self._hashes
 
     def merged_hashes(self) -> dict[str, str]:
         return {
