@@ -18,9 +18,9 @@ from ubereport.errors import MasterUnwritable
 from ubereport.master.fill import EXCEL_MAX_TEXT
 from ubereport.master.schema import TABLES, Kind
 from ubereport.master.store import (
-    FONT,
+    BOOK_OPTIONS,
     MasterData,
-    _readme,
+    lay_out,
     new_master,
     read_master,
     recompute,
@@ -67,41 +67,19 @@ def tricky_master() -> MasterData:
 
 
 def oracle_book(path: Path, data: MasterData) -> None:
-    """The master as xlsxwriter's per-cell API writes it (the writer before ubereport.master.fill)."""
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    head = book.add_format(
-        {
-            "font_name": FONT,
-            "bold": True,
-            "bg_color": "#D6DCE4",
-            "border": 1,
-            "text_wrap": True,
-            "valign": "vcenter",
-        }
-    )
-    body = book.add_format({"font_name": FONT, "valign": "top"})
-    number = book.add_format({"font_name": FONT, "valign": "top", "num_format": "#,##0.##########"})
-    _readme(book, head, body)
-    for table in TABLES:
-        sheet = book.add_worksheet(table.sheet)
-        rows = data.tables[table.name]
-        for col, column in enumerate(table.columns):
-            sheet.write_string(0, col, column.header, head)
-            sheet.set_column(col, col, column.width, body if column.kind is Kind.TEXT else number)
+    """The master as xlsxwriter's own per-cell API writes it, on the same layout."""
+    book = xlsxwriter.Workbook(str(path), BOOK_OPTIONS)
+    fmt, tables = lay_out(book, data)
+    for table, sheet, numeric, rows in tables:
         for r, record in enumerate(rows, start=1):
             for col, column in enumerate(table.columns):
                 value = record.get(column.key)
                 if value is None or value == "":
                     continue
-                if column.kind is not Kind.TEXT and isinstance(value, int | float):
-                    sheet.write_number(r, col, value, number)
+                if numeric[col] and isinstance(value, int | float):
+                    sheet.write_number(r, col, value, fmt.number)
                 else:
-                    sheet.write_string(r, col, str(value), body)
-        sheet.freeze_panes(1, len(table.key))
-        sheet.autofilter(0, 0, max(len(rows), 1), len(table.columns) - 1)
-        sheet.set_row(0, 30)
-        if table.hidden:
-            sheet.hide()
+                    sheet.write_string(r, col, str(value), fmt.body)
     book.close()
 
 
@@ -136,6 +114,16 @@ def describe(path: Path) -> dict[str, Any]:
             "filter": ws.auto_filter.ref,
             "state": ws.sheet_state,
             "row1_height": ws.row_dimensions[1].height,
+            "print": (
+                ws.page_setup.paperSize,
+                ws.page_setup.orientation,
+                ws.sheet_properties.pageSetUpPr.fitToPage,
+                ws.page_setup.fitToWidth,
+                ws.page_setup.fitToHeight,
+                ws.print_title_rows,
+                ws.oddHeader.left.text,
+                ws.oddFooter.center.text,
+            ),
         }
     return out
 
@@ -150,6 +138,16 @@ def test_rows_written_into_the_package_look_exactly_like_xlsxwriters(tmp_path: P
     assert actual.keys() == expected.keys()
     for key in expected:
         assert actual[key] == expected[key], key
+    assert actual["指標値"]["print"] == (
+        9,
+        "landscape",
+        True,
+        None,  # one page wide (1 is the default, left out)
+        0,
+        "$1:$1",
+        "アクションプラン台帳　&A",
+        "&P / &N",
+    )
     row2 = [c[:3] for c in actual["指標値"]["cells"] if c[0][1:] == "2"]
     assert row2 == [
         ("A2", "01", "s"),

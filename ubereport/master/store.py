@@ -195,39 +195,72 @@ def _backup(path: Path, folder: Path, keep: int) -> None:
 def _write_book(tmp: Path, data: MasterData) -> None:
     """xlsxwriter lays out the book with each table's header row; fill adds the data rows."""
     skeleton = BytesIO()
-    book = xlsxwriter.Workbook(
-        skeleton, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    book = xlsxwriter.Workbook(skeleton, {"in_memory": True, **BOOK_OPTIONS})
+    tables = [
+        TableRows(table.sheet, numeric, [[r.get(k) for k in table.keys] for r in rows])
+        for table, _, numeric, rows in lay_out(book, data)[1]
+    ]
+    book.close()
+    fill(skeleton.getvalue(), tables, tmp)
+
+
+BOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
+
+
+@dataclass(frozen=True, slots=True)
+class Formats:
+    head: Any
+    body: Any
+    number: Any
+
+
+def lay_out(
+    book: Any, data: MasterData
+) -> tuple[Formats, list[tuple[Table, Any, list[bool], list[Record]]]]:
+    """Everything but the data rows: 説明, then per table its header, columns, panes, filter
+    and print setup (A4 landscape, one page wide, header row on every page, page numbers).
+    Returns the formats and per table (table, worksheet, numeric columns, rows)."""
+    fmt = Formats(
+        book.add_format(
+            {
+                "font_name": FONT,
+                "bold": True,
+                "bg_color": "#D6DCE4",
+                "border": 1,
+                "text_wrap": True,
+                "valign": "vcenter",
+            }
+        ),
+        book.add_format({"font_name": FONT, "valign": "top"}),
+        book.add_format({"font_name": FONT, "valign": "top", "num_format": "#,##0.##########"}),
     )
-    head = book.add_format(
-        {
-            "font_name": FONT,
-            "bold": True,
-            "bg_color": "#D6DCE4",
-            "border": 1,
-            "text_wrap": True,
-            "valign": "vcenter",
-        }
-    )
-    body = book.add_format({"font_name": FONT, "valign": "top"})
-    number = book.add_format({"font_name": FONT, "valign": "top", "num_format": "#,##0.##########"})
-    _readme(book, head, body)
-    tables = []
+    _readme(book, fmt.head, fmt.body)
+    out = []
     for table in TABLES:
         sheet = book.add_worksheet(table.sheet)
         rows = data.tables[table.name]
         numeric = [c.kind is not Kind.TEXT for c in table.columns]
         for col, column in enumerate(table.columns):
-            sheet.write_string(0, col, column.header, head)
-            sheet.set_column(col, col, column.width, number if numeric[col] else body)
+            sheet.write_string(0, col, column.header, fmt.head)
+            sheet.set_column(col, col, column.width, fmt.number if numeric[col] else fmt.body)
         sheet.freeze_panes(1, len(table.key))
         sheet.autofilter(0, 0, max(len(rows), 1), len(table.columns) - 1)
         sheet.set_row(0, 30)
+        _print_setup(sheet)
+        sheet.repeat_rows(0)
         if table.hidden:
             sheet.hide()
-        keys = table.keys
-        tables.append(TableRows(table.sheet, numeric, [[r.get(k) for k in keys] for r in rows]))
-    book.close()
-    fill(skeleton.getvalue(), tables, tmp)
+        out.append((table, sheet, numeric, rows))
+    return fmt, out
+
+
+def _print_setup(sheet: Any) -> None:
+    sheet.set_paper(9)  # A4
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_header("&Lアクションプラン台帳　&A")
+    sheet.set_footer("&C&P / &N")
 
 
 README_LINES = [
@@ -262,6 +295,7 @@ def _readme(book: Any, head: Any, body: Any) -> None:
     sheet = book.add_worksheet(README_SHEET)
     sheet.set_column(0, 0, 22)
     sheet.set_column(1, 1, 100)
+    _print_setup(sheet)
     for r, (a, b) in enumerate(README_LINES):
         sheet.write_string(r, 0, a, head if r == 0 else body)
         if b:
