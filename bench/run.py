@@ -999,7 +999,7 @@ def markdown(results: dict[str, Any]) -> str:
             "",
             "The master also holds the 14 plans of the registry. Each pass: `read_master`, then "
             "`write_master(..., backups=10)` (recompute of 数値/単位/比較, sort, backup copy, "
-            "xlsxwriter, atomic replace).",
+            "xlsxwriter layout + data rows written into the package, atomic replace).",
             "",
         ]
     lines += ["### Goals", "", "| goal | measured | |", "|---|---|---|"]
