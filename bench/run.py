@@ -698,7 +698,7 @@ def bench_whole_run(
     n: int, files: list[Path], repeat: int, scratch: Path, keep_root: bool, workers: int = 0
 ) -> tuple[dict[str, Any], Path | None]:
     runs = []
-    root = scratch / f"root-{n}"
+    root = scratch / (f"root-{n}" if workers == 0 else f"root-{n}-workers-{workers}")
     info: dict[str, Any] = {}
     for r in range(repeat):
         make_root(root, workers=workers)
@@ -1047,14 +1047,16 @@ def goals(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
         )
     for r in results.get("idle", [])[:1]:
         ms = med(r["seconds"]) * 1000
-        out.append((f"idle run ≤ {GOAL_IDLE_MS:g} ms wall", f"{ms:.0f} ms", ms <= GOAL_IDLE_MS))
-        clean = r["idle"] and not r["pandas"] and not r["openpyxl"]
+        idle = bool(r["idle"])
+        shown = f"{ms:.0f} ms" if idle else f"{ms:.0f} ms, but the run was not idle"
+        out.append((f"idle run ≤ {GOAL_IDLE_MS:g} ms wall", shown, idle and ms <= GOAL_IDLE_MS))
         imported = [p for p in ("pandas", "openpyxl") if r[p]]
+        text = "imports " + ", ".join(imported) if imported else "neither imported"
         out.append(
             (
                 "idle run imports neither pandas nor openpyxl",
-                "imports " + ", ".join(imported) if imported else "neither imported",
-                clean,
+                text if idle else f"{text}, but the run was not idle",
+                idle and not imported,
             )
         )
     master = results.get("master")

@@ -123,3 +123,22 @@ def test_a_run_with_two_worker_processes_equals_a_single_process_run(
         assert actual[rel] == expected[rel], rel
     submissions = read_master(double / "outbox" / "アクションプラン台帳.xlsx").rows("submissions")
     assert len(submissions) == len(files) - 1  # the identical copy is the same submission
+
+
+def test_workers_that_cannot_start_fall_back_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ubereport.validate.parallel as parallel
+    from ubereport.registry import default_registry
+
+    class NoProcesses:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise OSError(1, "Operation not permitted")
+
+    files = sorted(CARDS[:3])
+    expected = parallel.submit_all(files, default_registry(), registered_targets={}, workers=1)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", NoProcesses)
+    actual = parallel.submit_all(files, default_registry(), registered_targets={}, workers=2)
+    assert [(s.path, s.sha256, s.report.findings, s.report.card) for s in actual] == [
+        (s.path, s.sha256, s.report.findings, s.report.card) for s in expected
+    ]

@@ -12,6 +12,7 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
@@ -65,5 +66,9 @@ def submit_all(
     if count == 1:
         return [one(p) for p in paths]
     chunk = max(1, math.ceil(len(paths) / (count * 4)))
-    with ProcessPoolExecutor(count, mp_context=get_context("spawn")) as pool:
-        return list(pool.map(one, paths, chunksize=chunk))
+    try:
+        with ProcessPoolExecutor(count, mp_context=get_context("spawn")) as pool:
+            return list(pool.map(one, paths, chunksize=chunk))
+    except (BrokenProcessPool, OSError):
+        # Workers could not start or died (memory, a locked-down PC): same work, this process.
+        return [one(p) for p in paths]
