@@ -15,6 +15,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 from xml.etree import ElementTree as ET
@@ -167,7 +168,7 @@ class XlsxSource:
         self._workbook_path = self._office_document()
         self._sheet_paths, self.sheet_states = self._sheets()
         self.defined_names = self._defined_names()
-        self._strings: list[str] | None = None
+        self._strings: list[str | Element] | None = None
         self._formats: list[str] | None = None
         self._style_info: list[tuple[str, bool]] | None = None
         self._raw: dict[str, dict[str, Element]] = {}
@@ -262,14 +263,17 @@ class XlsxSource:
         return names
 
     # --- cells -----------------------------------------------------------------------------
-    def _shared_strings(self) -> list[str]:
+    def _shared_string(self, index: int) -> str:
+        """Shared string ``index`` ('' when out of range), its text built on first use."""
         if self._strings is None:
             name = self._resolve("sharedStrings.xml")
-            self._strings = []
-            if self._has(name):
-                for si in self._xml(name).iter(f"{NS}si"):
-                    self._strings.append(rich_text(si))
-        return self._strings
+            self._strings = list(self._xml(name).iter(f"{NS}si")) if self._has(name) else []
+        if not 0 <= index < len(self._strings):
+            return ""
+        item = self._strings[index]
+        if not isinstance(item, str):
+            item = self._strings[index] = rich_text(item)
+        return item
 
     def _number_formats(self) -> list[str]:
         if self._formats is None:
@@ -365,9 +369,7 @@ class XlsxSource:
             if text is None:
                 return None
             if kind == "s":
-                strings = self._shared_strings()
-                index = int(text)
-                return CellValue(strings[index] if 0 <= index < len(strings) else "", fmt)
+                return CellValue(self._shared_string(int(text)), fmt)
             number = float(text)
             return CellValue(excel_date(number) if is_date else number, fmt)
         formula = text = None
@@ -385,9 +387,7 @@ class XlsxSource:
         if text is None:
             return CellValue(None, fmt, formula) if formula else None
         if kind == "s":
-            strings = self._shared_strings()
-            index = int(text)
-            return CellValue(strings[index] if 0 <= index < len(strings) else "", fmt, formula)
+            return CellValue(self._shared_string(int(text)), fmt, formula)
         if kind in ("str", "d"):
             return CellValue(text, fmt, formula)
         if kind == "b":
@@ -449,6 +449,7 @@ _REF = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def parse_reference(text: str) -> NameRef:
     """'シート'!$B$3 -> NameRef('シート', 'B3'); anything else (#REF!, formulas) is broken."""
     m = _REF.match(text.strip())
