@@ -18,6 +18,7 @@ import xlsxwriter
 
 from ubereport.atomic import write_atomically
 from ubereport.errors import MasterUnwritable
+from ubereport.gcpause import gc_paused
 from ubereport.master.fill import TableRows, fill
 from ubereport.master.schema import SCHEMA_VERSION, TABLES, Kind, Table
 from ubereport.reader import cell_text
@@ -90,9 +91,10 @@ def read_master(path: Path) -> MasterData:
         ) from exc
     try:
         data = MasterData()
-        for table in TABLES:
-            if table.sheet in source.sheet_names:
-                data.tables[table.name] = _read_table(source, table)
+        with gc_paused():
+            for table in TABLES:
+                if table.sheet in source.sheet_names:
+                    data.tables[table.name] = _read_table(source, table)
         return data
     finally:
         source.close()
@@ -171,11 +173,12 @@ def write_master(
     path: Path, data: MasterData, *, backups: int = 10, backup_dir: Path | None = None
 ) -> None:
     """Replace the master atomically, keeping the previous ``backups`` versions."""
-    recompute(data)
-    sort_rows(data)
-    if path.exists() and backups > 0:
-        _backup(path, backup_dir or path.parent / "backup", backups)
-    write_atomically(path, lambda tmp: _write_book(tmp, data))
+    with gc_paused():
+        recompute(data)
+        sort_rows(data)
+        if path.exists() and backups > 0:
+            _backup(path, backup_dir or path.parent / "backup", backups)
+        write_atomically(path, lambda tmp: _write_book(tmp, data))
 
 
 def _backup(path: Path, folder: Path, keep: int) -> None:
