@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -51,3 +53,26 @@ def filled_sample(tmp_path: Path, sample: str = "02", /, **overrides: object) ->
     fields: dict[str, object] = dict(sample_card_fields(sample))
     fields.update(overrides)
     return fill_template(tmp_path / f"card_{sample}.xlsx", fields)
+
+
+def rewrite_parts(src: Path, dst: Path, edit: Mapping[str, bytes]) -> Path:
+    """Copy the package ``src`` to ``dst`` with the parts named in ``edit`` replaced."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, edit.get(info.filename, zin.read(info.filename)))
+    return dst
+
+
+def merge_command(master: Path, batch: Path, lock_wait: float) -> list[str]:
+    """``ubereport merge`` of ``batch`` into ``master`` as a separate process."""
+    return [
+        sys.executable,
+        "-m",
+        "ubereport",
+        "merge",
+        str(batch),
+        "--master",
+        str(master),
+        "--lock-wait",
+        f"{lock_wait:g}",
+    ]

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from builders import ROOT
+from builders import ROOT, merge_command
 from test_master import snapshot
 
 from ubereport.master import init_master, merge_files
@@ -24,20 +24,6 @@ from ubereport.registry import default_registry
 
 REG = default_registry()
 INBOX = sorted((ROOT / "inbox").glob("*.xlsx"))
-
-
-def _merge_cmd(master: Path, batch: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "ubereport",
-        "merge",
-        str(batch),
-        "--master",
-        str(master),
-        "--lock-wait",
-        "0",
-    ]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
@@ -56,9 +42,9 @@ def test_killed_merge_leaves_old_or_new_master_and_rerun_converges(tmp_path: Pat
     warm_up = tmp_path / "warm" / "台帳.xlsx"  # byte code, disk cache
     warm_up.parent.mkdir()
     shutil.copy(base, warm_up)
-    subprocess.run(_merge_cmd(warm_up, batch), check=True, capture_output=True)
+    subprocess.run(merge_command(warm_up, batch, 0), check=True, capture_output=True)
     start = time.monotonic()
-    subprocess.run(_merge_cmd(reference, batch), check=True, capture_output=True)
+    subprocess.run(merge_command(reference, batch, 0), check=True, capture_output=True)
     duration = time.monotonic() - start
     before, after = snapshot(base), snapshot(reference)
     assert before != after
@@ -70,7 +56,7 @@ def test_killed_merge_leaves_old_or_new_master_and_rerun_converges(tmp_path: Pat
         master.parent.mkdir()
         shutil.copy(base, master)
         proc = subprocess.Popen(
-            _merge_cmd(master, batch), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            merge_command(master, batch, 0), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         time.sleep(rng.uniform(duration * 0.2, duration * 1.05))
         proc.send_signal(signal.SIGKILL)

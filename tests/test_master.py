@@ -14,7 +14,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from builders import ROOT, filled_sample
+from builders import ROOT, filled_sample, merge_command
 
 from ubereport.cli import main
 from ubereport.errors import LockHeld, MasterExists
@@ -324,17 +324,7 @@ def test_second_process_waits_then_exits_2_with_a_japanese_message(master: Path)
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         before = master.read_bytes()
         proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "ubereport",
-                "merge",
-                str(ROOT / "inbox"),
-                "--master",
-                str(master),
-                "--lock-wait",
-                "1",
-            ],
+            merge_command(master, ROOT / "inbox", 1),
             capture_output=True,
             text=True,
             encoding="utf-8",
@@ -353,17 +343,7 @@ def test_second_process_proceeds_when_the_first_finishes(master: Path) -> None:
     )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ubereport",
-            "merge",
-            str(ROOT / "inbox"),
-            "--master",
-            str(master),
-            "--lock-wait",
-            "20",
-        ],
+        merge_command(master, ROOT / "inbox", 20),
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -7,12 +7,14 @@ formats, alignment, column widths, panes, filters and sheet states.
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 import xlsxwriter
+from builders import rewrite_parts
 
 from ubereport.errors import MasterUnwritable
 from ubereport.master.fill import EXCEL_MAX_TEXT
@@ -205,13 +207,19 @@ def test_a_text_too_long_for_an_excel_cell_stops_the_write_naming_the_cell(
     path = tmp_path / "master.xlsx"
     data = new_master(default_registry())
     data.tables["narratives"].append(
-        {"plan_no": "02", "fiscal_year": "R4", "achievements": "あ" * (EXCEL_MAX_TEXT + 1)}
+        {
+            "plan_no": "02",
+            "fiscal_year": "R4",
+            "achievements": "あ" * (EXCEL_MAX_TEXT + 1),
+            "submission_id": "S1a2b3c4d5e",
+        }
     )
     with pytest.raises(MasterUnwritable) as err:
         write_master(path, data, backups=0)
     assert str(err.value) == (
-        "台帳「報告」の C2 に入れる文字列が Excel の上限（32,767文字）を超えています"
-        "（32,768文字）。元の提出ファイルの該当欄を短くしてください。"
+        "台帳「報告」の C2（取組実績）に入れる文字列が Excel の上限（32,767文字）を超えています"
+        "（32,768文字）。台帳は元のままです。提出ID S1a2b3c4d5e のファイルの「取組実績」の欄を"
+        "短くして提出し直してください。"
     )
     assert not path.exists()
     assert list(tmp_path.iterdir()) == []
@@ -253,24 +261,19 @@ def test_rows_reports_a_broken_cell_as_a_corrupt_file(tmp_path: Path) -> None:
     sheet_xml = "xl/worksheets/sheet4.xml"
     for old, new, detail in [
         ('<c r="A2"', '<c r="2A"', "指標値: セル番地「2A」が不正です"),
-        ("<v>99.05</v>", "<v>99,05</v>", "セル E2 の値が読めません"),
+        ("<v>99.05</v>", "<v>99,05</v>", "指標値: セル E2 の値が読めません"),
     ]:
-        broken = tmp_path / "broken.xlsx"
-        _rewrite_part(path, broken, sheet_xml, old, new)
+        with zipfile.ZipFile(path) as package:
+            text = package.read(sheet_xml).decode()
+        assert old in text
+        broken = rewrite_parts(
+            path, tmp_path / "broken.xlsx", {sheet_xml: text.replace(old, new, 1).encode()}
+        )
         source = XlsxSource(broken)
         with pytest.raises(SourceError) as err:
             source.rows("指標値")
         assert (err.value.code, err.value.detail.split("（")[0]) == ("file-corrupt", detail)
-
-
-def _rewrite_part(src: Path, dst: Path, part: str, old: str, new: str) -> None:
-    import zipfile
-
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
-        for info in zin.infolist():
-            body = zin.read(info)
-            if info.filename == part:
-                text = body.decode()
-                assert old in text
-                body = text.replace(old, new, 1).encode()
-            zout.writestr(info, body)
+        with pytest.raises(MasterUnwritable) as unreadable:  # a run stops with this, exit 2
+            read_master(broken)
+        assert str(unreadable.value).startswith(f"台帳「{broken}」を読めません（{detail}")
+        assert str(unreadable.value).endswith("）。バックアップから戻してください。")

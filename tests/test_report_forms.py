@@ -11,7 +11,7 @@ from test_report_helpers import REG, sample_master
 from ubereport import layout
 from ubereport.master import read_master
 from ubereport.master.merge import registered_targets
-from ubereport.model import Card
+from ubereport.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS, Card
 from ubereport.reader import read_card
 from ubereport.report import build_report, write_forms
 from ubereport.report.forms import form_fields
@@ -57,20 +57,7 @@ def card_values(card: Card) -> dict[str, str]:
     return out
 
 
-_PLAN_TEXTS = (
-    "plan_name",
-    "policy",
-    "strategy",
-    "lead_division",
-    "related_divisions",
-    "outcome",
-    "situation",
-    "plan_actions",
-    "related_plans",
-    "achievements",
-    "shortfall_reason",
-    "next_actions",
-)
+_PLAN_TEXTS = (*PLAN_TEXT_FIELDS, *NARRATIVE_FIELDS)
 INPUT_NAMES = [n for n in layout.field_names() if n != "template_version" and "year_y" not in n]
 
 

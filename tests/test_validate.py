@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from builders import FIXTURES, ROOT, filled_sample
+from builders import FIXTURES, ROOT, filled_sample, rewrite_parts
 
 from ubereport.validate import validate_file
 from ubereport.validate.batch import Decision, Submission, content_hash, decide
@@ -286,13 +286,6 @@ def test_target_differs_from_the_registered_plan_target(tmp_path: Path) -> None:
     )
 
 
-def _rewrite(src: Path, dst: Path, edit: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            zout.writestr(info.filename, edit.get(info.filename, zin.read(info.filename)))
-    return dst
-
-
 def test_macro_enabled_workbook_is_read_with_a_warning(tmp_path: Path) -> None:
     src = filled_sample(tmp_path, "02")
     with zipfile.ZipFile(src) as z:
@@ -300,7 +293,7 @@ def test_macro_enabled_workbook_is_read_with_a_warning(tmp_path: Path) -> None:
             b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
             b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
         )
-    path = _rewrite(src, tmp_path / "マクロ.xlsm", {"[Content_Types].xml": types})
+    path = rewrite_parts(src, tmp_path / "マクロ.xlsm", {"[Content_Types].xml": types})
     report = validate_file(path)
     assert report.flatten(("code", "severity", "cell")) == [("file-macro-enabled", W, None)]
     assert report.card is not None and report.card.plan_no == "02"
@@ -392,8 +385,7 @@ def test_content_already_merged_is_not_merged_twice(tmp_path: Path) -> None:
 def test_the_same_file_twice_in_one_batch_is_one_submission(tmp_path: Path) -> None:
     """Two byte-identical copies: the newest stands for both and still wins its plan/year."""
     older = filled_sample(tmp_path, "02").rename(tmp_path / "02_旧.xlsx")
-    (tmp_path / "b").mkdir()
-    copy = shutil.copy(filled_sample(tmp_path / "b", "02"), tmp_path / "02_コピー.xlsx")
+    copy = shutil.copy(older, tmp_path / "02_コピー.xlsx")  # same bytes, whatever the clock
     first = shutil.copy(older, tmp_path / "02_最初.xlsx")
     (tmp_path / "c").mkdir()
     bad = filled_sample(tmp_path / "c", "02", achievements="")
@@ -438,7 +430,7 @@ def test_xml_with_a_dtd_is_refused(tmp_path: Path) -> None:
         book = z.read("xl/workbook.xml")
     dtd = b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
     book = dtd + book
-    path = _rewrite(src, tmp_path / "dtd.xlsx", {"xl/workbook.xml": book})
+    path = rewrite_parts(src, tmp_path / "dtd.xlsx", {"xl/workbook.xml": book})
     report = validate_file(path)
     assert report.flatten(("code", "severity")) == [("file-corrupt", E)]
     assert "危険なXML構造（DTD）" in report.findings[0].message
@@ -450,7 +442,7 @@ def test_utf16_xml_with_a_dtd_is_refused(tmp_path: Path) -> None:
         book = z.read("xl/workbook.xml").decode("utf-8")
     dtd = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]>'
     data = (dtd + book).encode("utf-16")
-    path = _rewrite(src, tmp_path / "dtd16.xlsx", {"xl/workbook.xml": data})
+    path = rewrite_parts(src, tmp_path / "dtd16.xlsx", {"xl/workbook.xml": data})
     report = validate_file(path)
     assert report.flatten(("code", "severity")) == [("file-corrupt", E)]
     assert "危険なXML構造（DTD）" in report.findings[0].message

@@ -20,6 +20,8 @@ PLAN_TEXT_FIELDS = (
     "plan_actions",
     "related_plans",
 )
+# The report year's narrative (section 5 of the card).
+NARRATIVE_FIELDS = ("achievements", "shortfall_reason", "next_actions")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ubereport.card_writer import CardOptions, write_card
-from ubereport.model import PLAN_TEXT_FIELDS
+from ubereport.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS
 from ubereport.registry import Registry
 
 NOTICE = (
@@ -50,7 +50,7 @@ def sample_fields(card: dict[str, Any]) -> dict[str, str]:
         fields[f"{p}actual_y1"] = sample["kpi_actuals"][k - 1]
         fields[p + "assessment"] = sample["kpi_assessments"][k - 1]
         fields[p + "assessment_reason"] = sample["kpi_assessment_reasons"][k - 1]
-    for key in ("achievements", "shortfall_reason", "next_actions"):
+    for key in NARRATIVE_FIELDS:
         fields[key] = sample[key]
     return fields
 

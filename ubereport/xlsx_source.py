@@ -324,7 +324,7 @@ class XlsxSource:
         done = self._converted.setdefault(sheet, {})
         if key not in done:
             raw = self._raw_cells(sheet).get(key)
-            done[key] = None if raw is None else self._cell_value(raw)
+            done[key] = None if raw is None else self._cell_value(sheet, raw)
         return done[key]
 
     def rows(self, sheet: str) -> dict[int, dict[int, CellValue]]:
@@ -347,17 +347,19 @@ class XlsxSource:
                     if not _A1.match(ref.upper()):
                         raise SourceError("file-corrupt", f"{sheet}: セル番地「{ref}」が不正です")
                     col = columns[letters] = column_index(letters.replace("$", "").upper())
-                cell = self._cell_value(c)
+                cell = self._cell_value(sheet, c)
                 if cell is not None:
                     grid.setdefault(int(ref[len(letters) :]), {})[col] = cell
         return grid
 
-    def _cell_value(self, c: Element) -> CellValue | None:
+    def _cell_value(self, sheet: str, c: Element) -> CellValue | None:
         try:
             return self._convert(c)
         except (ValueError, OverflowError) as exc:
             where = c.get("r", "?")
-            raise SourceError("file-corrupt", f"セル {where} の値が読めません（{exc}）") from exc
+            raise SourceError(
+                "file-corrupt", f"{sheet}: セル {where} の値が読めません（{exc}）"
+            ) from exc
 
     def _convert(self, c: Element) -> CellValue | None:
         styles = self._styles()

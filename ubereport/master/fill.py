@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree as ET
 
 from ubereport.errors import MasterUnwritable
-from ubereport.xlsx_source import NS, XlsxSource, column_letters, rich_text
+from ubereport.xlsx_source import NS, XlsxSource, column_letters, parse_xml, rich_text
 
 EXCEL_MAX_TEXT = 32_767
 _ESCAPED_LITERAL = re.compile(r"(_x[0-9a-fA-F]{4}_)")
@@ -35,9 +34,10 @@ _SST_HEAD = re.compile(r'<sst [^>]*count="(\d+)" uniqueCount="(\d+)">')
 
 @dataclass(frozen=True, slots=True)
 class TableRows:
-    """One sheet's data: ``numeric[i]`` tells whether column ``i`` holds numbers."""
+    """One sheet's data: column ``i`` is headed ``headers[i]`` and holds numbers if ``numeric[i]``."""
 
     sheet: str
+    headers: Sequence[str]
     numeric: Sequence[bool]
     rows: Sequence[Sequence[Any]]
 
@@ -74,8 +74,8 @@ class _Strings:
     def from_part(cls, xml: str) -> _Strings:
         head = _SST_HEAD.search(xml)
         if head is None:
-            raise MasterUnwritable("台帳の書き出しに失敗しました（共有文字列の形式が想定外です）。")
-        root = ET.fromstring(xml)
+            raise MasterUnwritable(_UNEXPECTED.format(what="共有文字列の形式"))
+        root = parse_xml("sharedStrings.xml", xml.encode("utf-8"))
         return cls([rich_text(si) for si in root.iter(f"{NS}si")], int(head.group(1)))
 
     def ref(self, text: str) -> int:
@@ -115,6 +115,24 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_UNEXPECTED = (
+    "台帳を書き出せませんでした（xlsxwriter が作った{what}が想定と違います）。"
+    "台帳は元のままです。ubereport と xlsxwriter の版を開発担当に伝えてください。"
+)
+
+
+def _too_long(table: TableRows, ref: str, col: int, row: Sequence[Any], length: int) -> str:
+    submission = next(
+        (row[i] for i, h in enumerate(table.headers) if "提出ID" in h and row[i]), None
+    )
+    source = f"提出ID {submission} のファイルの" if submission else "元の提出ファイルの"
+    return (
+        f"台帳「{table.sheet}」の {ref}（{table.headers[col]}）に入れる文字列が Excel の上限"
+        f"（{EXCEL_MAX_TEXT:,}文字）を超えています（{length:,}文字）。台帳は元のままです。"
+        f"{source}「{table.headers[col]}」の欄を短くして提出し直してください。"
+    )
+
+
 def _column_styles(xml: str) -> dict[int, str]:
     styles: dict[int, str] = {}
     for m in _COL.finditer(xml):
@@ -129,9 +147,7 @@ def _fill_sheet(xml: str, table: TableRows, strings: _Strings) -> str:
     styles = _column_styles(xml)
     width = len(table.numeric)
     if set(styles) != set(range(1, width + 1)):
-        raise MasterUnwritable(
-            f"台帳の書き出しに失敗しました（「{table.sheet}」の列書式がありません）。"
-        )
+        raise MasterUnwritable(_UNEXPECTED.format(what=f"「{table.sheet}」の列書式"))
     text_style = next(styles[i + 1] for i, numeric in enumerate(table.numeric) if not numeric)
     letters = [column_letters(i + 1) for i in range(width)]
     out: list[str] = []
@@ -152,11 +168,7 @@ def _fill_sheet(xml: str, table: TableRows, strings: _Strings) -> str:
                 continue
             text = str(value)
             if len(text) > EXCEL_MAX_TEXT:
-                raise MasterUnwritable(
-                    f"台帳「{table.sheet}」の {ref} に入れる文字列が Excel の上限"
-                    f"（{EXCEL_MAX_TEXT:,}文字）を超えています（{len(text):,}文字）。"
-                    "元の提出ファイルの該当欄を短くしてください。"
-                )
+                raise MasterUnwritable(_too_long(table, ref, i, row, len(text)))
             style = text_style if table.numeric[i] else styles[i + 1]
             cells.append(f'<c r="{ref}" s="{style}" t="s"><v>{strings.ref(text)}</v></c>')
         if cells:
@@ -165,9 +177,7 @@ def _fill_sheet(xml: str, table: TableRows, strings: _Strings) -> str:
     dimension = _DIMENSION.search(xml)
     close = xml.rfind("</sheetData>")
     if dimension is None or close < 0:
-        raise MasterUnwritable(
-            f"台帳の書き出しに失敗しました（「{table.sheet}」の形式が想定外です）。"
-        )
+        raise MasterUnwritable(_UNEXPECTED.format(what=f"「{table.sheet}」のシートの形式"))
     spliced = xml[:close] + "".join(out) + xml[close:]
     return (
         spliced[: dimension.start()]

@@ -32,7 +32,7 @@ from ubereport.master.schema import (
     Table,
 )
 from ubereport.master.store import MasterData, Record, key_of
-from ubereport.model import PLAN_TEXT_FIELDS, Card
+from ubereport.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS, Card
 from ubereport.validate.batch import Decision, Submission
 from ubereport.validate.context import TargetKey
 
@@ -194,9 +194,7 @@ class _Merger:
             key = {"plan_no": plan, "fiscal_year": year, "item_no": n}
             fields = {"text": item.text, "output": item.output, "output_result": item.output_result}
             self._upsert(INITIATIVES, key, fields, authoritative=True)
-        narrative = {
-            f: getattr(card, f) for f in ("achievements", "shortfall_reason", "next_actions")
-        }
+        narrative = {f: getattr(card, f) for f in NARRATIVE_FIELDS}
         self._upsert(
             NARRATIVES, {"plan_no": plan, "fiscal_year": year}, narrative, authoritative=True
         )

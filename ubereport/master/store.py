@@ -86,9 +86,7 @@ def read_master(path: Path) -> MasterData:
     try:
         source = XlsxSource(path)
     except SourceError as exc:
-        raise MasterUnwritable(
-            f"台帳「{path}」を読めません（{exc.detail}）。バックアップから戻してください。"
-        ) from exc
+        raise _unreadable(path, exc) from exc
     try:
         data = MasterData()
         with gc_paused():
@@ -96,8 +94,16 @@ def read_master(path: Path) -> MasterData:
                 if table.sheet in source.sheet_names:
                     data.tables[table.name] = _read_table(source, table)
         return data
+    except SourceError as exc:
+        raise _unreadable(path, exc) from exc
     finally:
         source.close()
+
+
+def _unreadable(path: Path, exc: SourceError) -> MasterUnwritable:
+    return MasterUnwritable(
+        f"台帳「{path}」を読めません（{exc.detail}）。バックアップから戻してください。"
+    )
 
 
 def _read_table(source: XlsxSource, table: Table) -> list[Record]:
@@ -200,7 +206,12 @@ def _write_book(tmp: Path, data: MasterData) -> None:
     skeleton = BytesIO()
     book = xlsxwriter.Workbook(skeleton, {"in_memory": True, **BOOK_OPTIONS})
     tables = [
-        TableRows(table.sheet, numeric, [[r.get(k) for k in table.keys] for r in rows])
+        TableRows(
+            table.sheet,
+            [c.header for c in table.columns],
+            numeric,
+            [[r.get(k) for k in table.keys] for r in rows],
+        )
         for table, _, numeric, rows in lay_out(book, data)[1]
     ]
     book.close()

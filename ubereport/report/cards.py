@@ -15,7 +15,7 @@ from ubereport.atomic import write_atomically
 from ubereport.card_writer import CardOptions, CardSheet, write_report_cards
 from ubereport.fiscal import format_fy, format_fy_long
 from ubereport.layout import INPUT_COUNT, KPI_COUNT
-from ubereport.model import PLAN_TEXT_FIELDS
+from ubereport.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS
 from ubereport.registry import Registry
 from ubereport.report.legend import OWN_NOTE, RATE_NOTE, STATUS_FILLS, band_lines, legend_lines
 from ubereport.report.names import UniqueNames, file_name, plan_title, sheet_name
@@ -23,7 +23,7 @@ from ubereport.report.rows import KpiRow, PlanReport, Report, YearResult
 
 __all__ = ["card_fields", "card_sheets", "cards_name", "write_cards"]
 
-HEADER_FIELDS = (*PLAN_TEXT_FIELDS, "achievements", "shortfall_reason", "next_actions")
+HEADER_FIELDS = (*PLAN_TEXT_FIELDS, *NARRATIVE_FIELDS)
 NOTICE = "この様式は台帳（アクションプラン台帳）から作成した報告用の写しです。入力用の様式ではありません。"
 
 

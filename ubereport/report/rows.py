@@ -19,7 +19,7 @@ from typing import Any
 from ubereport.assess import rate_kpi_year
 from ubereport.fiscal import format_fy, parse_fiscal_year
 from ubereport.master.store import MasterData, Record
-from ubereport.model import PLAN_TEXT_FIELDS, Initiative, Kpi, YearValue
+from ubereport.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS, Initiative, Kpi, YearValue
 from ubereport.rating import Bands, Rating, Status
 from ubereport.registry import PlanEntry, Registry
 from ubereport.validate.batch import Decision
@@ -262,7 +262,7 @@ def _plan(
     ):
         fields[name] = fields[name] or default
     narrative = master.narratives.get((entry.plan_no, year), {})
-    for name in ("achievements", "shortfall_reason", "next_actions"):
+    for name in NARRATIVE_FIELDS:
         fields[name] = _s(narrative.get(name))
     submission = _submission_state(master.submissions, entry.plan_no, year)
     accepted = _accepted(master.submissions, entry.plan_no, year)
