@@ -124,8 +124,8 @@ _GEN: dict[str, Any] = {}
 
 def _gen_state() -> dict[str, Any]:
     if not _GEN:
-        from ubereport.registry import default_registry
-        from ubereport.sample import load_samples
+        from ubereport.card.sample import load_samples
+        from ubereport.plan.registry import default_registry
 
         registry = default_registry()
         samples = load_samples()
@@ -156,7 +156,7 @@ def _decimals(text: str) -> int:
 
 def _vary_value(text: object, rng: random.Random, kpi_unit: str = "") -> str | float | None:
     """A plausible actual near a number text (same unit), or None when it is not a number."""
-    from ubereport.values import ValueKind, format_number, parse_value
+    from ubereport.japanese.values import ValueKind, format_number, parse_value
 
     parsed = parse_value(text)
     if parsed.kind is not ValueKind.NUMBER or parsed.value is None:
@@ -176,7 +176,7 @@ def _vary_value(text: object, rng: random.Random, kpi_unit: str = "") -> str | f
 
 
 def _actual(kpi: dict[str, Any], y: int, sample_actual: str, rng: random.Random) -> object:
-    from ubereport.values import ValueKind, parse_value
+    from ubereport.japanese.values import ValueKind, parse_value
 
     targets = [str(t) for t in kpi["targets"]]
     unit = str(kpi.get("unit", ""))
@@ -192,7 +192,7 @@ def _actual(kpi: dict[str, Any], y: int, sample_actual: str, rng: random.Random)
 
 def card_fields(spec: CardSpec, seed: int) -> dict[str, object]:
     """The defined-name -> value dict of one generated card."""
-    from ubereport.sample import sample_fields
+    from ubereport.card.sample import sample_fields
 
     state = _gen_state()
     rng = random.Random(f"{seed}:{spec.index}")
@@ -248,7 +248,7 @@ def _csv_bytes(fields: dict[str, object], index: int) -> bytes:
 def write_generated(job: tuple[int, int, str]) -> str:
     """Write pool card ``index`` into ``folder`` (runs in a worker process)."""
     index, seed, folder = job
-    from ubereport.card_writer import CardOptions, write_card
+    from ubereport.card.writer import CardOptions, write_card
 
     state = _gen_state()
     divisions = [p.lead_division for p in state["registry"].plans]
@@ -267,7 +267,7 @@ def write_generated(job: tuple[int, int, str]) -> str:
 
 def generate_pool(folder: Path, count: int, seed: int) -> tuple[list[CardSpec], float]:
     """Generate (or reuse) the pool of ``count`` cards; returns the specs and seconds taken."""
-    from ubereport.registry import default_registry
+    from ubereport.plan.registry import default_registry
 
     divisions = [p.lead_division for p in default_registry().plans]
     specs = [card_spec(i, divisions) for i in range(count)]
@@ -369,8 +369,8 @@ def _rv_setup(approach: str) -> Callable[[list[Path]], tuple[Any, int]]:
 
         return floor_batch
     if approach in ("ubereport", "ubereport-read"):
-        from ubereport.reader import read_card
-        from ubereport.registry import default_registry
+        from ubereport.card.reader import read_card
+        from ubereport.plan.registry import default_registry
         from ubereport.validate.run import validate_file
 
         registry = default_registry()
@@ -457,7 +457,7 @@ TARGET_TEXTS = ("99.05%", "4,200件", "10時間/月以下", "2,121,796千円", "
 
 def build_master(rows: int) -> Any:
     from ubereport.master.store import new_master
-    from ubereport.registry import default_registry
+    from ubereport.plan.registry import default_registry
 
     rng = random.Random(7)
     data = new_master(default_registry())

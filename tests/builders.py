@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ubereport.sample import load_samples, sample_fields
+from ubereport.card.sample import load_samples, sample_fields
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "templates" / "actionplan_sheet.xlsx"

@@ -20,7 +20,7 @@ from builders import ROOT, merge_command
 from test_master import snapshot
 
 from ubereport.master import init_master, merge_files
-from ubereport.registry import default_registry
+from ubereport.plan.registry import default_registry
 
 REG = default_registry()
 INBOX = sorted((ROOT / "inbox").glob("*.xlsx"))

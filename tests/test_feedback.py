@@ -11,8 +11,8 @@ import pytest
 from builders import FIXTURES, ROOT, filled_sample
 
 from ubereport.cli import main
-from ubereport.feedback import write_feedback
 from ubereport.validate import validate_file
+from ubereport.validate.feedback import write_feedback
 
 
 def test_marked_copy_and_list(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Tests for ubereport.fiscal: era spellings both ways, round trips, fiscal-year boundaries."""
+"""Tests for ubereport.japanese.fiscal: era spellings both ways, round trips, fiscal-year boundaries."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ubereport.fiscal import (
+from ubereport.japanese.fiscal import (
     find_fiscal_year,
     fiscal_year_of,
     format_fy,

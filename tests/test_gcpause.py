@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from ubereport.gcpause import gc_paused
+from ubereport.master.gcpause import gc_paused
 
 
 def test_collector_is_paused_inside_and_restored_after_an_error() -> None:

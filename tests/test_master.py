@@ -22,7 +22,7 @@ from ubereport.master import init_master, merge_files, read_master
 from ubereport.master.lock import lock_path, master_lock
 from ubereport.master.schema import TABLES
 from ubereport.master.store import write_master
-from ubereport.registry import default_registry
+from ubereport.plan.registry import default_registry
 
 REG = default_registry()
 TIME_COLUMNS = {"received_at", "changed_at"}

@@ -16,6 +16,7 @@ import pytest
 import xlsxwriter
 from builders import rewrite_parts
 
+from ubereport.card.xlsx_source import SourceError, XlsxSource
 from ubereport.errors import MasterUnwritable
 from ubereport.master.fill import EXCEL_MAX_TEXT
 from ubereport.master.schema import TABLES, Kind
@@ -29,8 +30,7 @@ from ubereport.master.store import (
     sort_rows,
     write_master,
 )
-from ubereport.registry import default_registry
-from ubereport.xlsx_source import SourceError, XlsxSource
+from ubereport.plan.registry import default_registry
 
 TRICKY_TEXTS = [
     "  前後に空白  ",

@@ -1,4 +1,4 @@
-"""Tests for ubereport.office_calendar: 開庁日 rules, counting, deadline parsing.
+"""Tests for ubereport.japanese.office_calendar: 開庁日 rules, counting, deadline parsing.
 
 Every pinned date was checked against jpholiday and a brute-force count before being asserted.
 """
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ubereport.office_calendar import (
+from ubereport.japanese.office_calendar import (
     DEADLINE_FORMS,
     Deadline,
     OfficeCalendar,

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from builders import ROOT, filled_sample
 
+from ubereport.card.xlsx_source import XlsxSource
 from ubereport.cli import main
 from ubereport.master import read_master
 from ubereport.validate.parallel import PARALLEL_MIN_FILES, worker_count
-from ubereport.xlsx_source import XlsxSource
 
 CARDS = sorted((ROOT / "inbox").glob("*.xlsx"))
 VOLATILE = {"received_at", "changed_at", "archived_to"}
@@ -129,7 +129,7 @@ def test_workers_that_cannot_start_fall_back_to_this_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import ubereport.validate.parallel as parallel
-    from ubereport.registry import default_registry
+    from ubereport.plan.registry import default_registry
 
     class NoProcesses:
         def __init__(self, *args: object, **kwargs: object) -> None:

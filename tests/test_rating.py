@@ -1,4 +1,4 @@
-"""Tests for ubereport.rating: worked examples, the published 令和２年度 table, and properties."""
+"""Tests for ubereport.plan.rating: worked examples, the published 令和２年度 table, and properties."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ubereport.rating import (
+from ubereport.japanese.values import Direction, ParsedValue, ValueKind, parse_value
+from ubereport.plan.rating import (
     BASIS_CALCULATED,
     BASIS_OWN,
     SYMBOLS,
@@ -22,7 +23,6 @@ from ubereport.rating import (
     parse_own_rating,
     rate_year,
 )
-from ubereport.values import Direction, ParsedValue, ValueKind, parse_value
 
 PUBLISHED_CSV = Path(__file__).parent / "data" / "published_ratings.csv"
 

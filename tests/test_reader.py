@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 from builders import FIXTURES, ROOT, fill_template, filled_sample, sample_card_fields
 
-from ubereport import layout
+from ubereport.card import layout
+from ubereport.card.reader import read_card
+from ubereport.card.sample import load_samples
 from ubereport.cli import main
-from ubereport.reader import read_card
-from ubereport.sample import load_samples
-from ubereport.values import parse_value
+from ubereport.japanese.values import parse_value
 
 YEARS = [2022, 2023, 2024, 2025, 2026]
 SAMPLES = {c["plan_no"]: c for c in load_samples()}
@@ -120,8 +120,8 @@ def test_bundled_inbox_card_reads_back_as_transcribed(plan_no: str) -> None:
 
 @pytest.mark.parametrize("plan_no", ["01", "11"])
 def test_sample_rendered_again_equals_the_committed_inbox(tmp_path: Path, plan_no: str) -> None:
-    from ubereport.registry import default_registry
-    from ubereport.sample import write_samples
+    from ubereport.card.sample import write_samples
+    from ubereport.plan.registry import default_registry
 
     written = {p.name: p for p in write_samples(tmp_path, default_registry())}
     name = SAMPLES[plan_no]["sample"]["file_name"]

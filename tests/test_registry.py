@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 import ubereport
-from ubereport.registry import RegistryError, default_registry, load_registry, normalize_plan_no
+from ubereport.plan.registry import (
+    RegistryError,
+    default_registry,
+    load_registry,
+    normalize_plan_no,
+)
 
 
 def test_registry_is_the_published_taikeizu() -> None:

@@ -10,8 +10,8 @@ import pytest
 from test_report_helpers import MASTER_NAME, REG, sample_master
 
 from ubereport.errors import CannotRun, ConfigError, MasterMissing
-from ubereport.report import add_parsers, render_reports
-from ubereport.report.commands import plan_year
+from ubereport.report import render_reports
+from ubereport.report_commands import add_parsers, plan_year
 
 
 def _parse(*argv: str) -> argparse.Namespace:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from builders import ROOT
 
-from ubereport.rating import Bands, rate_year
+from ubereport.japanese.values import parse_value
+from ubereport.plan.rating import Bands, rate_year
 from ubereport.report.legend import legend_lines
-from ubereport.values import parse_value
 
 DOC = ROOT / "docs" / "rating.md"
 BLANK = "（空欄）"

@@ -8,11 +8,11 @@ import openpyxl
 import pytest
 from test_report_helpers import REG, sample_master
 
-from ubereport import layout
+from ubereport.card import layout
+from ubereport.card.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS, Card
+from ubereport.card.reader import read_card
 from ubereport.master import read_master
 from ubereport.master.merge import registered_targets
-from ubereport.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS, Card
-from ubereport.reader import read_card
 from ubereport.report import build_report, write_forms
 from ubereport.report.forms import form_fields
 from ubereport.validate import validate_file

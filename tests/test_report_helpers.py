@@ -17,7 +17,7 @@ from builders import ROOT
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ubereport.master import init_master, merge_files
-from ubereport.registry import default_registry
+from ubereport.plan.registry import default_registry
 
 REG = default_registry()
 MASTER_NAME = "アクションプラン台帳.xlsx"

@@ -10,7 +10,7 @@ from test_report_helpers import REG, sample_master
 
 from ubereport.master import merge_files, read_master
 from ubereport.master.store import MasterData
-from ubereport.rating import Bands, Status
+from ubereport.plan.rating import Bands, Status
 from ubereport.report.rows import (
     NOT_SUBMITTED,
     STATUS_KEYS,

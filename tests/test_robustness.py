@@ -10,9 +10,9 @@ from builders import ROOT, sample_card_fields
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ubereport import layout
-from ubereport.card_writer import write_card
-from ubereport.registry import default_registry
+from ubereport.card import layout
+from ubereport.card.writer import write_card
+from ubereport.plan.registry import default_registry
 from ubereport.validate import validate_file
 
 VALID = (ROOT / "inbox" / "02_移住定住推進課_AP_R4実績.xlsx").read_bytes()

@@ -9,8 +9,8 @@ from pathlib import Path
 from builders import ROOT, filled_sample
 
 from ubereport.cli import main
-from ubereport.config import load_settings
-from ubereport.status import format_status, plan_status
+from ubereport.job.config import load_settings
+from ubereport.job.status import format_status, plan_status
 
 
 def test_status_counts_open_days_to_the_deadline(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from builders import TEMPLATE
 
-from ubereport import layout
+from ubereport.card import layout
 from ubereport.commands import write_template
 
 DESIGN_NAMES = (

@@ -1,4 +1,4 @@
-"""Tests for ubereport.values: every value string of the seeds, hand cases and properties."""
+"""Tests for ubereport.japanese.values: every value string of the seeds, hand cases and properties."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ubereport.values import (
+from ubereport.japanese.values import (
     UNITS,
     Comparator,
     Direction,

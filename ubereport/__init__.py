@@ -24,24 +24,24 @@ __all__ = [
 ]
 
 _HOME = {
-    "Card": "ubereport.model",
-    "Initiative": "ubereport.model",
-    "Kpi": "ubereport.model",
-    "YearValue": "ubereport.model",
+    "Card": "ubereport.card.model",
+    "Initiative": "ubereport.card.model",
+    "Kpi": "ubereport.card.model",
+    "YearValue": "ubereport.card.model",
     "Finding": "ubereport.findings",
     "Severity": "ubereport.findings",
-    "ReadResult": "ubereport.reader",
-    "read_card": "ubereport.reader",
-    "Registry": "ubereport.registry",
-    "default_registry": "ubereport.registry",
-    "load_registry": "ubereport.registry",
+    "ReadResult": "ubereport.card.reader",
+    "read_card": "ubereport.card.reader",
+    "Registry": "ubereport.plan.registry",
+    "default_registry": "ubereport.plan.registry",
+    "load_registry": "ubereport.plan.registry",
 }
 
 if TYPE_CHECKING:
+    from ubereport.card.model import Card, Initiative, Kpi, YearValue
+    from ubereport.card.reader import ReadResult, read_card
     from ubereport.findings import Finding, Severity
-    from ubereport.model import Card, Initiative, Kpi, YearValue
-    from ubereport.reader import ReadResult, read_card
-    from ubereport.registry import Registry, default_registry, load_registry
+    from ubereport.plan.registry import Registry, default_registry, load_registry
 
 
 def __getattr__(name: str) -> Any:

@@ -7,13 +7,13 @@ import json
 from datetime import date
 from pathlib import Path
 
-from ubereport.config import CONFIG_NAME, DEFAULT_TOML, load_settings
 from ubereport.errors import CannotRun
+from ubereport.job.config import CONFIG_NAME, DEFAULT_TOML, load_settings
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ubereport.job import run_job
-    from ubereport.runlog import append_log
+    from ubereport.job.run import run_job
+    from ubereport.job.runlog import append_log
 
     settings = load_settings(args.root)
     try:
@@ -34,7 +34,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from ubereport.master import init_master
-    from ubereport.registry import default_registry
+    from ubereport.plan.registry import default_registry
 
     if args.root is not None:
         return _init_root(args.root)
@@ -46,7 +46,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def _init_root(root: Path) -> int:
     from ubereport.master import init_master
-    from ubereport.registry import default_registry
+    from ubereport.plan.registry import default_registry
 
     root.mkdir(parents=True, exist_ok=True)
     config = root / CONFIG_NAME
@@ -62,10 +62,10 @@ def _init_root(root: Path) -> int:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from ubereport.inbox import submissions
+    from ubereport.job.inbox import submissions
+    from ubereport.job.summary import format_merge
     from ubereport.master import merge_files
-    from ubereport.registry import default_registry
-    from ubereport.summary import format_merge
+    from ubereport.plan.registry import default_registry
 
     _require(args.paths)
     files, _ = submissions(list(args.paths))
@@ -90,11 +90,11 @@ def _require(paths: list[Path]) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
 
-    from ubereport.feedback import write_feedback
-    from ubereport.inbox import submissions
-    from ubereport.registry import default_registry
-    from ubereport.summary import format_findings, total_line
+    from ubereport.job.inbox import submissions
+    from ubereport.job.summary import format_findings, total_line
+    from ubereport.plan.registry import default_registry
     from ubereport.validate.batch import decide
+    from ubereport.validate.feedback import write_feedback
     from ubereport.validate.parallel import submit_all
 
     _require(args.paths)
@@ -120,9 +120,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_read(args: argparse.Namespace) -> int:
+    from ubereport.card.reader import read_card
     from ubereport.findings import has_errors
-    from ubereport.reader import read_card
-    from ubereport.summary import format_findings
+    from ubereport.job.summary import format_findings
 
     result = read_card(args.file)
     if args.json:
@@ -148,19 +148,19 @@ def cmd_read(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ubereport.report.commands import cmd_report as report
+    from ubereport.report_commands import cmd_report as report
 
     return report(args)
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
-    from ubereport.report.commands import cmd_forms as forms
+    from ubereport.report_commands import cmd_forms as forms
 
     return forms(args)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from ubereport.status import format_status, plan_status
+    from ubereport.job.status import format_status, plan_status
 
     settings = load_settings(args.root)
     rows = plan_status(settings, date.today())
@@ -176,15 +176,15 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def write_template(path: Path, password: str | None = None) -> None:
-    from ubereport.card_writer import CardOptions, write_card
-    from ubereport.registry import default_registry
+    from ubereport.card.writer import CardOptions, write_card
+    from ubereport.plan.registry import default_registry
 
     write_card(path, {}, default_registry(), CardOptions(password=password))
 
 
 def cmd_samples(args: argparse.Namespace) -> int:
-    from ubereport.registry import default_registry
-    from ubereport.sample import write_samples
+    from ubereport.card.sample import write_samples
+    from ubereport.plan.registry import default_registry
 
     for path in write_samples(args.inbox, default_registry()):
         print(f"サンプルを書き出しました: {path}")

@@ -1,4 +1,6 @@
-"""The master workbook (台帳): schema, store, lock and merge, and the two operations on it."""
+"""The master workbook (台帳), the store of record: schema, store, lock, merge, the GC pause around
+bulk work, and create / merge-files. May use validate, card, plan, files, japanese and the
+foundation (errors, findings)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from ubereport.errors import MasterExists, MasterMissing
 from ubereport.master.lock import master_lock
 from ubereport.master.merge import MergeResult, merge_submission, registered_targets
 from ubereport.master.store import MasterData, new_master, read_master, write_master
-from ubereport.registry import Registry
+from ubereport.plan.registry import Registry
 from ubereport.validate.batch import Decision, Submission, decide
 from ubereport.validate.parallel import submit_all
 

@@ -19,8 +19,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from ubereport.card.xlsx_source import NS, XlsxSource, column_letters, parse_xml, rich_text
 from ubereport.errors import MasterUnwritable
-from ubereport.xlsx_source import NS, XlsxSource, column_letters, parse_xml, rich_text
 
 EXCEL_MAX_TEXT = 32_767
 _ESCAPED_LITERAL = re.compile(r"(_x[0-9a-fA-F]{4}_)")

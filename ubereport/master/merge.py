@@ -17,8 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ubereport.card.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS, Card
 from ubereport.findings import Finding
-from ubereport.fiscal import format_fy
+from ubereport.japanese.fiscal import format_fy
 from ubereport.master.schema import (
     FINDINGS,
     HISTORY,
@@ -32,7 +33,6 @@ from ubereport.master.schema import (
     Table,
 )
 from ubereport.master.store import MasterData, Record, key_of
-from ubereport.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS, Card
 from ubereport.validate.batch import Decision, Submission
 from ubereport.validate.context import TargetKey
 
@@ -72,7 +72,7 @@ def submission_id(sha256: str) -> str:
 
 def registered_targets(data: MasterData) -> dict[TargetKey, str]:
     """Targets the master holds from earlier submissions, for the target-changed check."""
-    from ubereport.fiscal import parse_fiscal_year
+    from ubereport.japanese.fiscal import parse_fiscal_year
 
     out: dict[TargetKey, str] = {}
     for r in data.rows("kpi_values"):

@@ -16,15 +16,15 @@ from typing import Any
 
 import xlsxwriter
 
-from ubereport.atomic import write_atomically
+from ubereport.card.reader import cell_text
+from ubereport.card.xlsx_source import SourceError, XlsxSource
 from ubereport.errors import MasterUnwritable
-from ubereport.gcpause import gc_paused
+from ubereport.files.atomic import write_atomically
+from ubereport.japanese.values import ValueKind, parse_value
 from ubereport.master.fill import TableRows, fill
+from ubereport.master.gcpause import gc_paused
 from ubereport.master.schema import SCHEMA_VERSION, TABLES, Kind, Table
-from ubereport.reader import cell_text
-from ubereport.registry import Registry
-from ubereport.values import ValueKind, parse_value
-from ubereport.xlsx_source import SourceError, XlsxSource
+from ubereport.plan.registry import Registry
 
 Record = dict[str, Any]
 README_SHEET = "説明"

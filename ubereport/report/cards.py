@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from ubereport.atomic import write_atomically
-from ubereport.card_writer import CardOptions, CardSheet, write_report_cards
-from ubereport.fiscal import format_fy, format_fy_long
-from ubereport.layout import INPUT_COUNT, KPI_COUNT
-from ubereport.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS
-from ubereport.registry import Registry
+from ubereport.card.layout import INPUT_COUNT, KPI_COUNT
+from ubereport.card.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS
+from ubereport.card.writer import CardOptions, CardSheet, write_report_cards
+from ubereport.files.atomic import write_atomically
+from ubereport.japanese.fiscal import format_fy, format_fy_long
+from ubereport.plan.registry import Registry
 from ubereport.report.legend import OWN_NOTE, RATE_NOTE, STATUS_FILLS, band_lines, legend_lines
 from ubereport.report.names import UniqueNames, file_name, plan_title, sheet_name
 from ubereport.report.rows import KpiRow, PlanReport, Report, YearResult

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ubereport.atomic import write_atomically
-from ubereport.card_writer import CardOptions, write_card
-from ubereport.fiscal import format_fy, format_fy_long
-from ubereport.layout import INPUT_COUNT, KPI_COUNT
+from ubereport.card.layout import INPUT_COUNT, KPI_COUNT
+from ubereport.card.model import PLAN_TEXT_FIELDS, Initiative
+from ubereport.card.writer import CardOptions, write_card
+from ubereport.files.atomic import write_atomically
+from ubereport.japanese.fiscal import format_fy, format_fy_long
 from ubereport.master import load
 from ubereport.master.store import MasterData
-from ubereport.model import PLAN_TEXT_FIELDS, Initiative
-from ubereport.registry import Registry
+from ubereport.plan.registry import Registry
 from ubereport.report.names import file_name, plan_title, year_folder
 from ubereport.report.rows import PlanReport, build_report
 

@@ -1,15 +1,15 @@
 """The legend of the 達成区分, worded as the published 取組の達成状況 words it, and its fills.
 
-The band edges come from :class:`~ubereport.rating.Bands`, so a changed band changes the legend.
+The band edges come from :class:`~ubereport.plan.rating.Bands`, so a changed band changes the legend.
 Each status is a symbol and a word (readable in black-and-white print); the fill colour is only a
 second channel.
 """
 
 from __future__ import annotations
 
-from ubereport.rating import SYMBOLS, Bands, Status
+from ubereport.japanese.values import format_number
+from ubereport.plan.rating import SYMBOLS, Bands, Status
 from ubereport.report.rows import NOT_SUBMITTED, NOT_SUBMITTED_SYMBOL
-from ubereport.values import format_number
 
 __all__ = [
     "OWN_NOTE",

@@ -1,7 +1,7 @@
 """The 「一覧」 sheet: every plan × KPI in 体系図 order, with every plan year rated.
 
 Per plan year four columns: 目標 and 実績 as written, 達成率 (a number shown as 「102.7%」, equal
-to the rounded figure :func:`~ubereport.rating.format_rate` shows) and 達成区分 (symbol and word).
+to the rounded figure :func:`~ubereport.plan.rating.format_rate` shows) and 達成区分 (symbol and word).
 Later years' 実績/達成率/達成区分 columns that are all empty are grouped and folded away, so the
 page prints at a readable size; Excel's 「+」 above the columns opens them.
 
@@ -17,8 +17,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ubereport.fiscal import format_fy, format_fy_long
-from ubereport.rating import Status
+from ubereport.japanese.fiscal import format_fy, format_fy_long
+from ubereport.plan.rating import Status
 from ubereport.report.legend import compact_legend
 from ubereport.report.rows import (
     NOT_SUBMITTED,

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from ubereport.fiscal import format_fy
+from ubereport.japanese.fiscal import format_fy
 
 __all__ = [
     "SHEET_NAME_LIMIT",

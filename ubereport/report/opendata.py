@@ -13,7 +13,7 @@ import csv
 import io
 from pathlib import Path
 
-from ubereport.atomic import write_atomically
+from ubereport.files.atomic import write_atomically
 from ubereport.report.rows import Report
 
 __all__ = ["COLUMNS", "csv_rows", "csv_text", "write_csv"]

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+from ubereport.japanese.office_calendar import OfficeCalendar
 from ubereport.master import MasterData, load
-from ubereport.office_calendar import OfficeCalendar
-from ubereport.rating import Bands
-from ubereport.registry import Registry
+from ubereport.plan.rating import Bands
+from ubereport.plan.registry import Registry
 from ubereport.report.cards import write_cards
 from ubereport.report.names import year_folder
 from ubereport.report.opendata import write_csv

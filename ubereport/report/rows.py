@@ -2,7 +2,7 @@
 
 Every report (the 取組達成状況 workbook, the open-data CSV, the per-plan cards and the next
 cycle's forms) is rendered from :class:`Report`, never from cells. The rating is
-:func:`ubereport.assess.rate_kpi_year` on a :class:`~ubereport.model.Kpi` rebuilt from the master:
+:func:`ubereport.validate.assess.rate_kpi_year` on a :class:`~ubereport.card.model.Kpi` rebuilt from the master:
 every plan year up to the reported one is rated with that year's own rating (所管課評価) as the
 master keeps it; later years are not rated yet.
 
@@ -16,14 +16,14 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from ubereport.assess import rate_kpi_year
-from ubereport.fiscal import format_fy, parse_fiscal_year
+from ubereport.card.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS, Initiative, Kpi, YearValue
+from ubereport.japanese.fiscal import format_fy, parse_fiscal_year
+from ubereport.japanese.values import parse_value
 from ubereport.master.store import MasterData, Record
-from ubereport.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS, Initiative, Kpi, YearValue
-from ubereport.rating import Bands, Rating, Status
-from ubereport.registry import PlanEntry, Registry
+from ubereport.plan.rating import Bands, Rating, Status
+from ubereport.plan.registry import PlanEntry, Registry
+from ubereport.validate.assess import rate_kpi_year
 from ubereport.validate.batch import Decision
-from ubereport.values import parse_value
 
 __all__ = [
     "NOT_SUBMITTED",
@@ -103,7 +103,7 @@ class YearResult:
 
     @property
     def rate_text(self) -> str:
-        """「102.7%」 as :func:`ubereport.rating.format_rate` shows it, or 「」."""
+        """「102.7%」 as :func:`ubereport.plan.rating.format_rate` shows it, or 「」."""
         return self.rating.rate_text if self.rating and not self.not_submitted else ""
 
     @property

@@ -13,8 +13,8 @@ from datetime import date
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ubereport.fiscal import format_fy_long
-from ubereport.office_calendar import OfficeCalendar
+from ubereport.japanese.fiscal import format_fy_long
+from ubereport.japanese.office_calendar import OfficeCalendar
 from ubereport.report.legend import ACHIEVED_FILL, NOT_ACHIEVED_FILL, STATUS_FILLS
 from ubereport.report.rows import NOT_SUBMITTED, PlanReport, Report
 from ubereport.report.styles import Styles, a4_landscape, row_height

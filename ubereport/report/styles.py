@@ -8,8 +8,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ubereport.card.textfit import column_points, needed_height
 from ubereport.report.legend import STATUS_FILLS
-from ubereport.textfit import column_points, needed_height
 
 FONT = "BIZ UDPゴシック"
 FONT_PT = 9.0

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ubereport.atomic import write_atomically
-from ubereport.fiscal import format_fy_long
+from ubereport.files.atomic import write_atomically
+from ubereport.japanese.fiscal import format_fy_long
 from ubereport.report.list_sheet import write_list_sheet
 from ubereport.report.rows import Report
 from ubereport.report.status_sheet import SubmissionDeadline, write_status_sheet

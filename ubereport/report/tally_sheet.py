@@ -5,8 +5,8 @@ from __future__ import annotations
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ubereport.fiscal import format_fy_long
-from ubereport.rating import Status
+from ubereport.japanese.fiscal import format_fy_long
+from ubereport.plan.rating import Status
 from ubereport.report.legend import RATE_NOTE, STATUS_FILLS, legend_lines, symbol_of
 from ubereport.report.rows import NOT_SUBMITTED, STATUS_KEYS, Report
 from ubereport.report.styles import FONT, SUB_FILL, Styles, a4_landscape, row_height

@@ -1,10 +1,6 @@
-"""Validation: one complete, actionable list of findings per submission.
-
-One concern to a module — :mod:`.header` (plan and year against the registry), :mod:`.kpi_values`
-(targets, actuals, baselines, outputs), :mod:`.narrative` (texts, ratings and their reasons) and
-:mod:`.batch` (several files at once). File-level problems come from the reader. Every check
-yields findings; nothing raises, nothing stops at the first problem.
-"""
+"""Validation: one complete list of findings per submission (header, KPI values, narrative,
+batch), the KPI rating bridge (assess) and the feedback workbook. Nothing raises; nothing stops early.
+May use card, plan, files, japanese and the foundation (errors, findings)."""
 
 from __future__ import annotations
 

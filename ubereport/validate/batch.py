@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from ubereport.files.content import content_hash
 from ubereport.findings import Finding, make_finding
-from ubereport.fiscal import format_fy
-from ubereport.inbox import content_hash
+from ubereport.japanese.fiscal import format_fy
 from ubereport.validate.context import Report
 
 __all__ = ["Decision", "Submission", "content_hash", "decide"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ubereport.card.layout import field_label
+from ubereport.card.model import Card
 from ubereport.findings import Finding, Severity, make_finding
-from ubereport.fiscal import format_fy
-from ubereport.layout import field_label
-from ubereport.model import Card
-from ubereport.rating import Bands
-from ubereport.registry import Registry
+from ubereport.japanese.fiscal import format_fy
+from ubereport.plan.rating import Bands
+from ubereport.plan.registry import Registry
 
 __all__ = ["Context", "Report", "TargetKey", "field_label"]
 

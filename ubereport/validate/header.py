@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ubereport.findings import Finding
-from ubereport.fiscal import format_fy
+from ubereport.japanese.fiscal import format_fy
+from ubereport.japanese.values import normalize_text
 from ubereport.validate.context import Context
-from ubereport.values import normalize_text
 
 
 def check(ctx: Context) -> Iterator[Finding]:

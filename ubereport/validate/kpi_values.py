@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ubereport.card.model import Kpi
 from ubereport.findings import Finding
-from ubereport.model import Kpi
-from ubereport.validate.context import Context
-from ubereport.values import (
+from ubereport.japanese.values import (
     Direction,
     ParsedValue,
     ValueKind,
@@ -15,6 +14,7 @@ from ubereport.values import (
     normalize_text,
     parse_value,
 )
+from ubereport.validate.context import Context
 
 NO_VALUE = frozenset({ValueKind.BLANK, ValueKind.DASH})
 HAS_TARGET = frozenset({ValueKind.NUMBER, ValueKind.QUALITATIVE, ValueKind.SAME_AS_NEXT})

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ubereport import layout
-from ubereport.assess import rate_kpi_year
+from ubereport.card import layout
 from ubereport.findings import Finding
-from ubereport.rating import Status, parse_own_rating
+from ubereport.japanese.values import ParsedValue
+from ubereport.plan.rating import Status, parse_own_rating
+from ubereport.validate.assess import rate_kpi_year
 from ubereport.validate.context import Context, field_label
 from ubereport.validate.kpi_values import NO_VALUE
-from ubereport.values import ParsedValue
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 VALUE_FIELD_SUFFIXES = (

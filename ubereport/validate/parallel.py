@@ -17,9 +17,9 @@ from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
-from ubereport.inbox import content_hash
-from ubereport.rating import Bands
-from ubereport.registry import Registry
+from ubereport.files.content import content_hash
+from ubereport.plan.rating import Bands
+from ubereport.plan.registry import Registry
 from ubereport.validate.batch import Submission
 from ubereport.validate.context import TargetKey
 from ubereport.validate.run import validate_file

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from ubereport.card.model import Card
+from ubereport.card.reader import read_card
 from ubereport.findings import Finding
-from ubereport.model import Card
-from ubereport.rating import Bands
-from ubereport.reader import read_card
-from ubereport.registry import Registry, default_registry
+from ubereport.plan.rating import Bands
+from ubereport.plan.registry import Registry, default_registry
 from ubereport.validate import header, kpi_values, narrative
 from ubereport.validate.context import Context, Report, TargetKey
 

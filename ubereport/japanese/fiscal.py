@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ubereport.values import normalize_text
+from ubereport.japanese.values import normalize_text
 
 __all__ = [
     "find_fiscal_year",

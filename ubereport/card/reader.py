@@ -12,13 +12,9 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ubereport import layout
-from ubereport.findings import Finding, make_finding
-from ubereport.fiscal import parse_fiscal_year
-from ubereport.model import Card, Initiative, Kpi, YearValue
-from ubereport.registry import Registry, default_registry, normalize_plan_no
-from ubereport.values import ParsedValue, normalize_text, parse_value
-from ubereport.xlsx_source import (
+from ubereport.card import layout
+from ubereport.card.model import Card, Initiative, Kpi, YearValue
+from ubereport.card.xlsx_source import (
     CellValue,
     SourceError,
     XlsxSource,
@@ -27,6 +23,10 @@ from ubereport.xlsx_source import (
     sniff,
     split_ref,
 )
+from ubereport.findings import Finding, make_finding
+from ubereport.japanese.fiscal import parse_fiscal_year
+from ubereport.japanese.values import ParsedValue, normalize_text, parse_value
+from ubereport.plan.registry import Registry, default_registry, normalize_plan_no
 
 VALUE_FIELDS = frozenset(
     f"kpi{k}_{kind}_y{y}" for k in (1, 2) for kind in ("target", "actual") for y in range(1, 6)

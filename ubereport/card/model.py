@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ubereport.findings import Finding
-from ubereport.values import ParsedValue
+from ubereport.japanese.values import ParsedValue
 
 # The plan-level texts of a card, in card order (header block, sections 1–3 and 6).
 PLAN_TEXT_FIELDS = (

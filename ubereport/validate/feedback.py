@@ -19,9 +19,9 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ubereport.atomic import write_atomically
+from ubereport.card.layout import field_label
+from ubereport.files.atomic import write_atomically
 from ubereport.findings import Finding, Severity
-from ubereport.layout import field_label
 
 SHEET = "確認結果"
 FONT = "BIZ UDPゴシック"

@@ -10,7 +10,7 @@ import platform
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from ubereport.config import Settings
+from ubereport.job.config import Settings
 
 
 def append_log(settings: Settings, summary: str, detail: list[str]) -> Path | None:

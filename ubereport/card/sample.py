@@ -11,9 +11,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ubereport.card_writer import CardOptions, write_card
-from ubereport.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS
-from ubereport.registry import Registry
+from ubereport.card.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS
+from ubereport.card.writer import CardOptions, write_card
+from ubereport.plan.registry import Registry
 
 NOTICE = (
     "※サンプル値：この様式の実績・取組実績・所管課評価は ubereport の動作確認用の架空の値です"

@@ -44,7 +44,14 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
 from typing import NamedTuple
 
-from .values import Comparator, Direction, ParsedValue, ValueKind, format_number, normalize_text
+from ubereport.japanese.values import (
+    Comparator,
+    Direction,
+    ParsedValue,
+    ValueKind,
+    format_number,
+    normalize_text,
+)
 
 __all__ = [
     "BASIS_CALCULATED",

@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from ubereport.fiscal import format_fy, parse_fiscal_year
+from ubereport.japanese.fiscal import format_fy, parse_fiscal_year
 
 COLUMNS = ("方針番号", "基本方針", "戦略番号", "戦略", "計画No", "アクションプラン名", "主管課")
 

@@ -5,26 +5,21 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ubereport.config import Settings
 from ubereport.errors import ConfigError
-from ubereport.feedback import write_feedback
-from ubereport.fiscal import format_fy
-from ubereport.job import (
-    FileOutcome,
-    RunSummary,
-    move_original,
-    save_state,
-    stamp_now,
-    unique_destination,
-)
+from ubereport.japanese.fiscal import format_fy
+from ubereport.japanese.office_calendar import OfficeCalendar, parse_deadline
+from ubereport.job.config import Settings
+from ubereport.job.filing import move_original, stamp_now, unique_destination
+from ubereport.job.outcome import FileOutcome, RunSummary
+from ubereport.job.state import save_state
 from ubereport.master import init_master, now_text
 from ubereport.master.lock import master_lock
 from ubereport.master.merge import merge_submission, registered_targets
 from ubereport.master.store import MasterData, read_master, write_master
-from ubereport.office_calendar import OfficeCalendar, parse_deadline
-from ubereport.rating import Bands
-from ubereport.registry import Registry, default_registry
+from ubereport.plan.rating import Bands
+from ubereport.plan.registry import Registry, default_registry
 from ubereport.validate.batch import Decision, Submission, decide
+from ubereport.validate.feedback import write_feedback
 from ubereport.validate.parallel import submit_all
 
 

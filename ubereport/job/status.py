@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ubereport.config import Settings
 from ubereport.errors import ConfigError
-from ubereport.fiscal import format_fy, parse_fiscal_year
-from ubereport.office_calendar import OfficeCalendar, parse_deadline
-from ubereport.registry import default_registry
+from ubereport.japanese.fiscal import format_fy, parse_fiscal_year
+from ubereport.japanese.office_calendar import OfficeCalendar, parse_deadline
+from ubereport.job.config import Settings
+from ubereport.plan.registry import default_registry
 
 UNSET = "（未設定）"
 

@@ -1,8 +1,8 @@
 """The card layout, defined once: every box of the city's アクションプラン card.
 
 The same definition renders the blank template, the sample and prefilled forms and the output
-cards (:mod:`ubereport.card_writer`), and tells the reader where each field is
-(:mod:`ubereport.reader`): by its workbook-level defined name first, and, when a division pasted
+cards (:mod:`ubereport.card.writer`), and tells the reader where each field is
+(:mod:`ubereport.card.reader`): by its workbook-level defined name first, and, when a division pasted
 the card into another workbook, by the position of the printed section label it belongs to.
 
 Grid: 13 columns, A–F the left pane (sections 1–3), G–M the right pane (sections 4–6), the yearly
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from ubereport.xlsx_source import split_ref
+from ubereport.card.xlsx_source import split_ref
 
 SHEET_NAME = "アクションプラン"
 LISTS_SHEET = "選択肢"

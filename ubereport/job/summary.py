@@ -6,8 +6,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Protocol
 
+from ubereport.card.layout import field_label
 from ubereport.findings import Finding
-from ubereport.layout import field_label
 from ubereport.master import MergeOutcome
 
 

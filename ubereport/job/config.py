@@ -119,7 +119,9 @@ def _convert(key: str, value: Any) -> Any:
         raise ConfigError(f"{CONFIG_NAME} の「{key}」は知らない設定です。使える設定: {names}")
     label = f"{CONFIG_NAME} の「{key}」（{KEY_LABELS[key]}）"
     if key == "fiscal_year":
-        from ubereport.fiscal import parse_fiscal_year  # imported here: keeps the idle run fast
+        from ubereport.japanese.fiscal import (
+            parse_fiscal_year,  # imported here: keeps the idle run fast
+        )
 
         year = parse_fiscal_year(value)
         if year is None:

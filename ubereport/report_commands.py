@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ubereport.config import Settings, load_settings
 from ubereport.errors import CannotRun
-from ubereport.fiscal import format_fy, format_fy_long, parse_fiscal_year
+from ubereport.japanese.fiscal import format_fy, format_fy_long, parse_fiscal_year
+from ubereport.japanese.office_calendar import DEADLINE_FORMS, Deadline, OfficeCalendar
+from ubereport.job.config import Settings, load_settings
 from ubereport.master import load
-from ubereport.office_calendar import DEADLINE_FORMS, Deadline, OfficeCalendar
-from ubereport.rating import Bands
-from ubereport.registry import Registry, default_registry
+from ubereport.plan.rating import Bands
+from ubereport.plan.registry import Registry, default_registry
 from ubereport.report.forms import write_forms
 from ubereport.report.render import render_reports
 from ubereport.report.rows import STATUS_KEYS, Report, build_report, latest_reported_year

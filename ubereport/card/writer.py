@@ -1,6 +1,6 @@
 """Render the card layout into an .xlsx: the blank template, filled sample cards, forms.
 
-Everything comes from :mod:`ubereport.layout`; this module only knows how each kind of box looks.
+Everything comes from :mod:`ubereport.card.layout`; this module only knows how each kind of box looks.
 Texts are always written as strings (a submission's 「=1+1」 stays text), input boxes are unlocked
 and yellow, everything else is protected; rows grow so that no text is clipped in print.
 
@@ -23,11 +23,11 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ubereport import layout
-from ubereport.layout import Box, CardLayout, Kind, Style
-from ubereport.registry import Registry
-from ubereport.textfit import FONT_PT, column_points, needed_height
-from ubereport.xlsx_source import column_letters, split_ref
+from ubereport.card import layout
+from ubereport.card.layout import Box, CardLayout, Kind, Style
+from ubereport.card.textfit import FONT_PT, column_points, needed_height
+from ubereport.card.xlsx_source import column_letters, split_ref
+from ubereport.plan.registry import Registry
 
 FONT = "BIZ UDPゴシック"
 INPUT_FILL = "#FFF6CC"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ubereport.model import Kpi
-from ubereport.rating import Bands, Rating, rate_year
+from ubereport.card.model import Kpi
+from ubereport.plan.rating import Bands, Rating, rate_year
 
 
 def rate_kpi_year(kpi: Kpi, index: int, bands: Bands | None = None, *, own: bool = True) -> Rating:

@@ -1,0 +1,39 @@
+"""The run's cache of the content hashes the master holds, tied to the master's size and mtime.
+
+It lets an idle run decide "nothing new" without opening the master. The cache is disposable:
+any mismatch or read problem means "unknown", and the run reads the master.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ubereport.job.config import Settings
+
+STATE_NAME = ".ubereport_state.json"
+
+
+def _state_path(settings: Settings) -> Path:
+    return settings.path("master").with_name(STATE_NAME)
+
+
+def known_hashes(settings: Settings) -> set[str]:
+    """Hashes the master already holds, from a cache valid only for the master as it is now."""
+    master = settings.path("master")
+    try:
+        state = json.loads(_state_path(settings).read_text(encoding="utf-8"))
+        stat = master.stat()
+    except (OSError, ValueError):
+        return set()
+    if state.get("master") != [stat.st_size, stat.st_mtime_ns]:
+        return set()
+    return set(state.get("hashes", []))
+
+
+def save_state(settings: Settings, hashes: set[str]) -> None:
+    """Cache the master's content hashes, tied to the master file's size and mtime."""
+    master = settings.path("master")
+    stat = master.stat()
+    payload = {"master": [stat.st_size, stat.st_mtime_ns], "hashes": sorted(hashes)}
+    _state_path(settings).write_text(json.dumps(payload), encoding="utf-8")
