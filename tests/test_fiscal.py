@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ubereport.japanese.fiscal import (
@@ -53,7 +53,8 @@ PARSE_CASES: list[tuple[object, int | None]] = [
     ("2022(R4)年度", 2022),
     ("R82", 2100),
     ("2100", 2100),
-    ("1900", 1900),
+    ("1926", 1926),
+    ("S1", 1926),
     # rejected
     (4, None),
     ("4", None),
@@ -68,6 +69,9 @@ PARSE_CASES: list[tuple[object, int | None]] = [
     ("S65", None),
     ("R83", None),
     ("1899", None),
+    ("1900", None),
+    ("1925", None),
+    (1925, None),
     ("2101", None),
     (1899, None),
     ("令和4(2021)年度", None),
@@ -181,3 +185,25 @@ def test_find_fiscal_year(text: str, expected: int | None) -> None:
 def test_parse_never_raises(raw: object) -> None:
     year = parse_fiscal_year(raw)
     assert year is None or 1900 <= year <= 2100
+
+
+@given(
+    st.one_of(
+        st.integers(1800, 2200),
+        st.integers(1800, 2200).map(str),
+        st.integers(1800, 2200).map(lambda y: f"{y}年度"),
+        st.from_regex(r"(R|H|S|T|M|令和|平成|昭和|大正)(元|[0-9]{1,2})(年度)?", fullmatch=True),
+        st.text(max_size=12),
+    )
+)
+@example("1925")
+@example(1925)
+@example("1900")
+@example("S1")
+@example("R82")
+def test_every_year_the_parser_accepts_has_an_era_spelling(raw: object) -> None:
+    """The reader takes years from parse_fiscal_year; every one must format (issue 12)."""
+    year = parse_fiscal_year(raw)
+    if year is not None:
+        assert parse_fiscal_year(format_fy(year)) == year
+        assert parse_fiscal_year(format_fy_long(year)) == year

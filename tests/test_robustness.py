@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 from builders import ROOT, sample_card_fields
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ubereport.card import layout
@@ -79,6 +79,11 @@ cell_text = st.one_of(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(changes=st.dictionaries(st.sampled_from(FIELDS), cell_text, max_size=12))
+# Every example a search has found, pinned (issue 12): a plan-year heading typed over with a year
+# that has no era spelling, with an actual in its column; a control character in a formula heading.
+@example(changes={"year_y2": "1925", "kpi1_actual_y2": "5"})
+@example(changes={"year_y5": "1900", "kpi2_actual_y5": "1"})
+@example(changes={"fiscal_year": "", "plan_no": "", "year_y1": "=\x1f"})
 def test_generated_cell_values_never_raise(tmp_path: Path, changes: dict[str, str]) -> None:
     fields = dict(sample_card_fields("02")) | changes
     path = tmp_path / "gen.xlsx"

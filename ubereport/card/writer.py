@@ -234,7 +234,8 @@ def _write_box(
     if is_number:
         sheet.write_number(r1 - 1, c1 - 1, float(value), cell_format)  # type: ignore[arg-type]
     elif box.kind is Kind.FIXED and str(value).startswith("="):
-        sheet.write_formula(r1 - 1, c1 - 1, str(value), cell_format, cached)
+        formula = "".join(ch for ch in str(value) if ch >= " ")  # XML cannot carry the rest
+        sheet.write_formula(r1 - 1, c1 - 1, formula, cell_format, cached)
     else:
         text = "" if value is None else str(value)
         if text:

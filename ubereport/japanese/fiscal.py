@@ -14,7 +14,7 @@ removed:
   integral floats.
 
 Era bases: 令和/R = 2018 + n (n ≥ 1, 元 = 1), 平成/H = 1988 + n (1 ≤ n ≤ 31), 昭和/S = 1925 + n
-(1 ≤ n ≤ 64). Years outside 1900..2100, R0, H32+, a bare small number (「4」, ambiguous), bools and
+(1 ≤ n ≤ 64). Years outside 1926..2100 (昭和元年度 … R82; no era spelling before 昭和 is needed), R0, H32+, a bare small number (「4」, ambiguous), bools and
 dates give ``None`` (use :func:`fiscal_year_of` for the fiscal year of a date).
 """
 
@@ -34,7 +34,7 @@ __all__ = [
     "plan_years",
 ]
 
-MIN_YEAR = 1900
+MIN_YEAR = 1926  # 昭和元年度: every year the parser accepts has an era spelling
 MAX_YEAR = 2100
 
 # era letter → (kanji name, base year, largest era year)
@@ -112,8 +112,8 @@ def _in_range(year: int) -> int | None:
 
 
 def _era_of(year: int) -> tuple[str, str, int]:
-    """(letter, kanji name, era year) of a fiscal year; ValueError outside 1926..2100."""
-    if not 1926 <= year <= MAX_YEAR:
+    """(letter, kanji name, era year) of a fiscal year; ValueError outside MIN_YEAR..MAX_YEAR."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValueError(f"no Japanese era spelling for fiscal year {year}")
     for letter, (name, base, last) in _ERAS.items():
         if 1 <= year - base <= last:
