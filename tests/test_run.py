@@ -162,8 +162,26 @@ def test_repository_demo_runs_twice_and_changes_nothing_outside_outbox(tmp_path:
     assert (clone / "outbox" / "アクションプラン台帳.xlsx").exists()
 
 
-def test_a_file_held_open_by_another_program_waits(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("winerror", "expected"),
+    [
+        # Windows: Excel holds the file (ERROR_SHARING_VIOLATION), raised as PermissionError
+        (32, "ほかのプログラムが開いているため次回に処理します"),
+        # the service account may not read it: a different problem, with a different fix
+        (
+            None,
+            "読み取りの権限がありません。ubereport を実行するアカウントがこのファイルを読めるように"
+            "権限を確認してください（次回も確認します）",
+        ),
+    ],
+    ids=["held-open", "no-permission"],
+)
+def test_a_file_that_cannot_be_opened_waits_with_the_reason(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    winerror: int | None,
+    expected: str,
 ) -> None:
     root = _root(tmp_path)
     held = root / "inbox" / CARDS[1].name
@@ -173,15 +191,16 @@ def test_a_file_held_open_by_another_program_waits(
 
     def locked(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
         if self.name == held.name and self.parent.name == "inbox":
-            raise PermissionError(13, "used by another process")
+            exc = PermissionError(13, "Permission denied")
+            if winerror is not None:
+                exc.winerror = winerror  # type: ignore[attr-defined]
+            raise exc
         return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Path, "open", locked)
     capsys.readouterr()
     assert main(["run", "--root", str(root)]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == (
-        f"待機  {held.name}（ほかのプログラムが開いているため次回に処理します）"
-    )
+    assert capsys.readouterr().out.splitlines() == [f"待機  {held.name}（{expected}）", "合計: 待機 1 件"]
     assert held.exists()
 
 

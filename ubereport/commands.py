@@ -107,7 +107,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for sub in batch:
-            print(f"■ {sub.path.name}（{sub.decision}）")
+            print(f"■ {sub.name}（{sub.decision}）")
             print(format_findings(sub.findings))
         for path in others:
             print(f"■ {path.name}（対象外: Excelファイルではありません）")

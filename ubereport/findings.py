@@ -86,6 +86,12 @@ CATALOG: dict[str, Rule] = {
         "ファイルの中身が異常に大きいため、安全のため読み込みを中止しました（{detail}）。"
         "配布した様式に入力し直して提出してください。",
     ),
+    "internal-error": Rule(
+        E,
+        "処理中の予期しない問題",
+        "このファイルの処理中に予期しない問題が起きたため、取り込めませんでした（{detail}）。"
+        "ファイルは保管してあります。行革推進課に連絡してください（詳しい記録は実行ログ（logs フォルダ）にあります）。",
+    ),
     "file-macro-enabled": Rule(
         W,
         "マクロ有効ブック",
@@ -275,6 +281,12 @@ CATALOG: dict[str, Rule] = {
         "文字数が多い",
         "{label}が{length}文字あり、印刷したカードに収まりません（目安{capacity}文字以内）。要点を絞ってください。",
     ),
+    "cell-text-over-limit": Rule(
+        E,
+        "Excelの1セルの上限を超える文字数",
+        "{label}が{length}文字あり、Excelの1セルの上限（32,767文字）を超えるため取り込めません。"
+        "要点だけを入力し、詳しい内容は別の資料にまとめてください。",
+    ),
     "text-formula-like": Rule(
         W,
         "数式のように見える文字",
@@ -330,9 +342,21 @@ def make_finding(
 ) -> Finding:
     """Build a finding from the catalog, filling the message template with ``params``."""
     rule = CATALOG[code]
-    message = rule.message.format_map(_Defaults(params))
-    shown = None if value is None else str(value)
+    cut = {k: shorten(v, PARAM_LIMIT) if isinstance(v, str) else v for k, v in params.items()}
+    message = rule.message.format_map(_Defaults(cut))
+    shown = None if value is None else shorten(str(value), VALUE_LIMIT)
     return Finding(code, rule.severity, file, sheet, cell, field, shown, message)
+
+
+# A finding repeats what the division typed; a 40,000-character value must not travel into the
+# master's 指摘 sheet, the feedback workbook or the console whole.
+VALUE_LIMIT = 200
+PARAM_LIMIT = 200
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with 「…」."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _Defaults(dict[str, object]):

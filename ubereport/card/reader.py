@@ -9,6 +9,7 @@ section label it belongs to (「5-1 目標指標 I」, 「2 現状・課題」 �
 from __future__ import annotations
 
 import math
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from ubereport.card.xlsx_source import (
     sniff,
     split_ref,
 )
+from ubereport.files.access import open_problem
+from ubereport.files.names import display_name
 from ubereport.findings import Finding, make_finding
 from ubereport.japanese.fiscal import parse_fiscal_year
 from ubereport.japanese.values import ParsedValue, normalize_text, parse_value
@@ -37,6 +40,7 @@ VALUE_FIELDS = frozenset(
 class ReadResult:
     card: Card | None
     findings: list[Finding] = field(default_factory=list)
+    trace: str = ""  # the traceback behind an internal-error finding, for the run log
 
 
 @dataclass(slots=True)
@@ -49,7 +53,7 @@ class _Located:
 def read_card(path: Path | str, registry: Registry | None = None) -> ReadResult:
     """Read one card file: the typed card (None when unreadable) and every finding."""
     path = Path(path)
-    name = path.name
+    name = display_name(path)
     findings: list[Finding] = []
     try:
         source = _open(path)
@@ -60,9 +64,9 @@ def read_card(path: Path | str, registry: Registry | None = None) -> ReadResult:
     except SourceError as exc:
         findings.append(make_finding(exc.code, name, detail=exc.detail))
         return ReadResult(None, findings)
-    except Exception as exc:
-        findings.append(make_finding("file-corrupt", name, detail=type(exc).__name__))
-        return ReadResult(None, findings)
+    except Exception as exc:  # a bug or a file nobody foresaw: say so, never "your file is broken"
+        findings.append(make_finding("internal-error", name, detail=type(exc).__name__))
+        return ReadResult(None, findings, traceback.format_exc())
     finally:
         source.close()
 
@@ -72,10 +76,8 @@ def _open(path: Path) -> XlsxSource:
         size = path.stat().st_size
         with path.open("rb") as fh:
             head = fh.read(1024)
-    except PermissionError as exc:
-        raise SourceError("file-unreadable", "ほかのプログラムが使用中です") from exc
     except OSError as exc:
-        raise SourceError("file-unreadable", exc.strerror or type(exc).__name__) from exc
+        raise SourceError("file-unreadable", open_problem(exc)) from exc
     kind = sniff(head, size)
     if kind is not None:
         code, detail = kind

@@ -34,6 +34,9 @@ class Settings:
     move_processed: bool = True  # move originals out of the inbox after a run
     backups: int = 10  # master versions kept in <master folder>/backup
     settle_seconds: float = 60.0  # a file modified more recently is still being copied
+    settle_check: str = (
+        "window"  # "window": settle_seconds since the last change; "size": two looks
+    )
     lock_wait_seconds: float = 60.0  # how long a second run waits for the lock
     log_days: int = 90  # daily log files kept
     closed_days: tuple[date, ...] = field(default_factory=tuple)  # extra 閉庁日
@@ -57,6 +60,7 @@ KEY_LABELS = {
     "move_processed": "処理後に原本を移動",
     "backups": "台帳のバックアップ数",
     "settle_seconds": "書き込み中とみなす秒数",
+    "settle_check": "コピー中の判定方法",
     "lock_wait_seconds": "ロック待ち秒数",
     "log_days": "ログを残す日数",
     "closed_days": "追加の閉庁日",
@@ -84,6 +88,10 @@ move_processed = true
 backups = 10
 # 最終更新からこの秒数以内のファイルはコピー中とみなし、次回に回す
 settle_seconds = 60
+# コピー中の判定: "window"（最終更新から settle_seconds 秒）または "size"（1秒おいて2回見て、
+# 大きさと更新日時が変わらなければ完了）。更新日時が未来のファイルは "size" で判定します。
+# settle_seconds = 0 なら待ちません。
+settle_check = "window"
 # ほかの処理が台帳を更新中のとき待つ秒数
 lock_wait_seconds = 60
 # ログを残す日数
@@ -131,6 +139,8 @@ def _convert(key: str, value: Any) -> Any:
         return year
     if key == "closed_days":
         return _dates(label, value)
+    if key == "settle_check" and value not in ("window", "size"):
+        raise ConfigError(f'{label}は "window" か "size" で書いてください（「{value}」）。')
     default = getattr(Settings(), key)
     return _typed(label, value, default)
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from datetime import datetime
 from pathlib import Path
 
+from ubereport.files.names import safe_file_name
+
 
 def unique_destination(folder: Path, name: str, stamp: str) -> Path:
-    """``folder/name`` with the time stamp before the suffix; never an existing file."""
-    stem, suffix = os.path.splitext(name)
-    candidate = folder / f"{stem}_{stamp}{suffix}"
+    """``folder/name`` with the time stamp before the suffix; never an existing file.
+
+    The name is made safe for Windows and cut to :data:`MAX_NAME` (with a short hash) whatever
+    the original looked like; the original name stays in the master's 提出 row.
+    """
+    candidate = folder / safe_file_name(name, extra=f"_{stamp}")
     n = 2
     while candidate.exists():
-        candidate = folder / f"{stem}_{stamp}-{n}{suffix}"
+        candidate = folder / safe_file_name(name, extra=f"_{stamp}-{n}")
         n += 1
     return candidate
 

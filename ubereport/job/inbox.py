@@ -3,9 +3,14 @@ files still being copied or held open wait for the next run."""
 
 from __future__ import annotations
 
+import os
+import stat
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ubereport.files.access import is_held_open, open_problem
 
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
@@ -26,7 +31,10 @@ def submissions(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     excel: list[Path] = []
     other: list[Path] = []
     for path in paths:
-        candidates = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        if path.is_dir():
+            candidates = sorted(p for p in path.iterdir() if p.is_file() and not p.is_symlink())
+        else:
+            candidates = [path]
         for candidate in candidates:
             if is_ignored(candidate):
                 continue
@@ -35,23 +43,60 @@ def submissions(paths: list[Path]) -> tuple[list[Path], list[Path]]:
 
 
 @dataclass(slots=True)
-class _Scan:
+class Scan:
     ready: list[Path] = field(default_factory=list)
     waiting: list[tuple[Path, str]] = field(default_factory=list)
-    others: list[Path] = field(default_factory=list)
+    others: list[tuple[Path, str]] = field(default_factory=list)  # 対象外, with the reason
 
 
-def scan_inbox(inbox: Path, settle_seconds: float, now: float | None = None) -> _Scan:
-    """Sort the inbox: ready submissions, files to wait for, non-Excel files; clutter skipped."""
+NOT_EXCEL = "Excelファイルではありません"
+LINK = (
+    "リンク（ショートカット・シンボリックリンク）は読みません。"
+    "ファイルそのものを受付フォルダに置いてください"
+)
+OUTSIDE = (
+    "受付フォルダの外にあるファイルを指しているため読みません。ファイルそのものを置いてください"
+)
+SHORTCUT_SUFFIXES = frozenset({".lnk", ".url"})
+SETTLE_MODES = ("window", "size")
+
+
+def scan_inbox(
+    inbox: Path,
+    settle_seconds: float,
+    now: float | None = None,
+    *,
+    mode: str = "window",
+    pause: Callable[[float], None] = time.sleep,
+) -> Scan:
+    """Sort the inbox: ready submissions, files to wait for, files not taken; clutter skipped.
+
+    Nothing outside the inbox is ever opened: symbolic links, Windows shortcuts and entries that
+    resolve elsewhere are 対象外. "Still being copied" is decided by the settle window (modified
+    less than ``settle_seconds`` ago) or, with ``mode = "size"`` — and for a file dated in the
+    future, whose window would never end — by size and mtime unchanged between two looks a
+    second apart. ``settle_seconds = 0`` never waits.
+    """
     now = time.time() if now is None else now
-    scan = _Scan()
-    for path in sorted(p for p in inbox.iterdir() if p.is_file()):
+    scan = Scan()
+    candidates: list[tuple[Path, os.stat_result]] = []
+    home = inbox.resolve()
+    for path in sorted(inbox.iterdir()):
         if is_ignored(path):
             continue
-        if not is_excel_name(path):
-            scan.others.append(path)
+        why = _not_taken(path, home)
+        if why is None:
+            continue  # a folder
+        if why:
+            scan.others.append((path, why))
             continue
-        reason = _busy(path, settle_seconds, now)
+        candidates.append((path, path.lstat()))
+    if settle_seconds > 0:
+        _settle(candidates, scan, settle_seconds, now, mode, pause)
+    for path, _ in candidates:
+        if any(p == path for p, _ in scan.waiting):
+            continue
+        reason = _busy(path)
         if reason:
             scan.waiting.append((path, reason))
         else:
@@ -59,14 +104,64 @@ def scan_inbox(inbox: Path, settle_seconds: float, now: float | None = None) -> 
     return scan
 
 
-def _busy(path: Path, settle_seconds: float, now: float) -> str:
+def _not_taken(path: Path, home: Path) -> str | None:
+    """Why ``path`` is 対象外 ('' when it is a candidate, None when it is a folder)."""
+    if path.is_symlink() or path.suffix.lower() in SHORTCUT_SUFFIXES:
+        return LINK
     try:
-        if now - path.stat().st_mtime < settle_seconds:
-            return "コピー中の可能性があるため次回に処理します"
+        mode = path.lstat().st_mode
+    except OSError:
+        return None  # gone since the listing
+    if stat.S_ISDIR(mode):
+        return None
+    if not stat.S_ISREG(mode):
+        return LINK
+    if path.resolve().parent != home:  # a junction or reparse point on Windows
+        return OUTSIDE
+    if not is_excel_name(path):
+        return NOT_EXCEL
+    return ""
+
+
+def _settle(
+    candidates: list[tuple[Path, os.stat_result]],
+    scan: Scan,
+    settle_seconds: float,
+    now: float,
+    mode: str,
+    pause: Callable[[float], None],
+) -> None:
+    copying = "コピー中の可能性があるため次回に処理します"
+    second_look: list[tuple[Path, os.stat_result]] = []
+    for path, first in candidates:
+        future = first.st_mtime > now + 5
+        if mode == "size" or future:
+            second_look.append((path, first))
+        elif now - first.st_mtime < settle_seconds:
+            scan.waiting.append((path, copying))
+    if not second_look:
+        return
+    pause(1.0)
+    for path, first in second_look:
+        try:
+            again = path.lstat()
+        except OSError:
+            continue
+        if (again.st_size, again.st_mtime_ns) != (first.st_size, first.st_mtime_ns):
+            scan.waiting.append((path, copying))
+
+
+def _busy(path: Path) -> str:
+    try:
         with path.open("rb") as fh:
             fh.read(1)
-    except PermissionError:
-        return "ほかのプログラムが開いているため次回に処理します"
     except OSError as exc:
-        return f"開けないため次回に処理します（{exc.strerror or exc}）"
+        if is_held_open(exc):
+            return "ほかのプログラムが開いているため次回に処理します"
+        if isinstance(exc, PermissionError):
+            return (
+                "読み取りの権限がありません。ubereport を実行するアカウントが"
+                "このファイルを読めるように権限を確認してください（次回も確認します）"
+            )
+        return f"開けないため次回に処理します（{open_problem(exc)}）"
     return ""

@@ -19,6 +19,7 @@ class RunSummary:
     outcomes: list[FileOutcome] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)  # tracebacks and such, for the log only
     idle: bool = False
 
     @property

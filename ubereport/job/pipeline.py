@@ -3,27 +3,36 @@
 from __future__ import annotations
 
 import time
+import traceback
 from pathlib import Path
 
-from ubereport.errors import ConfigError
+from ubereport.errors import ConfigError, UbereportError
+from ubereport.files.access import open_problem
+from ubereport.files.names import display_name
 from ubereport.japanese.fiscal import format_fy
 from ubereport.japanese.office_calendar import OfficeCalendar, parse_deadline
 from ubereport.job.config import Settings
 from ubereport.job.filing import move_original, stamp_now, unique_destination
+from ubereport.job.inbox import scan_inbox
 from ubereport.job.outcome import FileOutcome, RunSummary
 from ubereport.job.state import save_state
 from ubereport.master import init_master, now_text
 from ubereport.master.lock import master_lock
-from ubereport.master.merge import merge_submission, registered_targets
+from ubereport.master.merge import MergeResult, merge_submission, registered_targets
 from ubereport.master.store import MasterData, read_master, write_master
 from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry, default_registry
-from ubereport.validate.batch import Decision, Submission, decide
+from ubereport.validate.batch import Decision, Submission, decide, internal_error
 from ubereport.validate.feedback import write_feedback
 from ubereport.validate.parallel import submit_all
 
 
-def process_batch(settings: Settings, paths: list[Path], summary: RunSummary) -> None:
+def process_batch(settings: Settings, summary: RunSummary) -> None:
+    """Take the lock, look at the inbox again, and handle every file in it (one run's work).
+
+    Whatever goes wrong with one file stays with that file: it is rejected with an
+    ``internal-error`` finding, its traceback goes to the log, and the rest of the batch goes on.
+    """
     registry = default_registry()
     master = settings.path("master")
     if not master.exists():
@@ -31,12 +40,18 @@ def process_batch(settings: Settings, paths: list[Path], summary: RunSummary) ->
     bands = Bands(settings.achieved, settings.mostly)
     with master_lock(master, wait=settings.lock_wait_seconds) as warnings:
         summary.warnings += warnings
+        # Another run may have filed files while this one waited for the lock: look again.
+        scan = scan_inbox(
+            settings.path("inbox"), settings.settle_seconds, mode=settings.settle_check
+        )
+        summary.outcomes += [FileOutcome(display_name(p), "待機", why) for p, why in scan.waiting]
         sweep_temp_files([settings.path("outbox"), settings.path("rejected"), master.parent])
         data = read_master(master)
         targets = registered_targets(data)
         subs = submit_all(
-            paths, registry, registered_targets=targets, bands=bands, workers=settings.workers
+            scan.ready, registry, registered_targets=targets, bands=bands, workers=settings.workers
         )
+        subs = _readable(subs, summary)
         decide(subs, data.merged_hashes())
         earlier = {r["sha256"]: r.get("decision") for r in data.rows("submissions")}
         for sub in subs:
@@ -44,16 +59,73 @@ def process_batch(settings: Settings, paths: list[Path], summary: RunSummary) ->
                 sub.decision = Decision.REJECTED  # a rejected file left behind by a killed run
         stamp = stamp_now()
         moves = _destinations(settings, subs, stamp)
-        now = now_text()
-        results = [merge_submission(data, s, now, _rel(settings, moves.get(s.path))) for s in subs]
+        data, results = _merge_all(master, data, subs, now_text(), settings, moves)
         if any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
             write_master(master, data, backups=settings.backups)
         save_state(settings, set(data.merged_hashes()))
         summary.reports += _render(settings, master, data, registry)
-        _feedback(settings, subs, moves)
+        kept = _feedback(settings, subs, moves, summary)
         for sub, result in zip(subs, results, strict=True):
             decision = sub.decision if sub.decision is Decision.REJECTED else result.decision
-            summary.outcomes.append(_file(settings, sub, decision, moves.get(sub.path)))
+            dest = None if sub.path in kept else moves.get(sub.path)
+            summary.outcomes.append(_file(settings, sub, decision, dest, summary))
+            if sub.trace:
+                summary.details.append(f"{sub.name}: 処理中の例外\n{sub.trace}")
+        summary.outcomes += [FileOutcome(display_name(p), "対象外", why) for p, why in scan.others]
+
+
+def _readable(subs: list[Submission], summary: RunSummary) -> list[Submission]:
+    """Files that could not even be hashed wait in the inbox for the next run, unrecorded."""
+    out: list[Submission] = []
+    for sub in subs:
+        if sub.sha256:
+            out.append(sub)
+            continue
+        why = next((f.message for f in sub.findings), "")
+        summary.outcomes.append(
+            FileOutcome(sub.name, "待機", f"読めないため次回に処理します（{why}）")
+        )
+    return out
+
+
+def _merge_all(
+    master: Path,
+    data: MasterData,
+    subs: list[Submission],
+    now: str,
+    settings: Settings,
+    moves: dict[Path, Path],
+) -> tuple[MasterData, list[MergeResult]]:
+    """Merge every submission; one that raises is rejected and the others merged without it.
+
+    A merge that raised may have changed ``data`` half-way, so the batch starts again from the
+    master on disk (unchanged until the write). A submission whose recording fails as well is
+    left out of the master altogether (its file is still filed and fed back, and the log says so).
+    """
+    failed: set[int] = set()
+    unrecordable: set[int] = set()
+    while True:
+        results: list[MergeResult] = []
+        for i, sub in enumerate(subs):
+            if i in unrecordable:
+                results.append(MergeResult("", sub.name, Decision.REJECTED, None))
+                continue
+            try:
+                results.append(
+                    merge_submission(data, sub, now, _rel(settings, moves.get(sub.path)))
+                )
+            except Exception as exc:
+                (unrecordable if i in failed else failed).add(i)
+                if sub.decision is not Decision.REJECTED or not any(
+                    f.code == "internal-error" for f in sub.notes
+                ):
+                    sub.notes.append(internal_error(sub.name, exc))
+                sub.decision = Decision.REJECTED
+                sub.trace += traceback.format_exc()
+                data = read_master(master)
+                break
+        else:
+            return data, results
 
 
 def sweep_temp_files(folders: list[Path], older_than: float = 600.0) -> None:
@@ -81,7 +153,7 @@ def _destinations(settings: Settings, subs: list[Submission], stamp: str) -> dic
             folder = settings.path("rejected")
         else:
             folder = settings.path("archive") / year
-        out[sub.path] = unique_destination(folder, sub.path.name, stamp)
+        out[sub.path] = unique_destination(folder, sub.name, stamp)
     return out
 
 
@@ -116,18 +188,44 @@ def _render(settings: Settings, master: Path, data: MasterData, registry: Regist
     )
 
 
-def _feedback(settings: Settings, subs: list[Submission], moves: dict[Path, Path]) -> None:
+def _feedback(
+    settings: Settings, subs: list[Submission], moves: dict[Path, Path], summary: RunSummary
+) -> set[Path]:
+    """Write every rejected file's feedback; returns the files to keep in the inbox.
+
+    A feedback workbook that cannot be written for lack of room or permission keeps its original
+    in the inbox, so the next run (which knows the file as 要修正) writes it again. Any other
+    failure files the original anyway: its findings are in the master's 指摘 sheet.
+    """
+    kept: set[Path] = set()
     for sub in subs:
         if sub.decision is not Decision.REJECTED:
             continue
         dest = moves.get(sub.path)
         folder = dest.parent if dest else settings.path("outbox") / "確認結果"
-        original_name = dest.name if dest else sub.path.name
-        write_feedback(sub.path, sub.findings, folder, name=original_name)
+        original_name = dest.name if dest else sub.name
+        try:
+            write_feedback(sub.path, sub.findings, folder, name=original_name)
+        except UbereportError as exc:
+            kept.add(sub.path)
+            summary.warnings.append(
+                f"「{sub.name}」の確認結果ブックを作れませんでした: {exc.message}（次回にもう一度作ります）"
+            )
+        except Exception as exc:
+            summary.warnings.append(
+                f"「{sub.name}」の確認結果ブックを作れませんでした（{type(exc).__name__}）。"
+                "指摘の内容は台帳の指摘シートにあります。行革推進課に連絡してください。"
+            )
+            summary.details.append(f"{sub.name}: 確認結果ブックの例外\n{traceback.format_exc()}")
+    return kept
 
 
 def _file(
-    settings: Settings, sub: Submission, decision: Decision, dest: Path | None
+    settings: Settings,
+    sub: Submission,
+    decision: Decision,
+    dest: Path | None,
+    summary: RunSummary,
 ) -> FileOutcome:
     errors = sum(f.is_error for f in sub.findings)
     warnings = len(sub.findings) - errors
@@ -144,5 +242,8 @@ def _file(
             move_original(sub.path, dest)
             moved = _rel(settings, dest)
         except OSError as exc:
-            detail += f"（原本を移動できませんでした: {exc.strerror or exc}。次回に移動します）"
-    return FileOutcome(sub.path.name, state, detail, moved)
+            detail += f"（原本を移動できませんでした: {open_problem(exc)}。次回に移動します）"
+        except Exception as exc:
+            detail += f"（原本を移動できませんでした: {type(exc).__name__}。次回に移動します）"
+            summary.details.append(f"{sub.name}: 原本の移動の例外\n{traceback.format_exc()}")
+    return FileOutcome(sub.name, state, detail, moved)

@@ -10,8 +10,11 @@ The idle path (nothing new) imports neither openpyxl nor pandas and writes no fi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ubereport.errors import CannotRun
 from ubereport.files.content import content_hash
+from ubereport.files.names import display_name
 from ubereport.job.config import Settings
 from ubereport.job.inbox import scan_inbox
 from ubereport.job.outcome import FileOutcome, RunSummary
@@ -24,18 +27,27 @@ def run_job(settings: Settings) -> RunSummary:
         raise CannotRun(
             f"受付フォルダ「{inbox}」がありません。「ubereport init --root」で作成してください。"
         )
-    scan = scan_inbox(inbox, settings.settle_seconds)
+    scan = scan_inbox(inbox, settings.settle_seconds, mode=settings.settle_check)
     summary = RunSummary()
-    summary.outcomes += [FileOutcome(p.name, "待機", why) for p, why in scan.waiting]
-    hashes = {p: content_hash(p) for p in scan.ready}
-    known = known_hashes(settings)
-    if not scan.ready or (not settings.move_processed and set(hashes.values()) <= known):
+    if not scan.ready or (not settings.move_processed and _all_known(scan.ready, settings)):
+        summary.outcomes += [FileOutcome(display_name(p), "待機", w) for p, w in scan.waiting]
         summary.idle = not scan.waiting
         return summary
     from ubereport.job.pipeline import process_batch
 
-    process_batch(settings, scan.ready, summary)
-    summary.outcomes += [
-        FileOutcome(p.name, "対象外", "Excelファイルではありません") for p in scan.others
-    ]
+    process_batch(settings, summary)
     return summary
+
+
+def _all_known(paths: list[Path], settings: Settings) -> bool:
+    """Whether the master already holds every one of ``paths`` (a file gone counts as held)."""
+    known = known_hashes(settings)
+    for path in paths:
+        try:
+            if content_hash(path) not in known:
+                return False
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return False
+    return True

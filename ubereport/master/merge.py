@@ -88,7 +88,10 @@ def merge_submission(
     """Record ``sub`` in the master and, when accepted, apply its card."""
     sid = submission_id(sub.sha256)
     card = sub.report.card
-    result = MergeResult(sid, sub.path.name, sub.decision, card.plan_no if card else None)
+    result = MergeResult(sid, sub.name, sub.decision, card.plan_no if card else None)
+    if not sub.sha256:  # the file could not be read at all: nothing to record it by
+        result.decision = Decision.REJECTED
+        return result
     if sub.decision is Decision.ALREADY_PROCESSED or data.knows(sub.sha256):
         result.decision = Decision.ALREADY_PROCESSED  # recorded once, under its first file
         return result
@@ -115,7 +118,7 @@ def _record(data: MasterData, sub: Submission, sid: str, now: str, archived_to: 
     data.rows(SUBMISSIONS.name).append(
         {
             "submission_id": sid,
-            "file_name": sub.path.name,
+            "file_name": sub.name,
             "sha256": sub.sha256,
             "received_at": now,
             "plan_no": card.plan_no if card else None,

@@ -10,7 +10,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from ubereport.files.content import content_hash
-from ubereport.findings import Finding, make_finding
+from ubereport.files.names import display_name
+from ubereport.findings import Finding, make_finding, shorten
 from ubereport.japanese.fiscal import format_fy
 from ubereport.validate.context import Report
 
@@ -32,6 +33,12 @@ class Submission:
     mtime: float
     decision: Decision = Decision.ACCEPTED
     notes: list[Finding] = field(default_factory=list)
+    trace: str = ""  # the traceback of an unforeseen failure, for the run log
+
+    @property
+    def name(self) -> str:
+        """The file's name as a person reads it (never undecodable bytes)."""
+        return display_name(self.path)
 
     @property
     def findings(self) -> list[Finding]:
@@ -45,6 +52,12 @@ class Submission:
         return card.plan_no, card.fiscal_year
 
 
+def internal_error(name: str, exc: BaseException) -> Finding:
+    """The finding for an exception nobody foresaw while handling the file ``name``."""
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return make_finding("internal-error", name, detail=shorten(detail, 120))
+
+
 def decide(batch: list[Submission], known: Mapping[str, str] | None = None) -> list[Submission]:
     """Decide every submission of a batch; ``known`` maps merged content hashes to a note."""
     known = known or {}
@@ -53,9 +66,7 @@ def decide(batch: list[Submission], known: Mapping[str, str] | None = None) -> l
         sub.decision = Decision.REJECTED if not sub.report.valid else Decision.ACCEPTED
         if sub.sha256 in known:
             sub.decision = Decision.ALREADY_PROCESSED
-            sub.notes.append(
-                make_finding("already-processed", sub.path.name, detail=known[sub.sha256])
-            )
+            sub.notes.append(make_finding("already-processed", sub.name, detail=known[sub.sha256]))
         else:
             fresh.append(sub)
     _duplicates(_one_per_content(fresh))
@@ -69,14 +80,12 @@ def _one_per_content(batch: list[Submission]) -> list[Submission]:
         groups[sub.sha256].append(sub)
     kept: list[Submission] = []
     for subs in groups.values():
-        subs.sort(key=lambda s: (s.mtime, s.path.name))
+        subs.sort(key=lambda s: (s.mtime, s.name))
         kept.append(subs[-1])
         for copy in subs[:-1]:
             if copy.decision is Decision.ACCEPTED:
                 copy.decision = Decision.ALREADY_PROCESSED
-            copy.notes.append(
-                make_finding("same-content", copy.path.name, other=subs[-1].path.name)
-            )
+            copy.notes.append(make_finding("same-content", copy.name, other=subs[-1].name))
     standing = {id(sub) for sub in kept}
     return [sub for sub in batch if id(sub) in standing]
 
@@ -89,16 +98,16 @@ def _duplicates(batch: list[Submission]) -> None:
     for (plan, year), subs in groups.items():
         if len(subs) < 2:
             continue
-        subs.sort(key=lambda s: (s.mtime, s.path.name))
+        subs.sort(key=lambda s: (s.mtime, s.name))
         newest, older = subs[-1], subs[:-1]
         label = format_fy(year)
         newest.notes.append(
             make_finding(
                 "duplicate-taken",
-                newest.path.name,
+                newest.name,
                 detail=plan,
                 year=label,
-                other="」「".join(s.path.name for s in older),
+                other="」「".join(s.name for s in older),
             )
         )
         for sub in older:
@@ -106,9 +115,9 @@ def _duplicates(batch: list[Submission]) -> None:
             sub.notes.append(
                 make_finding(
                     "duplicate-superseded",
-                    sub.path.name,
+                    sub.name,
                     detail=plan,
                     year=label,
-                    other=newest.path.name,
+                    other=newest.name,
                 )
             )

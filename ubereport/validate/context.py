@@ -55,6 +55,7 @@ class Report:
     file: str
     findings: list[Finding]
     card: Card | None = None
+    trace: str = ""  # the traceback behind an internal-error finding, for the run log
 
     @property
     def valid(self) -> bool:

@@ -8,6 +8,7 @@ link to its cell. Files that cannot be opened get the list alone.
 
 from __future__ import annotations
 
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ubereport.card.layout import field_label
 from ubereport.files.atomic import write_atomically
+from ubereport.files.names import display_name, safe_file_name
 from ubereport.findings import Finding, Severity
 
 SHEET = "確認結果"
@@ -47,7 +49,29 @@ COLUMNS = [
 
 
 def feedback_path(name: str, out_dir: Path) -> Path:
-    return out_dir / f"{Path(name).stem}_確認結果.xlsx"
+    """``<stem>_確認結果.xlsx`` beside the filed original, valid on Windows and ≤ 120 characters."""
+    return out_dir / safe_file_name(f"{Path(name).stem}.xlsx", extra="_確認結果")
+
+
+# A file the reader refused as unsafe, broken or unreadable is never opened again: its feedback is
+# the list alone. Above COPY_LIMIT unpacked bytes the copy is skipped too (openpyxl needs ~25x the
+# unpacked size in memory and minutes for millions of styled cells); the list says so.
+NO_COPY_CODES = frozenset(
+    {
+        "file-empty",
+        "file-not-excel",
+        "file-legacy-xls",
+        "file-encrypted",
+        "file-corrupt",
+        "file-too-large",
+        "file-unreadable",
+        "internal-error",
+    }
+)
+COPY_LIMIT = 16 * 1024 * 1024
+UNOPENED = (
+    "ファイルを開けなかったため、指摘の一覧だけを作成しました。元のファイルを確認してください。"
+)
 
 
 def write_feedback(
@@ -55,22 +79,44 @@ def write_feedback(
 ) -> Path:
     """Write the feedback workbook for ``original`` into ``out_dir``; returns its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    book, copied = _copy_of(original)
-    if copied:
+    book, why_not = _copy_of(original, findings)
+    if not why_not:
         _mark_cells(book, findings)
-    _summary_sheet(book, original.name, findings, copied)
-    target = feedback_path(name or original.name, out_dir)
+    _summary_sheet(book, display_name(original), findings, why_not)
+    target = feedback_path(name or display_name(original), out_dir)
     write_atomically(target, lambda tmp: book.save(tmp))
     return target
 
 
-def _copy_of(original: Path) -> tuple[Workbook, bool]:
+def _copy_of(original: Path, findings: list[Finding]) -> tuple[Workbook, str]:
+    """A copy of the division's workbook to mark up, or an empty book and the reason why not."""
+    why_not = ""
+    if any(f.code in NO_COPY_CODES for f in findings):
+        why_not = UNOPENED
+    else:
+        size = _unpacked_size(original)
+        if size is None or size > COPY_LIMIT:
+            shown = "" if size is None else f"（展開後 {size / 1024 / 1024:,.0f} MB）"
+            why_not = (
+                f"ファイルが大きいため{shown}カードの写しは付けず、指摘の一覧だけを作成しました。"
+                "指摘のシート・セル欄を見て、元のファイルで直してください。"
+            )
+    if not why_not:
+        try:
+            return openpyxl.load_workbook(original, keep_vba=False, keep_links=False), ""
+        except Exception:
+            why_not = UNOPENED
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    return book, why_not
+
+
+def _unpacked_size(original: Path) -> int | None:
     try:
-        return openpyxl.load_workbook(original, keep_vba=False, keep_links=False), True
-    except Exception:
-        book = openpyxl.Workbook()
-        book.remove(book.active)
-        return book, False
+        with zipfile.ZipFile(original) as package:
+            return sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
 
 
 def _mark_cells(book: Workbook, findings: list[Finding]) -> None:
@@ -89,7 +135,8 @@ def _mark_cells(book: Workbook, findings: list[Finding]) -> None:
         cell.comment = comment
 
 
-def _summary_sheet(book: Workbook, name: str, findings: list[Finding], copied: bool) -> None:
+def _summary_sheet(book: Workbook, name: str, findings: list[Finding], why_not: str) -> None:
+    copied = not why_not
     ws = book.create_sheet(SHEET, 0)
     errors = sum(f.is_error for f in findings)
     ws["A1"] = f"確認結果：{name}"
@@ -103,9 +150,7 @@ def _summary_sheet(book: Workbook, name: str, findings: list[Finding], copied: b
         "コメントで示しています。直したら元のファイル名のまま再提出してください。"
     )
     if not copied:
-        ws["A3"] = (
-            "ファイルを開けなかったため、指摘の一覧だけを作成しました。元のファイルを確認してください。"
-        )
+        ws["A3"] = why_not
     for row in (2, 3):
         ws.cell(row, 1).font = Font(name=FONT, size=10)
     header_row = 5

@@ -63,7 +63,7 @@ def _ratings(ctx: Context) -> Iterator[Finding]:
 
 
 def _texts(ctx: Context) -> Iterator[Finding]:
-    values = _card_texts(ctx)
+    values = card_texts(ctx)
     for fname, text in values.items():
         box = layout.field_boxes()[fname]
         if box.capacity and len(text) > box.capacity:
@@ -99,7 +99,7 @@ def _parsed(ctx: Context, fname: str) -> ParsedValue | None:
     return series[int(y) - 1].parsed
 
 
-def _card_texts(ctx: Context) -> dict[str, str]:
+def card_texts(ctx: Context) -> dict[str, str]:
     """Every input field's text as read, keyed by defined name."""
     card = ctx.card
     texts = {

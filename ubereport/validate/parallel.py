@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+import traceback
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
+from ubereport.files.access import open_problem
 from ubereport.files.content import content_hash
+from ubereport.files.names import display_name
+from ubereport.findings import make_finding
 from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry
-from ubereport.validate.batch import Submission
-from ubereport.validate.context import TargetKey
+from ubereport.validate.batch import Submission, internal_error
+from ubereport.validate.context import Report, TargetKey
 from ubereport.validate.run import validate_file
 
 # Below this many files, starting worker processes (~0.3 s each) costs more than it saves
@@ -44,10 +48,29 @@ def submit(
     registry: Registry,
     registered_targets: Mapping[TargetKey, str],
     bands: Bands | None,
-) -> Submission:
-    """One file as a submission: its validation report, content hash and modification time."""
-    report = validate_file(path, registry, registered_targets=registered_targets, bands=bands)
-    return Submission(path, report, content_hash(path), path.stat().st_mtime)
+) -> Submission | None:
+    """One file as a submission: its validation report, content hash and modification time.
+
+    Whatever goes wrong with one file stays with that file: an exception nobody foresaw becomes
+    an ``internal-error`` finding (the traceback travels along for the run log). A file that is
+    gone by the time it is hashed (filed by another run, deleted) is no submission: None.
+    """
+    try:
+        sha256, mtime = content_hash(path), path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        report = Report(
+            display_name(path),
+            [make_finding("file-unreadable", display_name(path), detail=open_problem(exc))],
+        )
+        return Submission(path, report, "", 0.0)
+    try:
+        report = validate_file(path, registry, registered_targets=registered_targets, bands=bands)
+    except Exception as exc:
+        name = display_name(path)
+        report = Report(name, [internal_error(name, exc)], None, traceback.format_exc())
+    return Submission(path, report, sha256, mtime, trace=report.trace)
 
 
 def submit_all(
@@ -64,11 +87,15 @@ def submit_all(
     )
     count = worker_count(len(paths), workers)
     if count == 1:
-        return [one(p) for p in paths]
+        return _present(one(p) for p in paths)
     chunk = max(1, math.ceil(len(paths) / (count * 4)))
     try:
         with ProcessPoolExecutor(count, mp_context=get_context("spawn")) as pool:
-            return list(pool.map(one, paths, chunksize=chunk))
+            return _present(pool.map(one, paths, chunksize=chunk))
     except (BrokenProcessPool, OSError):
         # Workers could not start or died (memory, a locked-down PC): same work, this process.
-        return [one(p) for p in paths]
+        return _present(one(p) for p in paths)
+
+
+def _present(subs: Iterable[Submission | None]) -> list[Submission]:
+    return [sub for sub in subs if sub is not None]

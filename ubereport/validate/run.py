@@ -7,13 +7,14 @@ from pathlib import Path
 
 from ubereport.card.model import Card
 from ubereport.card.reader import read_card
+from ubereport.files.names import display_name
 from ubereport.findings import Finding
 from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry, default_registry
-from ubereport.validate import header, kpi_values, narrative
+from ubereport.validate import header, kpi_values, limits, narrative
 from ubereport.validate.context import Context, Report, TargetKey
 
-CHECKS = (header.check, kpi_values.check, narrative.check)
+CHECKS = (header.check, kpi_values.check, narrative.check, limits.check)
 
 
 def validate_card(
@@ -42,4 +43,4 @@ def validate_file(
         findings += validate_card(
             result.card, registry, registered_targets=registered_targets, bands=bands
         )
-    return Report(Path(path).name, findings, result.card)
+    return Report(display_name(Path(path)), findings, result.card, result.trace)
