@@ -200,7 +200,10 @@ def test_a_file_that_cannot_be_opened_waits_with_the_reason(
     monkeypatch.setattr(Path, "open", locked)
     capsys.readouterr()
     assert main(["run", "--root", str(root)]) == 0
-    assert capsys.readouterr().out.splitlines() == [f"待機  {held.name}（{expected}）", "合計: 待機 1 件"]
+    assert capsys.readouterr().out.splitlines() == [
+        f"待機  {held.name}（{expected}）",
+        "合計: 待機 1 件",
+    ]
     assert held.exists()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -30,6 +31,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UbereportError as exc:
         print(f"実行できませんでした: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except Exception:  # never a traceback in front of a user: one line, the detail in the log
+        trace = traceback.format_exc()
+        log = _log_crash(args, trace)
+        where = f"詳しい記録はログ「{log}」にあります。" if log else "詳しい記録を下に示します。"
+        print(
+            "実行できませんでした: 予期しない問題が起きました。"
+            f"{where}行革推進課（ubereport の担当）に連絡してください。",
+            file=sys.stderr,
+        )
+        if log is None:
+            print(trace, file=sys.stderr)
+        return 2
+
+
+def _log_crash(args: argparse.Namespace, trace: str) -> Path | None:
+    """Append ``trace`` to the day's log of ``--root`` (or the current folder); its path."""
+    try:
+        from ubereport.job.config import Settings, load_settings
+        from ubereport.job.runlog import append_log
+
+        root = getattr(args, "root", None) or Path(".")
+        try:
+            settings = load_settings(root)
+        except Exception:
+            settings = Settings(root=root)
+        return append_log(settings, "実行できませんでした: 予期しない問題が起きました。", [trace])
+    except Exception:
+        return None
 
 
 def _utf8_console() -> None:

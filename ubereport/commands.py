@@ -27,7 +27,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         append_log(
             settings,
             text,
-            [f"{o.name}\t{o.state}\t{o.detail}\t{o.moved_to}" for o in summary.outcomes],
+            [f"{o.name}\t{o.state}\t{o.detail}\t{o.moved_to}" for o in summary.outcomes]
+            + summary.details,
         )
     return summary.exit_code
 

@@ -27,6 +27,7 @@ from ubereport.card import layout
 from ubereport.card.layout import Box, CardLayout, Kind, Style
 from ubereport.card.textfit import FONT_PT, column_points, needed_height
 from ubereport.card.xlsx_source import column_letters, split_ref
+from ubereport.files.atomic import xlsx_tmpdir
 from ubereport.plan.registry import Registry
 
 FONT = "BIZ UDPゴシック"
@@ -135,7 +136,7 @@ def write_card(
 ) -> None:
     """Write one card workbook to ``path``. ``fields`` maps defined names to cell values."""
     opts = options or CardOptions()
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, **xlsx_tmpdir(path)})
     book.set_properties({"title": layout.TITLE, "created": FIXED_TIME, "author": "ubereport"})
     book.set_custom_property("ubereport_template", layout.TEMPLATE_VERSION)
     sheet = book.add_worksheet(layout.SHEET_NAME)
@@ -162,7 +163,9 @@ def write_report_cards(
 ) -> None:
     """Write report cards (``layout.REPORT_LAYOUT``), one sheet each, into one workbook."""
     opts = options or CardOptions()
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_urls": False, **xlsx_tmpdir(path)}
+    )
     book.set_properties({"title": opts.title or layout.TITLE, "author": "ubereport"})
     fmt = _Formats(book, report=True)
     for card in sheets:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -31,6 +33,7 @@ MACRO_CONTENT_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 MAX_MEMBERS = 2_000
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 200
+READ_STEP = 1024 * 1024
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -188,9 +191,14 @@ class XlsxSource:
 
     # --- package ---------------------------------------------------------------------------
     def _check_bomb(self) -> None:
+        """Refuse on what the headers declare (cheap); :meth:`_read` enforces what is unpacked."""
         infos = self._zip.infolist()
         if len(infos) > MAX_MEMBERS:
             raise SourceError("file-too-large", f"部品の数 {len(infos):,}")
+        names = [i.filename for i in infos]
+        if len(set(names)) != len(names):
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise SourceError("file-corrupt", f"同じ名前の部品が2つあります: {'、'.join(twice)}")
         total = sum(i.file_size for i in infos)
         if total > MAX_UNCOMPRESSED:
             raise SourceError("file-too-large", f"展開後 {total / 1024 / 1024:,.0f} MB")
@@ -199,14 +207,59 @@ class XlsxSource:
                 info.compress_size, 1
             ):
                 raise SourceError("file-too-large", f"{info.filename} の圧縮率が異常です")
+        self._unpacked = 0
 
-    def _read(self, name: str) -> bytes:
+    def _read(self, name: str, *, keep: Callable[[bytes], bytes] | None = None) -> bytes:
+        """One part's bytes, unpacked in small steps and stopped at the limits.
+
+        The limits hold on the bytes actually unpacked, never on what the zip headers claim: a
+        part whose headers lie about its size is cut off at :data:`MAX_UNCOMPRESSED` for the whole
+        package and at :data:`MAX_RATIO` times its compressed size (zipfile itself stops at the
+        declared size and then fails the CRC). ``keep`` may shrink each step before it is kept.
+        """
         try:
-            return self._zip.read(name)
+            info = self._zip.getinfo(name)
         except KeyError as exc:
             raise SourceError("file-corrupt", f"{name} がありません") from exc
+        ratio_limit = max(MAX_RATIO * max(info.compress_size, 1), 1024 * 1024)
+        kept: list[bytes] = []
+        carry = b""
+        unpacked = 0
+        try:
+            with self._zip.open(info) as member:
+                while chunk := member.read(READ_STEP):
+                    unpacked += len(chunk)
+                    self._unpacked += len(chunk)
+                    if self._unpacked > MAX_UNCOMPRESSED or unpacked > ratio_limit:
+                        raise SourceError(
+                            "file-too-large",
+                            f"{name} を展開すると {unpacked / 1024 / 1024:,.0f} MB を超えます",
+                        )
+                    if keep is None:
+                        kept.append(chunk)
+                        continue
+                    data = carry + chunk
+                    cut = data.rfind(b">") + 1
+                    kept.append(keep(data[:cut]))
+                    carry = data[cut:]
+        except SourceError:
+            raise
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise SourceError("file-corrupt", f"{name}: {exc}") from exc
+        except zlib.error as exc:
+            raise SourceError("file-corrupt", f"{name}: {exc}") from exc
+        kept.append(carry)
+        return b"".join(kept)
+
+    def _sheet_xml(self, sheet: str) -> Element:
+        """A worksheet part, without the value-less cells that only carry a style.
+
+        A sheet formatted over millions of cells (borders on a whole block) holds them as
+        ``<c r="…" s="…"/>``; they carry nothing the reader takes, and dropping them before the
+        tree is built keeps a 4-million-cell card within memory and time.
+        """
+        name = self._sheet_paths[sheet]
+        return parse_xml(name, self._read(name, keep=drop_styled_empty_cells))
 
     def _xml(self, name: str) -> Element:
         return parse_xml(name, self._read(name))
@@ -299,7 +352,7 @@ class XlsxSource:
 
     def _raw_cells(self, sheet: str) -> dict[str, Element]:
         if sheet not in self._raw:
-            root = self._xml(self._sheet_paths[sheet])
+            root = self._sheet_xml(sheet)
             data = root.find(f"{NS}sheetData")
             self._raw[sheet] = {
                 ref: c
@@ -332,7 +385,7 @@ class XlsxSource:
 
         The master's tables use this: no A1 dictionary, no per-cell reference parsing.
         """
-        root = self._xml(self._sheet_paths[sheet])
+        root = self._sheet_xml(sheet)
         data = root.find(f"{NS}sheetData")
         columns: dict[str, int] = {}
         grid: dict[int, dict[int, CellValue]] = {}
@@ -400,6 +453,16 @@ class XlsxSource:
         if is_date:
             return CellValue(excel_date(number), fmt, formula)
         return CellValue(number, fmt, formula)
+
+
+_EMPTY_CELL = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?c(?:\s[^<>]*)?/>|<((?:[A-Za-z_][\w.-]*:)?c)(?:\s[^<>/]*)?>\s*</\1>"
+)
+
+
+def drop_styled_empty_cells(data: bytes) -> bytes:
+    """Remove ``<c …/>`` and ``<c …></c>`` (no value, no formula) from complete XML text."""
+    return _EMPTY_CELL.sub(b"", data)
 
 
 def parse_xml(name: str, data: bytes) -> Element:

@@ -1,36 +1,108 @@
-"""Write a file so that readers see either the old or the new content, never half of it."""
+"""Write a file so that readers see either the old or the new content, never half of it.
+
+The new content is produced into a temporary file beside the target (so the replace is a rename
+on the same volume and no temporary file lands anywhere else), flushed to disk, given the mode
+the file had before (or the mode a new file gets under the current umask — ``mkstemp`` alone
+would leave 0600, which other staff on a Samba share cannot open), and then renamed over the
+target. Whatever fails — the folder missing or read-only, the disk full, a library's own error
+class wrapping an ``OSError`` (xlsxwriter's ``FileCreateError``) — the temporary file is removed
+and :class:`~ubereport.errors.MasterUnwritable` says in Japanese which file and what to do.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from ubereport.errors import MasterUnwritable
+from ubereport.files.access import is_held_open, open_problem
+
+TEMP_PREFIX = ".~ubereport-"
 
 
 def write_atomically(target: Path, produce: Callable[[Path], None]) -> None:
     """Call ``produce(tmp)`` for a temporary file beside ``target``, fsync it, then replace."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=".~ubereport-", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp: Path | None = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
+        os.close(fd)
+        tmp = Path(name)
         produce(tmp)
+        os.chmod(tmp, mode_for(target))
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+        tmp = None
         _fsync_dir(target.parent)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise MasterUnwritable(
-            f"「{target}」を書き込めませんでした（{exc.strerror or exc}）。"
-            "空き容量・書き込み権限・ほかの人が開いていないかを確認してください。"
-        ) from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    except BaseException as exc:
+        if tmp is not None:
+            _remove(tmp)
+        cause = os_error_in(exc)
+        if cause is None:
+            raise
+        raise MasterUnwritable(unwritable_message(target, cause)) from exc
+
+
+def xlsx_tmpdir(path: Path) -> dict[str, str]:
+    """xlsxwriter's working files go beside the output, never into the system temp folder."""
+    return {"tmpdir": str(Path(path).parent)}
+
+
+def mode_for(target: Path) -> int:
+    """The permission bits the replaced file had, else those of a new file under the umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def os_error_in(exc: BaseException) -> OSError | None:
+    """The ``OSError`` behind ``exc``, itself or in its chain of causes (library wrappers)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OSError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def unwritable_message(target: Path, exc: OSError, subject: str = "") -> str:
+    """「…」を書き込めませんでした, with the reason and what the clerk can do about it."""
+    if is_held_open(exc):
+        advice = "ほかの人がExcelなどで開いていないか確認し、閉じてから再実行してください。"
+    elif isinstance(exc, PermissionError):
+        advice = f"フォルダ「{target.parent}」に書き込む権限があるか確認してください。"
+    elif isinstance(exc, FileNotFoundError):
+        advice = f"フォルダ「{target.parent}」があるか（共有ドライブにつながっているか）確認してください。"
+    else:
+        advice = (
+            f"フォルダ「{target.parent}」のあるドライブの空き容量と書き込み権限を確認してください。"
+        )
+    if exc.errno == errno.ENOSPC:
+        reason = "ディスクの空きがありません"
+    elif isinstance(exc, PermissionError) and not is_held_open(exc):
+        reason = "書き込みの権限がありません"
+    else:
+        reason = open_problem(exc)
+    return f"{subject or f'「{target}」'}を書き込めませんでした（{reason}）。{advice}"
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -4,8 +4,9 @@ Divisions' files arrive with names an SMB share allows but Windows or ubereport'
 cannot carry: over-long names, bytes that are not UTF-8 (Shift_JIS from an old Samba client),
 characters Windows forbids, reserved device names, trailing dots and spaces. ubereport shows the
 original name to people (:func:`display_name`) and writes every file it makes under a name that
-is valid on Windows and at most :data:`MAX_NAME` characters (:func:`safe_file_name`), so a path
-under a 60-character root stays well inside Windows' 260-character limit.
+is valid on Windows, at most :data:`MAX_NAME` characters and :data:`MAX_NAME_BYTES` UTF-8 bytes
+(:func:`safe_file_name`), so a path under a 60-character root stays well inside Windows'
+260-character limit and a Linux file server's 255 bytes per name.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import os
 from pathlib import PurePath
 
 MAX_NAME = 120
+# A Linux file server (Samba) allows 255 bytes per name; Japanese takes 3 bytes a character.
+MAX_NAME_BYTES = 240
 # Windows forbids these in a name; each is replaced by its full-width twin, which reads the same.
 _FORBIDDEN = str.maketrans(
     {
@@ -76,12 +79,17 @@ def safe_file_name(name: str, *, extra: str = "", limit: int = MAX_NAME) -> str:
     if stem.split(".")[0].upper() in _RESERVED:
         stem = "_" + stem
     tail = _clean(extra) + suffix
-    if utf16_length(stem) + utf16_length(tail) > limit:
+    if _too_long(stem + tail, limit):
         digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
         marker = f"~{digest}"
-        room = limit - utf16_length(tail) - len(marker)
-        stem = _cut(stem, max(room, 1)).rstrip(". ") + marker
+        units = limit - utf16_length(tail) - len(marker)
+        size = MAX_NAME_BYTES - len((tail + marker).encode("utf-8"))
+        stem = _cut(stem, max(units, 1), max(size, 3)).rstrip(". ") + marker
     return stem + tail
+
+
+def _too_long(name: str, limit: int) -> bool:
+    return utf16_length(name) > limit or len(name.encode("utf-8")) > MAX_NAME_BYTES
 
 
 def _split(name: str) -> tuple[str, str]:
@@ -96,13 +104,16 @@ def _clean(text: str) -> str:
     return "".join(ch for ch in text if ch >= " " and ch != "\ufffd" and ch != "\x7f")
 
 
-def _cut(text: str, units: int) -> str:
+def _cut(text: str, units: int, size: int) -> str:
+    """The longest start of ``text`` within ``units`` UTF-16 units and ``size`` UTF-8 bytes."""
     out: list[str] = []
-    used = 0
+    used = spent = 0
     for ch in text:
         width = 2 if ord(ch) > 0xFFFF else 1
-        if used + width > units:
+        cost = len(ch.encode("utf-8"))
+        if used + width > units or spent + cost > size:
             break
         out.append(ch)
         used += width
+        spent += cost
     return "".join(out)

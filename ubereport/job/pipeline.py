@@ -242,8 +242,16 @@ def _file(
             move_original(sub.path, dest)
             moved = _rel(settings, dest)
         except OSError as exc:
-            detail += f"（原本を移動できませんでした: {open_problem(exc)}。次回に移動します）"
+            detail = _also(
+                detail, f"原本を移動できませんでした: {open_problem(exc)}。次回に移動します"
+            )
         except Exception as exc:
-            detail += f"（原本を移動できませんでした: {type(exc).__name__}。次回に移動します）"
+            detail = _also(
+                detail, f"原本を移動できませんでした: {type(exc).__name__}。次回に移動します"
+            )
             summary.details.append(f"{sub.name}: 原本の移動の例外\n{traceback.format_exc()}")
     return FileOutcome(sub.name, state, detail, moved)
+
+
+def _also(detail: str, more: str) -> str:
+    return f"{detail}・{more}" if detail else more

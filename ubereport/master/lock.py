@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ubereport.errors import LockHeld
+from ubereport.errors import LockHeld, MasterUnwritable
+from ubereport.files.atomic import unwritable_message
 
 STALE_AFTER = 6 * 3600
 
@@ -30,7 +31,6 @@ def master_lock(
 ) -> Iterator[list[str]]:
     """Hold the master's lock; yields the warnings (Japanese) raised while taking it."""
     path = lock_path(master)
-    path.parent.mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []
     deadline = time.monotonic() + wait
     while not _try_create(path):
@@ -57,9 +57,13 @@ def master_lock(
 
 def _try_create(path: Path) -> bool:
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     except FileExistsError:
         return False
+    except OSError as exc:  # a read-only or missing outbox: exit 2 naming the folder
+        subject = f"台帳のフォルダ「{path.parent}」のロックファイル"
+        raise MasterUnwritable(unwritable_message(path, exc, subject)) from exc
     info = {
         "pid": os.getpid(),
         "host": socket.gethostname(),
