@@ -34,6 +34,7 @@ MAX_MEMBERS = 2_000
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 200
 READ_STEP = 1024 * 1024
+MAX_PART_KEPT = 64 * 1024 * 1024  # one part's bytes held for parsing
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -224,7 +225,7 @@ class XlsxSource:
         ratio_limit = max(MAX_RATIO * max(info.compress_size, 1), 1024 * 1024)
         kept: list[bytes] = []
         carry = b""
-        unpacked = 0
+        unpacked = held = 0
         try:
             with self._zip.open(info) as member:
                 while chunk := member.read(READ_STEP):
@@ -237,11 +238,19 @@ class XlsxSource:
                         )
                     if keep is None:
                         kept.append(chunk)
-                        continue
-                    data = carry + chunk
-                    cut = data.rfind(b">") + 1
-                    kept.append(keep(data[:cut]))
-                    carry = data[cut:]
+                    else:
+                        data = carry + chunk
+                        cut = data.rfind(b">") + 1
+                        if not cut and len(data) > READ_STEP:
+                            cut = len(data)  # no tag ends here: nothing to drop, keep it whole
+                        kept.append(keep(data[:cut]))
+                        carry = data[cut:]
+                    held += len(kept[-1])
+                    if held > MAX_PART_KEPT:
+                        raise SourceError(
+                            "file-too-large",
+                            f"{name} が {MAX_PART_KEPT // 1024 // 1024} MB を超えます",
+                        )
         except SourceError:
             raise
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:

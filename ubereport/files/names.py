@@ -52,9 +52,12 @@ def display_name(name: str | PurePath) -> str:
     except UnicodeEncodeError:
         raw = os.fsencode(text)
     try:
-        return raw.decode("cp932")
+        text = raw.decode("cp932")
     except UnicodeDecodeError:
         return raw.decode("utf-8", errors="replace")
+    if any("\ue000" <= ch <= "\uf8ff" for ch in text):  # cp932's user area: not real Shift_JIS
+        return raw.decode("utf-8", errors="replace")
+    return text
 
 
 def utf16_length(text: str) -> int:
@@ -94,7 +97,7 @@ def _too_long(name: str, limit: int) -> bool:
 
 def _split(name: str) -> tuple[str, str]:
     stem, dot, suffix = name.rpartition(".")
-    if not dot or not stem or " " in suffix:
+    if not dot or not stem or not suffix.strip() or " " in suffix:
         return name, ""
     return stem, "." + suffix
 
