@@ -6,7 +6,9 @@ UbereportError            anything the program cannot do; ``exit_code`` for the 
     ├── LockHeld          another run holds the master past the wait
     ├── MasterMissing     no master yet (ubereport init)
     ├── MasterExists      init refuses to overwrite a master
-    └── MasterUnwritable  the master or an output cannot be written (disk full, read-only …)
+    ├── MasterUnwritable  the master or an output cannot be written (disk full, read-only …)
+    │   └── FileHeldOpen  someone has the file open in Excel (owner file, sharing violation)
+    └── MasterLost        the master is gone but backups exist: restore, never start blank
 """
 
 from __future__ import annotations
@@ -41,4 +43,12 @@ class MasterExists(CannotRun):
 
 
 class MasterUnwritable(CannotRun):
+    pass
+
+
+class FileHeldOpen(MasterUnwritable):
+    pass
+
+
+class MasterLost(CannotRun):
     pass

@@ -6,6 +6,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+from ubereport.files import faults
 from ubereport.files.names import safe_file_name
 
 
@@ -25,7 +26,9 @@ def unique_destination(folder: Path, name: str, stamp: str) -> Path:
 
 def move_original(src: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
+    faults.point(f"move:{dest.name}")
     shutil.move(str(src), str(dest))
+    faults.point(f"moved:{dest.name}")
 
 
 def stamp_now() -> str:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 import traceback
+from datetime import datetime
 from pathlib import Path
 
-from ubereport.errors import ConfigError, UbereportError
+from ubereport.errors import ConfigError, MasterLost, UbereportError
 from ubereport.files.access import open_problem
+from ubereport.files.atomic import ensure_closed, held_message, skipping_held_files
 from ubereport.files.names import display_name
+from ubereport.files.office import holder
 from ubereport.japanese.fiscal import format_fy
 from ubereport.japanese.office_calendar import OfficeCalendar, parse_deadline
 from ubereport.job.config import Settings
@@ -19,7 +22,7 @@ from ubereport.job.state import save_state
 from ubereport.master import init_master, now_text
 from ubereport.master.lock import master_lock
 from ubereport.master.merge import MergeResult, merge_submission, registered_targets
-from ubereport.master.store import MasterData, read_master, write_master
+from ubereport.master.store import MasterData, list_backups, read_master, write_master
 from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry, default_registry
 from ubereport.validate.batch import Decision, Submission, decide, internal_error
@@ -36,10 +39,12 @@ def process_batch(settings: Settings, summary: RunSummary) -> None:
     registry = default_registry()
     master = settings.path("master")
     if not master.exists():
+        refuse_lost_master(master)
         init_master(master, registry)
     bands = Bands(settings.achieved, settings.mostly)
     with master_lock(master, wait=settings.lock_wait_seconds) as warnings:
         summary.warnings += warnings
+        ensure_closed(master, settings.lock_wait_seconds)
         # Another run may have filed files while this one waited for the lock: look again.
         scan = scan_inbox(
             settings.path("inbox"), settings.settle_seconds, mode=settings.settle_check
@@ -58,12 +63,15 @@ def process_batch(settings: Settings, summary: RunSummary) -> None:
             if sub.decision is Decision.ALREADY_PROCESSED and earlier.get(sub.sha256) == "要修正":
                 sub.decision = Decision.REJECTED  # a rejected file left behind by a killed run
         stamp = stamp_now()
-        moves = _destinations(settings, subs, stamp)
+        moves = _destinations(settings, subs, stamp, data)
         data, results = _merge_all(master, data, subs, now_text(), settings, moves)
-        if any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
-            write_master(master, data, backups=settings.backups)
-        save_state(settings, set(data.merged_hashes()))
-        summary.reports += _render(settings, master, data, registry)
+        moved_since = _record_destinations(settings, data, subs, moves)
+        if moved_since or any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
+            write_master(
+                master, data, backups=settings.backups, held_wait=settings.lock_wait_seconds
+            )
+        pending = render_now(settings, master, data, registry, summary)
+        save_state(settings, set(data.merged_hashes()), pending)
         kept = _feedback(settings, subs, moves, summary)
         for sub, result in zip(subs, results, strict=True):
             decision = sub.decision if sub.decision is Decision.REJECTED else result.decision
@@ -72,6 +80,17 @@ def process_batch(settings: Settings, summary: RunSummary) -> None:
             if sub.trace:
                 summary.details.append(f"{sub.name}: 処理中の例外\n{sub.trace}")
         summary.outcomes += [FileOutcome(display_name(p), "対象外", why) for p, why in scan.others]
+
+
+def render_pending(settings: Settings, summary: RunSummary) -> None:
+    """Nothing new, but a report was held open last time: render the reports again."""
+    registry = default_registry()
+    master = settings.path("master")
+    with master_lock(master, wait=settings.lock_wait_seconds) as warnings:
+        summary.warnings += warnings
+        data = read_master(master)
+        pending = render_now(settings, master, data, registry, summary)
+        save_state(settings, set(data.merged_hashes()), pending)
 
 
 def _readable(subs: list[Submission], summary: RunSummary) -> list[Submission]:
@@ -142,11 +161,23 @@ def sweep_temp_files(folders: list[Path], older_than: float = 600.0) -> None:
                 continue
 
 
-def _destinations(settings: Settings, subs: list[Submission], stamp: str) -> dict[Path, Path]:
+def _destinations(
+    settings: Settings, subs: list[Submission], stamp: str, data: MasterData
+) -> dict[Path, Path]:
+    """Where each original goes; one the master already names keeps that name.
+
+    A run killed after saving the master but before filing the originals recorded their
+    destinations in 提出; the next run files them exactly there, so the record stays true.
+    """
     if not settings.move_processed:
         return {}
+    recorded = {r["sha256"]: r.get("archived_to") for r in data.rows("submissions")}
     out: dict[Path, Path] = {}
     for sub in subs:
+        named = recorded.get(sub.sha256)
+        if named and not (settings.root / named).exists():
+            out[sub.path] = settings.root / named
+            continue
         card = sub.report.card
         year = format_fy(card.fiscal_year) if card and card.fiscal_year else "年度不明"
         if sub.decision is Decision.REJECTED:
@@ -155,6 +186,48 @@ def _destinations(settings: Settings, subs: list[Submission], stamp: str) -> dic
             folder = settings.path("archive") / year
         out[sub.path] = unique_destination(folder, sub.name, stamp)
     return out
+
+
+def _record_destinations(
+    settings: Settings, data: MasterData, subs: list[Submission], moves: dict[Path, Path]
+) -> bool:
+    """Correct 提出 rows whose recorded destination is not where the original will now go."""
+    rows = {r["sha256"]: r for r in data.rows("submissions")}
+    changed = False
+    for sub in subs:
+        row, dest = rows.get(sub.sha256), moves.get(sub.path)
+        if row is None or dest is None or sub.decision is not Decision.ALREADY_PROCESSED:
+            continue
+        if row.get("archived_to") and (settings.root / str(row["archived_to"])).exists():
+            continue  # that copy is filed; this one is a second copy of the same content
+        if row.get("archived_to") != _rel(settings, dest):
+            row["archived_to"] = _rel(settings, dest)
+            changed = True
+    return changed
+
+
+def refuse_lost_master(master: Path) -> None:
+    """A master that is gone while backups exist is never silently started again blank."""
+    backups = list_backups(master)
+    if backups:
+        newest = backups[-1]
+        when = datetime.fromtimestamp(newest.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        raise MasterLost(
+            f"台帳「{master}」が見つかりません。最新のバックアップ「{newest.name}（{when}）」から"
+            "戻すには `ubereport restore` を実行してください（台帳を新しく作り直すことはしません）。"
+        )
+
+
+def render_now(
+    settings: Settings, master: Path, data: MasterData, registry: Registry, summary: RunSummary
+) -> list[str]:
+    """Render every report; one someone has open is left as it is. Returns those left."""
+    with skipping_held_files() as skipped:
+        written = _render(settings, master, data, registry)
+    summary.reports += [p for p in written if p not in skipped]
+    for path in skipped:
+        summary.warnings.append(f"{held_message(path, holder(path))}。閉じると次回更新します。")
+    return [_rel(settings, p) for p in skipped]
 
 
 def _rel(settings: Settings, path: Path | None) -> str:

@@ -18,7 +18,7 @@ from ubereport.files.names import display_name
 from ubereport.job.config import Settings
 from ubereport.job.inbox import scan_inbox
 from ubereport.job.outcome import FileOutcome, RunSummary
-from ubereport.job.state import known_hashes
+from ubereport.job.state import known_hashes, pending_reports
 
 
 def run_job(settings: Settings) -> RunSummary:
@@ -31,6 +31,11 @@ def run_job(settings: Settings) -> RunSummary:
     summary = RunSummary()
     if not scan.ready or (not settings.move_processed and _all_known(scan.ready, settings)):
         summary.outcomes += [FileOutcome(display_name(p), "待機", w) for p, w in scan.waiting]
+        if pending_reports(settings) and settings.path("master").exists():
+            from ubereport.job.pipeline import render_pending
+
+            render_pending(settings, summary)
+            return summary
         summary.idle = not scan.waiting
         return summary
     from ubereport.job.pipeline import process_batch

@@ -10,6 +10,7 @@ import platform
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from ubereport.files import faults
 from ubereport.job.config import Settings
 
 
@@ -26,8 +27,10 @@ def append_log(settings: Settings, summary: str, detail: list[str]) -> Path | No
             *detail,
             "",
         ]
+        faults.point(f"log:{path.name}")
         with path.open("a", encoding="utf-8") as fh:
             fh.write("\n".join(lines) + "\n")
+        faults.point(f"logged:{path.name}")
         _rotate(folder, settings.log_days)
         return path
     except OSError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ubereport.files.atomic import write_atomically
 from ubereport.job.config import Settings
 
 STATE_NAME = ".ubereport_state.json"
@@ -31,9 +32,24 @@ def known_hashes(settings: Settings) -> set[str]:
     return set(state.get("hashes", []))
 
 
-def save_state(settings: Settings, hashes: set[str]) -> None:
+def pending_reports(settings: Settings) -> list[str]:
+    """Reports a run could not replace because someone had them open: the next run writes them."""
+    try:
+        state = json.loads(_state_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    pending = state.get("pending_reports", [])
+    return [str(p) for p in pending] if isinstance(pending, list) else []
+
+
+def save_state(settings: Settings, hashes: set[str], pending: list[str] | None = None) -> None:
     """Cache the master's content hashes, tied to the master file's size and mtime."""
     master = settings.path("master")
     stat = master.stat()
-    payload = {"master": [stat.st_size, stat.st_mtime_ns], "hashes": sorted(hashes)}
-    _state_path(settings).write_text(json.dumps(payload), encoding="utf-8")
+    payload = {
+        "master": [stat.st_size, stat.st_mtime_ns],
+        "hashes": sorted(hashes),
+        "pending_reports": pending or [],
+    }
+    text = json.dumps(payload, ensure_ascii=False)
+    write_atomically(_state_path(settings), lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -19,11 +19,11 @@ import xlsxwriter
 from ubereport.card.reader import cell_text
 from ubereport.card.xlsx_source import SourceError, XlsxSource
 from ubereport.errors import MasterUnwritable
-from ubereport.files.atomic import write_atomically
+from ubereport.files.atomic import ensure_closed, write_atomically
 from ubereport.japanese.values import ValueKind, parse_value
 from ubereport.master.fill import TableRows, fill
 from ubereport.master.gcpause import gc_paused
-from ubereport.master.schema import SCHEMA_VERSION, TABLES, Kind, Table
+from ubereport.master.schema import SCHEMA_VERSION, SUBMISSIONS, TABLES, Kind, Table
 from ubereport.plan.registry import Registry
 
 Record = dict[str, Any]
@@ -176,29 +176,64 @@ def _sort_key(table: Table, record: Record) -> tuple[Any, ...]:
 
 
 def write_master(
-    path: Path, data: MasterData, *, backups: int = 10, backup_dir: Path | None = None
+    path: Path,
+    data: MasterData,
+    *,
+    backups: int = 10,
+    backup_dir: Path | None = None,
+    held_wait: float = 0.0,
 ) -> None:
     """Replace the master atomically, keeping the previous ``backups`` versions."""
     with gc_paused():
         recompute(data)
         sort_rows(data)
+        ensure_closed(path, held_wait)
         if path.exists() and backups > 0:
             _backup(path, backup_dir or path.parent / "backup", backups)
-        write_atomically(path, lambda tmp: _write_book(tmp, data))
+        write_atomically(path, lambda tmp: _write_book(tmp, data), held_wait=held_wait)
 
 
 def _backup(path: Path, folder: Path, keep: int) -> None:
+    """Copy the master into ``folder`` atomically and check the copy before anything else.
+
+    The copy must open and hold as many 提出 rows as the master it copies; a copy that does not
+    (disk full half-way, a share that lost bytes) is removed and the run stops before the master
+    is touched.
+    """
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = folder / f"{path.stem}_{stamp}{path.suffix}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        shutil.copy2(path, folder / f"{path.stem}_{stamp}{path.suffix}")
-        olds = sorted(folder.glob(f"{path.stem}_*{path.suffix}"))
-        for old in olds[: max(0, len(olds) - keep)]:
-            old.unlink(missing_ok=True)
-    except OSError as exc:
+        expected = submission_count(path)
+        write_atomically(target, lambda tmp: shutil.copyfile(path, tmp))
+        if submission_count(target) != expected:
+            raise SourceError("file-corrupt", "提出の行数が台帳と一致しません")
+    except (SourceError, MasterUnwritable, OSError) as exc:
+        target.unlink(missing_ok=True)
+        reason = exc.detail if isinstance(exc, SourceError) else getattr(exc, "message", str(exc))
         raise MasterUnwritable(
-            f"台帳のバックアップを作れませんでした（{exc.strerror or exc}）。"
+            f"台帳のバックアップを作れなかったため、台帳は更新していません（{reason}）。"
+            f"フォルダ「{folder}」の空き容量と書き込み権限を確認してから再実行してください。"
         ) from exc
+    olds = sorted(folder.glob(f"{path.stem}_*{path.suffix}"))
+    for old in olds[: max(0, len(olds) - keep)]:
+        old.unlink(missing_ok=True)
+
+
+def submission_count(path: Path) -> int:
+    """The number of 提出 rows a master file holds (it must open to be counted)."""
+    source = XlsxSource(path)
+    try:
+        if SUBMISSIONS.sheet not in source.sheet_names:
+            return 0
+        return sum(1 for row in source.rows(SUBMISSIONS.sheet) if row > 1)
+    finally:
+        source.close()
+
+
+def list_backups(master: Path) -> list[Path]:
+    """The master's backups, oldest first."""
+    folder = master.parent / "backup"
+    return sorted(folder.glob(f"{master.stem}_*{master.suffix}")) if folder.is_dir() else []
 
 
 def _write_book(tmp: Path, data: MasterData) -> None:
