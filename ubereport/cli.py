@@ -102,6 +102,19 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--root", type=Path, default=None, help="共有フォルダに一式を作る")
     init.set_defaults(handler=_lazy("cmd_init"))
 
+    restore = sub.add_parser(
+        "restore", help="台帳をバックアップから戻す（--list で一覧、既定は最新のバックアップ）"
+    )
+    restore.add_argument("backup", nargs="?", default=None, help="戻すバックアップのファイル名")
+    restore.add_argument("--list", action="store_true", help="バックアップの一覧を表示する")
+    restore.add_argument(
+        "--requeue",
+        action="store_true",
+        help="戻した台帳にない原本を受付フォルダに戻す（次の実行で取り込む）",
+    )
+    restore.add_argument("--root", type=Path, default=Path("."), help="inbox/ などのあるフォルダ")
+    restore.set_defaults(handler=_lazy("cmd_restore"))
+
     merge = sub.add_parser("merge", help="カードを検査し、受理したものを台帳に取り込む")
     merge.add_argument("paths", type=Path, nargs="+", help="ファイルまたはフォルダ")
     merge.add_argument("--master", type=Path, default=MASTER_PATH)

@@ -190,3 +190,50 @@ def cmd_samples(args: argparse.Namespace) -> int:
     for path in write_samples(args.inbox, default_registry()):
         print(f"サンプルを書き出しました: {path}")
     return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """List the master's backups, or restore one (the newest by default)."""
+    from ubereport.master.lock import master_lock
+    from ubereport.master.restore import backups_of, choose, missing_originals, requeue, restore
+
+    settings = load_settings(args.root)
+    master = settings.path("master")
+    if args.list:
+        backups = backups_of(master)
+        if not backups:
+            print(f"台帳「{master}」のバックアップはありません。")
+            return 0
+        print(f"台帳「{master}」のバックアップ（古い順）:")
+        for b in backups:
+            count = "開けません" if b.submissions is None else f"提出 {b.submissions} 件"
+            print(f"  {b.taken:%Y-%m-%d %H:%M:%S}  {b.size / 1024:,.0f} KB  {count}  {b.path.name}")
+        return 0
+    with master_lock(master, wait=settings.lock_wait_seconds):
+        backup = choose(master, args.backup)
+        previous = restore(master, backup, keep=settings.backups)
+        print(
+            f"台帳を「{backup.path.name}」（{backup.taken:%Y-%m-%d %H:%M}、提出 {backup.submissions} 件）"
+            "から戻しました。"
+        )
+        if previous is not None:
+            print(f"戻す前の台帳はバックアップ「{previous.name}」として残しました。")
+        missing = missing_originals(master, [settings.path("archive"), settings.path("rejected")])
+        if not missing:
+            print("保管フォルダの原本はすべて台帳に記録されています。")
+            return 0
+        print(f"このバックアップの後に取り込まれた {len(missing)} 件は、戻した台帳にありません:")
+        for path in missing:
+            print(
+                f"  {path.relative_to(settings.root) if path.is_relative_to(settings.root) else path}"
+            )
+        if args.requeue:
+            requeue(missing, settings.path("inbox"))
+            print(
+                f"この {len(missing)} 件を受付フォルダに戻しました。次の実行で一度だけ取り込みます。"
+            )
+        else:
+            print(
+                "`ubereport restore --requeue` で受付フォルダに戻すと、次の実行で一度だけ取り込みます。"
+            )
+    return 0

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 import traceback
-from datetime import datetime
 from pathlib import Path
 
-from ubereport.errors import ConfigError, MasterLost, UbereportError
+from ubereport.errors import ConfigError, UbereportError
 from ubereport.files.access import open_problem
 from ubereport.files.atomic import ensure_closed, held_message, skipping_held_files
 from ubereport.files.names import display_name
@@ -22,7 +21,7 @@ from ubereport.job.state import save_state
 from ubereport.master import init_master, now_text
 from ubereport.master.lock import master_lock
 from ubereport.master.merge import MergeResult, merge_submission, registered_targets
-from ubereport.master.store import MasterData, list_backups, read_master, write_master
+from ubereport.master.store import MasterData, read_master, write_master
 from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry, default_registry
 from ubereport.validate.batch import Decision, Submission, decide, internal_error
@@ -39,8 +38,7 @@ def process_batch(settings: Settings, summary: RunSummary) -> None:
     registry = default_registry()
     master = settings.path("master")
     if not master.exists():
-        refuse_lost_master(master)
-        init_master(master, registry)
+        init_master(master, registry)  # a new root; a lost master with backups stops here
     bands = Bands(settings.achieved, settings.mostly)
     with master_lock(master, wait=settings.lock_wait_seconds) as warnings:
         summary.warnings += warnings
@@ -204,18 +202,6 @@ def _record_destinations(
             row["archived_to"] = _rel(settings, dest)
             changed = True
     return changed
-
-
-def refuse_lost_master(master: Path) -> None:
-    """A master that is gone while backups exist is never silently started again blank."""
-    backups = list_backups(master)
-    if backups:
-        newest = backups[-1]
-        when = datetime.fromtimestamp(newest.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
-        raise MasterLost(
-            f"台帳「{master}」が見つかりません。最新のバックアップ「{newest.name}（{when}）」から"
-            "戻すには `ubereport restore` を実行してください（台帳を新しく作り直すことはしません）。"
-        )
 
 
 def render_now(

@@ -9,10 +9,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ubereport.errors import MasterExists, MasterMissing
+from ubereport.errors import MasterExists, MasterLost, MasterMissing
 from ubereport.master.lock import master_lock
 from ubereport.master.merge import MergeResult, merge_submission, registered_targets
-from ubereport.master.store import MasterData, new_master, read_master, write_master
+from ubereport.master.store import (
+    MasterData,
+    list_backups,
+    new_master,
+    read_master,
+    write_master,
+)
 from ubereport.plan.registry import Registry
 from ubereport.validate.batch import Decision, Submission, decide
 from ubereport.validate.parallel import submit_all
@@ -21,12 +27,29 @@ __all__ = ["MasterData", "MergeOutcome", "init_master", "merge_files", "read_mas
 
 
 def init_master(path: Path, registry: Registry) -> None:
-    """Create the master from the registry; never overwrites an existing one."""
+    """Create the master from the registry; never overwrites one, never replaces a lost one.
+
+    With no master but backups beside it the master was lost (deleted or moved by mistake):
+    starting a blank one would hide five years of results, so this stops and says how to restore.
+    """
     if path.exists():
         raise MasterExists(
             f"台帳「{path}」はすでにあります。上書きはしません（作り直す場合は手で移動してください）。"
         )
+    refuse_lost(path)
     write_master(path, new_master(registry), backups=0)
+
+
+def refuse_lost(path: Path) -> None:
+    """Raise :class:`MasterLost` when ``path`` is gone but backups of it exist."""
+    backups = list_backups(path)
+    if backups and not path.exists():
+        newest = backups[-1]
+        when = datetime.fromtimestamp(newest.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        raise MasterLost(
+            f"台帳「{path}」が見つかりません。最新のバックアップ「{newest.name}（{when}）」から"
+            "戻すには `ubereport restore` を実行してください（台帳を新しく作り直すことはしません）。"
+        )
 
 
 @dataclass(slots=True)
@@ -41,6 +64,14 @@ def now_text() -> str:
     return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
 
+def require_master(path: Path) -> None:
+    """Stop (exit 2) when the master is missing, pointing at restore when backups exist."""
+    if path.exists():
+        return
+    refuse_lost(path)
+    raise MasterMissing(f"台帳「{path}」がありません。先に「ubereport init」で作成してください。")
+
+
 def merge_files(
     paths: Sequence[Path],
     master: Path,
@@ -53,10 +84,7 @@ def merge_files(
     workers: int = 0,
 ) -> MergeOutcome:
     """Validate ``paths`` as one batch and merge the accepted ones into ``master``."""
-    if not master.exists():
-        raise MasterMissing(
-            f"台帳「{master}」がありません。先に「ubereport init」で作成してください。"
-        )
+    require_master(master)
     with master_lock(master, wait=lock_wait) as warnings:
         data = read_master(master)
         targets = registered_targets(data)
@@ -71,8 +99,5 @@ def merge_files(
 
 
 def load(path: Path) -> MasterData:
-    if not path.exists():
-        raise MasterMissing(
-            f"台帳「{path}」がありません。先に「ubereport init」で作成してください。"
-        )
+    require_master(path)
     return read_master(path)

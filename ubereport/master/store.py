@@ -189,17 +189,18 @@ def write_master(
         sort_rows(data)
         ensure_closed(path, held_wait)
         if path.exists() and backups > 0:
-            _backup(path, backup_dir or path.parent / "backup", backups)
+            backup_master(path, backup_dir, keep=backups)
         write_atomically(path, lambda tmp: _write_book(tmp, data), held_wait=held_wait)
 
 
-def _backup(path: Path, folder: Path, keep: int) -> None:
+def backup_master(path: Path, folder: Path | None = None, *, keep: int = 10) -> Path:
     """Copy the master into ``folder`` atomically and check the copy before anything else.
 
     The copy must open and hold as many 提出 rows as the master it copies; a copy that does not
     (disk full half-way, a share that lost bytes) is removed and the run stops before the master
     is touched.
     """
+    folder = folder or path.parent / "backup"
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{path.stem}_{stamp}{path.suffix}"
     try:
@@ -217,6 +218,7 @@ def _backup(path: Path, folder: Path, keep: int) -> None:
     olds = sorted(folder.glob(f"{path.stem}_*{path.suffix}"))
     for old in olds[: max(0, len(olds) - keep)]:
         old.unlink(missing_ok=True)
+    return target
 
 
 def submission_count(path: Path) -> int:
