@@ -99,10 +99,10 @@ def test_a_file_that_makes_a_check_raise_is_rejected_and_the_rest_merged(
 def test_a_merge_that_raises_rejects_that_file_and_merges_the_others(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ubereport.job import pipeline
+    import ubereport.master as master_package
 
     root = job_root(tmp_path, "02", "04", "05")
-    real = pipeline.merge_submission
+    real = master_package.merge_submission
 
     def merge(data, sub, now, archived_to=""):  # type: ignore[no-untyped-def]
         if sub.name.startswith("04") and sub.decision.value == "受理":
@@ -110,7 +110,7 @@ def test_a_merge_that_raises_rejects_that_file_and_merges_the_others(
             raise KeyError("kpi_no")
         return real(data, sub, now, archived_to)
 
-    monkeypatch.setattr(pipeline, "merge_submission", merge)
+    monkeypatch.setattr(master_package, "merge_submission", merge)
     capsys.readouterr()
     assert main(["run", "--root", str(root)]) == 1
     data = read_master(root / "outbox" / "アクションプラン台帳.xlsx")

@@ -18,13 +18,13 @@ from ubereport.job.filing import move_original, stamp_now, unique_destination
 from ubereport.job.inbox import scan_inbox
 from ubereport.job.outcome import FileOutcome, RunSummary
 from ubereport.job.state import save_state
-from ubereport.master import init_master, now_text
+from ubereport.master import init_master, merge_isolated, now_text
 from ubereport.master.lock import master_lock
-from ubereport.master.merge import MergeResult, merge_submission, registered_targets
+from ubereport.master.merge import registered_targets
 from ubereport.master.store import MasterData, read_master, write_master
 from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry, default_registry
-from ubereport.validate.batch import Decision, Submission, decide, internal_error
+from ubereport.validate.batch import Decision, Submission, decide
 from ubereport.validate.feedback import write_feedback
 from ubereport.validate.parallel import submit_all
 
@@ -37,11 +37,11 @@ def process_batch(settings: Settings, summary: RunSummary) -> None:
     """
     registry = default_registry()
     master = settings.path("master")
-    if not master.exists():
-        init_master(master, registry)  # a new root; a lost master with backups stops here
     bands = Bands(settings.achieved, settings.mostly)
     with master_lock(master, wait=settings.lock_wait_seconds) as warnings:
         summary.warnings += warnings
+        if not master.exists():  # under the lock: two first runs never both create it
+            init_master(master, registry)  # a new root; a lost master with backups stops here
         ensure_closed(master, settings.lock_wait_seconds)
         # Another run may have filed files while this one waited for the lock: look again.
         scan = scan_inbox(
@@ -62,7 +62,8 @@ def process_batch(settings: Settings, summary: RunSummary) -> None:
                 sub.decision = Decision.REJECTED  # a rejected file left behind by a killed run
         stamp = stamp_now()
         moves = _destinations(settings, subs, stamp, data)
-        data, results = _merge_all(master, data, subs, now_text(), settings, moves)
+        archived = {s.path: _rel(settings, moves.get(s.path)) for s in subs}
+        data, results = merge_isolated(master, data, subs, now_text(), archived)
         moved_since = _record_destinations(settings, data, subs, moves)
         if moved_since or any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
             write_master(
@@ -103,46 +104,6 @@ def _readable(subs: list[Submission], summary: RunSummary) -> list[Submission]:
             FileOutcome(sub.name, "待機", f"読めないため次回に処理します（{why}）")
         )
     return out
-
-
-def _merge_all(
-    master: Path,
-    data: MasterData,
-    subs: list[Submission],
-    now: str,
-    settings: Settings,
-    moves: dict[Path, Path],
-) -> tuple[MasterData, list[MergeResult]]:
-    """Merge every submission; one that raises is rejected and the others merged without it.
-
-    A merge that raised may have changed ``data`` half-way, so the batch starts again from the
-    master on disk (unchanged until the write). A submission whose recording fails as well is
-    left out of the master altogether (its file is still filed and fed back, and the log says so).
-    """
-    failed: set[int] = set()
-    unrecordable: set[int] = set()
-    while True:
-        results: list[MergeResult] = []
-        for i, sub in enumerate(subs):
-            if i in unrecordable:
-                results.append(MergeResult("", sub.name, Decision.REJECTED, None))
-                continue
-            try:
-                results.append(
-                    merge_submission(data, sub, now, _rel(settings, moves.get(sub.path)))
-                )
-            except Exception as exc:
-                (unrecordable if i in failed else failed).add(i)
-                if sub.decision is not Decision.REJECTED or not any(
-                    f.code == "internal-error" for f in sub.notes
-                ):
-                    sub.notes.append(internal_error(sub.name, exc))
-                sub.decision = Decision.REJECTED
-                sub.trace += traceback.format_exc()
-                data = read_master(master)
-                break
-        else:
-            return data, results
 
 
 def sweep_temp_files(folders: list[Path], older_than: float = 600.0) -> None:

@@ -4,7 +4,8 @@ foundation (errors, findings)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import traceback
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from ubereport.master.store import (
     write_master,
 )
 from ubereport.plan.registry import Registry
-from ubereport.validate.batch import Decision, Submission, decide
+from ubereport.validate.batch import Decision, Submission, decide, internal_error
 from ubereport.validate.parallel import submit_all
 
 __all__ = ["MasterData", "MergeOutcome", "init_master", "merge_files", "read_master"]
@@ -90,12 +91,47 @@ def merge_files(
         targets = registered_targets(data)
         subs = submit_all(paths, registry, registered_targets=targets, workers=workers)
         decide(subs, data.merged_hashes())
-        now = now_text()
-        results = [merge_submission(data, s, now, (archived or {}).get(s.path, "")) for s in subs]
+        data, results = merge_isolated(master, data, subs, now_text(), archived)
         fresh = any(r.decision is not Decision.ALREADY_PROCESSED for r in results)
         if fresh and not dry_run:
             write_master(master, data, backups=backups)
         return MergeOutcome(results, subs, warnings, fresh and not dry_run)
+
+
+def merge_isolated(
+    master: Path,
+    data: MasterData,
+    subs: list[Submission],
+    now: str,
+    archived: Mapping[Path, str] | None = None,
+) -> tuple[MasterData, list[MergeResult]]:
+    """Merge every submission; one that raises is rejected and the others merged without it.
+
+    A merge that raised may have changed ``data`` half-way, so the batch starts again from the
+    master on disk (unchanged until the write). A submission whose recording fails as well is
+    left out of the master altogether (its file is still filed and fed back, and the log says so).
+    """
+    archived = archived or {}
+    failed: set[int] = set()
+    unrecordable: set[int] = set()
+    while True:
+        results: list[MergeResult] = []
+        for i, sub in enumerate(subs):
+            if i in unrecordable:
+                results.append(MergeResult("", sub.name, Decision.REJECTED, None))
+                continue
+            try:
+                results.append(merge_submission(data, sub, now, archived.get(sub.path, "")))
+            except Exception as exc:
+                (unrecordable if i in failed else failed).add(i)
+                if not any(f.code == "internal-error" for f in sub.notes):
+                    sub.notes.append(internal_error(sub.name, exc))
+                sub.decision = Decision.REJECTED
+                sub.trace += traceback.format_exc()
+                data = read_master(master)
+                break
+        else:
+            return data, results
 
 
 def load(path: Path) -> MasterData:
