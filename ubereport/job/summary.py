@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from typing import Protocol
 
 from ubereport.card.layout import field_label
 from ubereport.findings import Finding
+from ubereport.japanese.width import pad
 from ubereport.master import MergeOutcome
 
 
@@ -16,23 +16,15 @@ class _HasFindings(Protocol):
     def findings(self) -> list[Finding]: ...
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
-
-
 def format_findings(findings: Sequence[Finding]) -> str:
     """A readable table: 重要度, セル, 項目, 内容 — one line per finding."""
     if not findings:
         return "  指摘はありません。"
-    lines = [f"  {_pad('重要度', 8)}{_pad('セル', 8)}{_pad('項目', 22)}内容"]
+    lines = [f"  {pad('重要度', 8)}{pad('セル', 8)}{pad('項目', 22)}内容"]
     for f in findings:
         where = f.cell or "-"
         lines.append(
-            f"  {_pad(str(f.severity), 8)}{_pad(where, 8)}{_pad(field_label(f.field) if f.field else '-', 22)}{f.message}"
+            f"  {pad(str(f.severity), 8)}{pad(where, 8)}{pad(field_label(f.field) if f.field else '-', 22)}{f.message}"
         )
     return "\n".join(lines)
 
