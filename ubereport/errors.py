@@ -13,6 +13,8 @@ from __future__ import annotations
 
 
 class UbereportError(Exception):
+    """Anything ubereport cannot do; ``message`` is one Japanese sentence saying what to do."""
+
     exit_code = 2
 
     def __init__(self, message: str) -> None:
@@ -21,6 +23,8 @@ class UbereportError(Exception):
 
 
 class CannotRun(UbereportError):
+    """The command cannot proceed (exit status 2)."""
+
     exit_code = 2
 
 
@@ -33,7 +37,7 @@ class LockHeld(CannotRun):
 
 
 class MasterMissing(CannotRun):
-    pass
+    """There is no master yet (「ubereport init」 creates it)."""
 
 
 class MasterExists(CannotRun):
