@@ -50,7 +50,8 @@ def process_batch(settings: Settings, paths: list[Path], summary: RunSummary) ->
             write_master(master, data, backups=settings.backups)
         save_state(settings, set(data.merged_hashes()))
         summary.reports += _render(settings, master, data, registry)
-        _feedback(settings, subs, moves)
+        summary.feedback += _feedback(settings, subs, moves)
+        summary.findings.update((sub.path.name, sub.findings) for sub in subs)
         for sub, result in zip(subs, results, strict=True):
             decision = sub.decision if sub.decision is Decision.REJECTED else result.decision
             summary.outcomes.append(_file(settings, sub, decision, moves.get(sub.path)))
@@ -116,14 +117,16 @@ def _render(settings: Settings, master: Path, data: MasterData, registry: Regist
     )
 
 
-def _feedback(settings: Settings, subs: list[Submission], moves: dict[Path, Path]) -> None:
+def _feedback(settings: Settings, subs: list[Submission], moves: dict[Path, Path]) -> list[Path]:
+    written = []
     for sub in subs:
         if sub.decision is not Decision.REJECTED:
             continue
         dest = moves.get(sub.path)
         folder = dest.parent if dest else settings.path("outbox") / "確認結果"
         original_name = dest.name if dest else sub.path.name
-        write_feedback(sub.path, sub.findings, folder, name=original_name)
+        written.append(write_feedback(sub.path, sub.findings, folder, name=original_name))
+    return written
 
 
 def _file(

@@ -25,7 +25,7 @@ def run_job(settings: Settings) -> RunSummary:
             f"受付フォルダ「{inbox}」がありません。「ubereport init --root」で作成してください。"
         )
     scan = scan_inbox(inbox, settings.settle_seconds)
-    summary = RunSummary()
+    summary = RunSummary(root=settings.root, inbox=inbox, master=settings.path("master"))
     summary.outcomes += [FileOutcome(p.name, "待機", why) for p, why in scan.waiting]
     hashes = {p: content_hash(p) for p in scan.ready}
     known = known_hashes(settings)
