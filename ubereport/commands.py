@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 
+from ubereport.console.progress import terminal_progress
 from ubereport.console.streams import console_json
 from ubereport.errors import CannotRun
 from ubereport.job.config import CONFIG_NAME, DEFAULT_TOML, Settings, load_settings
+
+WRITING = "台帳と帳票を書き込んでいます…"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -17,7 +21,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = _settings(args.root)
     try:
-        summary = run_job(settings)
+        with terminal_progress(sys.stderr, then=WRITING) as progress:
+            summary = run_job(settings, progress)
     except CannotRun as exc:
         append_log(settings, f"実行できませんでした: {exc.message}", [])
         raise
@@ -69,15 +74,17 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
     _require(args.paths)
     files, _ = submissions(list(args.paths))
-    outcome = merge_files(
-        files,
-        args.master,
-        default_registry(),
-        dry_run=args.dry_run,
-        backups=args.backups,
-        lock_wait=args.lock_wait,
-        workers=args.workers,
-    )
+    with terminal_progress(sys.stderr, then="台帳に取り込んでいます…") as progress:
+        outcome = merge_files(
+            files,
+            args.master,
+            default_registry(),
+            dry_run=args.dry_run,
+            backups=args.backups,
+            lock_wait=args.lock_wait,
+            workers=args.workers,
+            progress=progress,
+        )
     print(format_merge(outcome, dry_run=args.dry_run))
     return 1 if any(not s.report.valid for s in outcome.submissions) else 0
 
@@ -115,9 +122,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     _require(args.paths)
     files, others = submissions(list(args.paths))
-    batch = decide(
-        submit_all(files, default_registry(), registered_targets={}, workers=args.workers)
-    )
+    with terminal_progress(sys.stderr) as progress:
+        subs = submit_all(
+            files,
+            default_registry(),
+            registered_targets={},
+            workers=args.workers,
+            progress=progress,
+        )
+    batch = decide(subs)
     if args.json:
         rows = [f.to_dict() for sub in batch for f in sub.findings]
         print(console_json(rows))

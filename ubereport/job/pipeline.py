@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ubereport.errors import ConfigError
@@ -23,7 +24,12 @@ from ubereport.validate.feedback import write_feedback
 from ubereport.validate.parallel import submit_all
 
 
-def process_batch(settings: Settings, paths: list[Path], summary: RunSummary) -> None:
+def process_batch(
+    settings: Settings,
+    paths: list[Path],
+    summary: RunSummary,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     registry = default_registry()
     master = settings.path("master")
     if not master.exists():
@@ -35,7 +41,12 @@ def process_batch(settings: Settings, paths: list[Path], summary: RunSummary) ->
         data = read_master(master)
         targets = registered_targets(data)
         subs = submit_all(
-            paths, registry, registered_targets=targets, bands=bands, workers=settings.workers
+            paths,
+            registry,
+            registered_targets=targets,
+            bands=bands,
+            workers=settings.workers,
+            progress=progress,
         )
         decide(subs, data.merged_hashes())
         earlier = {r["sha256"]: r.get("decision") for r in data.rows("submissions")}

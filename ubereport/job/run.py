@@ -10,6 +10,8 @@ The idle path (nothing new) imports neither openpyxl nor pandas and writes no fi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ubereport.errors import CannotRun
 from ubereport.files.content import content_hash
 from ubereport.job.config import Settings
@@ -18,7 +20,8 @@ from ubereport.job.outcome import FileOutcome, RunSummary
 from ubereport.job.state import known_hashes
 
 
-def run_job(settings: Settings) -> RunSummary:
+def run_job(settings: Settings, progress: Callable[[int, int], None] | None = None) -> RunSummary:
+    """One run over the inbox; ``progress(done, total)`` follows the reading of the files."""
     inbox = settings.path("inbox")
     if not inbox.is_dir():
         raise CannotRun(
@@ -34,7 +37,7 @@ def run_job(settings: Settings) -> RunSummary:
         return summary
     from ubereport.job.pipeline import process_batch
 
-    process_batch(settings, scan.ready, summary)
+    process_batch(settings, scan.ready, summary, progress)
     summary.outcomes += [
         FileOutcome(p.name, "対象外", "Excelファイルではありません") for p in scan.others
     ]

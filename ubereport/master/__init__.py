@@ -4,7 +4,7 @@ foundation (errors, findings)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +51,7 @@ def merge_files(
     lock_wait: float = 60.0,
     archived: dict[Path, str] | None = None,
     workers: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MergeOutcome:
     """Validate ``paths`` as one batch and merge the accepted ones into ``master``."""
     if not master.exists():
@@ -60,7 +61,9 @@ def merge_files(
     with master_lock(master, wait=lock_wait) as warnings:
         data = read_master(master)
         targets = registered_targets(data)
-        subs = submit_all(paths, registry, registered_targets=targets, workers=workers)
+        subs = submit_all(
+            paths, registry, registered_targets=targets, workers=workers, progress=progress
+        )
         decide(subs, data.merged_hashes())
         now = now_text()
         results = [merge_submission(data, s, now, (archived or {}).get(s.path, "")) for s in subs]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
@@ -57,18 +57,31 @@ def submit_all(
     registered_targets: Mapping[TargetKey, str],
     bands: Bands | None = None,
     workers: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Submission]:
-    """Every file of ``paths`` as a submission, in the order given."""
+    """Every file of ``paths`` as a submission, in the order given; ``progress(done, total)``
+    is called after each file."""
     one = partial(
         submit, registry=registry, registered_targets=dict(registered_targets), bands=bands
     )
     count = worker_count(len(paths), workers)
     if count == 1:
-        return [one(p) for p in paths]
+        return _collect(map(one, paths), len(paths), progress)
     chunk = max(1, math.ceil(len(paths) / (count * 4)))
     try:
         with ProcessPoolExecutor(count, mp_context=get_context("spawn")) as pool:
-            return list(pool.map(one, paths, chunksize=chunk))
+            return _collect(pool.map(one, paths, chunksize=chunk), len(paths), progress)
     except (BrokenProcessPool, OSError):
         # Workers could not start or died (memory, a locked-down PC): same work, this process.
-        return [one(p) for p in paths]
+        return _collect(map(one, paths), len(paths), progress)
+
+
+def _collect(
+    results: Iterable[Submission], total: int, progress: Callable[[int, int], None] | None
+) -> list[Submission]:
+    out: list[Submission] = []
+    for sub in results:
+        out.append(sub)
+        if progress is not None:
+            progress(len(out), total)
+    return out
