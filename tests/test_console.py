@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import ast
 import inspect
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from importlib.metadata import version
 from pathlib import Path
 
@@ -19,7 +21,8 @@ from builders import filled_sample
 
 from ubereport.cli import _parser, main
 from ubereport.console.arguments import MESSAGES
-from ubereport.console.streams import console_json
+from ubereport.console.streams import console_json, setup_console
+from ubereport.japanese.width import display_width, table
 
 # Characters outside cp932 (and, with the Japanese, outside ascii).
 OUTSIDE_CP932 = "𠮷😀🍣𩸽鷗"
@@ -212,3 +215,38 @@ def test_the_same_missing_path_gets_the_same_message_and_status_everywhere(
             f"実行できませんでした: フォルダ「{root}」が見つかりません。--root には inbox/ と "
             "ubereport.toml のあるフォルダを指定してください（新しく作るときは「ubereport init --root」）。\n"
         )
+
+
+def test_validate_table_widens_for_a_long_label_and_stays_aligned(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    card = filled_sample(tmp_path, "02", achievements="", plan_actions="=SUM(1)")
+    assert main(["validate", str(card)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "■ card_02.xlsx（要修正）",
+        "  重要度  セル    項目                            内容",
+        "  エラー  A34     取組実績                        取組実績が空欄です。報告年度に実施した取組とその結果を記入してください。",
+        "  警告    A22     3 実施内容(計画期間全体の取組)  3 実施内容(計画期間全体の取組)が「=」で始まっています。"
+        "文字として扱い、計算はしていません。意図しない入力であれば先頭の記号を削除してください。",
+        "合計 1 ファイル: エラー 1 件（1 ファイル）・警告 1 件",
+    ]
+
+
+def test_display_width_counts_full_width_as_two_and_combining_marks_as_none() -> None:
+    nfd = unicodedata.normalize("NFD", "ブランド")
+    assert [display_width(t) for t in ("No.", "受理", "ｱｲｳ", nfd, "𠮷😀", "")] == [3, 4, 3, 8, 4, 0]
+    assert table([["状態", "名前", "内容"], ["要修正", "ａ", "x"], ["受理", nfd, ""]]) == [
+        "状態    名前      内容",
+        "要修正  ａ        x",
+        f"受理    {nfd}",
+    ]
+
+
+def test_setup_console_replaces_what_the_encoding_cannot_hold() -> None:
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="cp932", errors="strict")
+    setup_console((stream,))
+    stream.write("受理 𠮷😀 \udcff.xlsx\n")  # a lone surrogate: an undecodable file name
+    stream.flush()
+    assert raw.getvalue().decode("cp932") == "受理 ?? ?.xlsx\n"
+    assert stream.encoding == "cp932"  # the console's own encoding is kept

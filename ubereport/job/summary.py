@@ -7,7 +7,7 @@ from typing import Protocol
 
 from ubereport.card.layout import field_label
 from ubereport.findings import Finding
-from ubereport.japanese.width import pad
+from ubereport.japanese.width import pad, table
 from ubereport.master import MergeOutcome
 
 
@@ -17,16 +17,15 @@ class _HasFindings(Protocol):
 
 
 def format_findings(findings: Sequence[Finding]) -> str:
-    """A readable table: 重要度, セル, 項目, 内容 — one line per finding."""
+    """A readable table: 重要度, セル, 項目, 内容 — one line per finding, columns aligned by
+    display width (at least 8, 8 and 22 columns, wider when a label needs it)."""
     if not findings:
         return "  指摘はありません。"
-    lines = [f"  {pad('重要度', 8)}{pad('セル', 8)}{pad('項目', 22)}内容"]
+    rows = [[pad("重要度", 6), pad("セル", 6), pad("項目", 20), "内容"]]
     for f in findings:
-        where = f.cell or "-"
-        lines.append(
-            f"  {pad(str(f.severity), 8)}{pad(where, 8)}{pad(field_label(f.field) if f.field else '-', 22)}{f.message}"
-        )
-    return "\n".join(lines)
+        label = field_label(f.field) if f.field else "-"
+        rows.append([str(f.severity), f.cell or "-", label, f.message])
+    return "\n".join(table(rows, indent="  "))
 
 
 def total_line(batch: Sequence[_HasFindings]) -> str:
