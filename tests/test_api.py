@@ -200,3 +200,36 @@ def test_open_master_without_a_master_says_what_to_do(tmp_path: Path) -> None:
     assert stop.value.message == (
         f"台帳「{tmp_path / '台帳.xlsx'}」がありません。先に「ubereport init」で作成してください。"
     )
+
+
+def test_open_master_and_render_follow_the_settings_file_like_the_commands(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "share"
+    assert main(["init", "--root", str(root)]) == 0
+    config = root / "ubereport.toml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("achieved = 1.0\n", "achieved = 1.05\n").replace(
+        "mostly = 0.75", "mostly = 0.5"
+    )
+    config.write_text(text, encoding="utf-8")
+    card = filled_sample(tmp_path, "02")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert (
+            main(
+                ["merge", str(card), "--master", str(root / "outbox" / "アクションプラン台帳.xlsx")]
+            )
+            == 0
+        )
+    master = ubereport.open_master(root=root)
+    assert master.path == root / "outbox" / "アクションプラン台帳.xlsx"
+    assert (master.fiscal_year, master.bands) == (2022, ubereport.Bands(1.05, 0.5))
+    r4 = master.kpi_values().query("year_label == 'R4'")
+    assert list(r4["status"]) == ["概ね達成", "概ね達成"]  # 102.7 % and 64.8 % under 105 / 50
+    paths = ubereport.render_reports(root=root)
+    assert [p.relative_to(root) for p in paths[:2]] == [
+        Path("outbox/R4/取組達成状況_R4.xlsx"),
+        Path("outbox/R4/取組達成状況_R4.csv"),
+    ]
+    csv = paths[1].read_text(encoding="utf-8-sig")
+    assert ",102.7,概ね達成," in csv and ",64.8,概ね達成," in csv

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ubereport.analysis.columns import frame
 from ubereport.analysis.ratings import kpi_value_frame
+from ubereport.job.config import load_settings
 from ubereport.master import load
 from ubereport.master.schema import BY_NAME
 from ubereport.master.store import MasterData
@@ -72,16 +73,23 @@ class MasterTables:
 
 
 def open_master(
-    path: Path | str,
+    master: Path | str | None = None,
     *,
+    root: Path | str = ".",
     fiscal_year: int | None = None,
     bands: Bands | None = None,
     registry: Registry | None = None,
 ) -> MasterTables:
-    """Read the master at ``path`` (exit-2 style :class:`~ubereport.errors.MasterMissing` when
-    it is not there)."""
-    path = Path(path)
+    """Read the master, with the settings of ``root``'s ``ubereport.toml`` as the commands use
+    them: its ``master`` path when ``master`` is not given, its 報告年度 and its bands
+    (``achieved`` / ``mostly``) unless given here. Without a settings file the defaults apply.
+    Raises :class:`~ubereport.errors.MasterMissing` when there is no master, and
+    :class:`~ubereport.errors.ConfigError` for a broken settings file."""
+    settings = load_settings(Path(root))
+    path = Path(master) if master is not None else settings.path("master")
     registry = registry or default_registry()
     data = load(path)
-    year = fiscal_year or latest_reported_year(data, registry)
-    return MasterTables(path, data, registry, year, bands or Bands())
+    year = fiscal_year or settings.fiscal_year or latest_reported_year(data, registry)
+    return MasterTables(
+        path, data, registry, year, bands or Bands(settings.achieved, settings.mostly)
+    )
