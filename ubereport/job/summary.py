@@ -41,11 +41,14 @@ def total_line(batch: Sequence[_HasFindings]) -> str:
 def format_merge(outcome: MergeOutcome, *, dry_run: bool = False, detail: int = 8) -> str:
     """Per file: decision; per accepted plan: 新規 / 更新 (which fields) / 変更なし."""
     lines = [f"※ {w}" for w in outcome.warnings]
+    rows = []
     for result in outcome.results:
         plan = f"No.{result.plan_no}" if result.plan_no else "No.?"
         state = f" {result.state}" if result.state else ""
         count = f"（{len(result.changes)}項目）" if result.changes else ""
-        lines.append(f"{result.decision}  {result.file}  {plan}{state}{count}")
+        rows.append([str(result.decision), result.file, f"{plan}{state}{count}"])
+    for result, line in zip(outcome.results, table(rows), strict=True):
+        lines.append(line)
         for change in result.changes[:detail]:
             lines.append(
                 f"    {change.sheet} {change.key} {change.field}: "
