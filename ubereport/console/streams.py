@@ -37,17 +37,8 @@ def encoding_of(stream: TextIO) -> str:
 
 
 def console_json(payload: Any, stream: TextIO | None = None) -> str:
-    """JSON text for ``stream``: readable Japanese where the encoding holds it, ``\\uXXXX``
-    escapes for the rest, so redirected JSON never loses a character."""
-    text = json.dumps(payload, ensure_ascii=False, indent=2)
-    encoding = encoding_of(stream or sys.stdout)
-    if encoding.startswith("utf-"):
-        return text
-    out: list[str] = []
-    for char in text:
-        try:
-            char.encode(encoding)
-            out.append(char)
-        except UnicodeEncodeError:
-            out.append(json.dumps(char)[1:-1])  # only inside strings: JSON syntax is ASCII
-    return "".join(out)
+    """JSON text for ``stream``: readable Japanese on a UTF-8 stream; on any other encoding
+    (cp932 when redirected on Windows) plain ASCII with ``\\uXXXX`` escapes, so the output is
+    lossless, valid in that encoding and valid UTF-8 at once (JSON files are UTF-8 by spec)."""
+    utf8 = encoding_of(stream or sys.stdout).startswith("utf-")
+    return json.dumps(payload, ensure_ascii=not utf8, indent=2)
