@@ -248,3 +248,59 @@ def test_setup_console_replaces_what_the_encoding_cannot_hold() -> None:
     stream.flush()
     assert raw.getvalue().decode("cp932") == "受理 ?? ?.xlsx\n"
     assert stream.encoding == "cp932"  # the console's own encoding is kept
+
+
+def test_the_top_level_help_in_full(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert capsys.readouterr().out.splitlines() == [
+        "使い方: ubereport [-h] [--version] コマンド ...",
+        "",
+        "アクションプランの集約ツール。コマンドを省略すると run を実行します。",
+        "",
+        "オプション:",
+        "  -h, --help  この説明を表示して終了する",
+        "  --version   バージョンを表示して終了する",
+        "",
+        "コマンド:",
+        "  run         inbox/ の提出を検査・取り込みし、帳票を outbox/ に出力する",
+        "  status      計画ごとの提出状況と期限までの開庁日を表示する",
+        "  init        台帳を作る（--root ならフォルダと設定ファイルも）",
+        "  merge       カードを検査し、受理したものを台帳に取り込む",
+        "  validate    カードを検査し、指摘の一覧を表示する",
+        "  read        カード1件を読み取って表示する",
+        "  report      台帳から取組達成状況・カード・オープンデータを作り直す",
+        "  forms       次の年度の報告様式を台帳から作る（計画ごとに1ファイル）",
+        "  template    様式ファイル templates/actionplan_sheet.xlsx を作り直す",
+        "  samples     同梱サンプル（13枚のカード）を inbox/ に作り直す",
+        "",
+        "各コマンドの説明: ubereport コマンド --help",
+    ]
+
+
+def test_merge_help_in_full_aligned_after_full_width_metavars(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit):
+        main(["merge", "--help"])
+    assert capsys.readouterr().out.splitlines() == [
+        "使い方: ubereport merge [-h] [--master 台帳] [--dry-run] [--lock-wait 秒] [--backups 数]",
+        "                        [--workers 数] パス [パス ...]",
+        "",
+        "カードを検査し、受理したものを台帳に取り込みます。計画ごとに新規・更新・変更なしを表示します。",
+        "",
+        "引数:",
+        "  パス            ファイルまたはフォルダ",
+        "",
+        "オプション:",
+        "  -h, --help      この説明を表示して終了する",
+        "  --master 台帳   台帳ファイル（既定: outbox/アクションプラン台帳.xlsx）",
+        "  --dry-run       台帳を書き換えずに変更点だけ表示する",
+        "  --lock-wait 秒  ロック待ちの秒数（既定: 60）",
+        "  --backups 数    残すバックアップの数（既定: 10）",
+        "  --workers 数    検査に使うプロセス数（0: 多数のファイルのとき自動、1: 並列にしない）",
+    ]

@@ -117,6 +117,8 @@ class JapaneseHelpFormatter(argparse.HelpFormatter):
         self._add_item(self._format_action, [action])
 
     def _format_action(self, action: argparse.Action) -> str:
+        if isinstance(action, argparse._SubParsersAction):  # the commands, without a header line
+            return self._join_parts([self._format_action(a) for a in action._get_subactions()])
         help_position = min(self._action_max_length + 2, self._max_help_position)
         help_width = max(self._width - help_position, 11)
         action_width = help_position - self._current_indent - 2
@@ -132,6 +134,25 @@ class JapaneseHelpFormatter(argparse.HelpFormatter):
         parts += [f"{' ' * help_position}{line}\n" for line in lines]
         parts += [self._format_action(a) for a in self._iter_indented_subactions(action)]
         return self._join_parts(parts)
+
+    def _format_usage(self, usage: Any, actions: Any, groups: Any, prefix: Any) -> str:
+        """argparse's usage, re-wrapped by display width (it measures with ``len``)."""
+        formatted = super()._format_usage(usage, actions, groups, prefix)
+        text = formatted.rstrip("\n")
+        head, found, rest = text.partition(f"{self._prog} ")
+        if not found or ("\n" not in text and display_width(text) <= self._width):
+            return formatted  # the bare prog argparse asks for, or one line that fits
+        parts = _USAGE_PARTS.findall(" ".join(rest.split()))
+        indent = " " * display_width(f"{head}{self._prog} ")
+        lines, line = [], f"{head}{self._prog}"
+        for part in parts:
+            if display_width(f"{line} {part}") > self._width and line.strip() != head.strip():
+                lines.append(line)
+                line = indent + part
+            else:
+                line = f"{line} {part}" if not line.endswith(" ") else line + part
+        lines.append(line)
+        return "\n".join(lines) + "\n\n"
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         return "\n".join(indent + line for line in self._split_lines(text, width - len(indent)))
@@ -149,6 +170,9 @@ class JapaneseHelpFormatter(argparse.HelpFormatter):
             lines.append(line.rstrip())
         return lines
 
+
+# argparse's own split of a usage line: an optional group, a required group or a word.
+_USAGE_PARTS = re.compile(r"\(.*?\)+(?=\s|$)|\[.*?\]+(?=\s|$)|\S+")
 
 # A run of Latin text (a word, a path, an option) never breaks; any other character may.
 _TOKENS = re.compile(r"[!-~]+|\s+|.")
