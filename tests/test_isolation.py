@@ -42,9 +42,11 @@ def job_root(tmp_path: Path, *cards: str, extra: str = "") -> Path:
     return root
 
 
-def outcome_lines(out: str) -> list[str]:
-    """The run's printed lines, time stamps of filed names shown as <stamp>."""
-    lines = [line for line in out.splitlines() if not line.startswith("帳票")]
+def outcome_lines(out: str, root: Path) -> list[str]:
+    """The run's per-file lines and total: columns joined by two spaces, paths relative to
+    ``root``, time stamps of filed names shown as <stamp>."""
+    lines = [line for line in out.splitlines() if not line.startswith(("台帳: ", "帳票: "))]
+    lines = [re.sub(r" {2,}", "  ", line.replace(f"{root}/", "")) for line in lines]
     return [re.sub(r"_\d{8}-\d{6}", "_<stamp>", line) for line in lines]
 
 
@@ -70,10 +72,12 @@ def test_a_file_that_makes_a_check_raise_is_rejected_and_the_rest_merged(
     capsys.readouterr()
     assert main(["run", "--root", str(root)]) == 1
     out = capsys.readouterr().out
-    assert outcome_lines(out) == [
-        f"受理  {CARDS['02'].name} → archive/R4/{CARDS['02'].stem}_<stamp>.xlsx",
-        f"要修正  {CARDS['04'].name}（エラー 1 件・警告 0 件） → rejected/{CARDS['04'].stem}_<stamp>.xlsx",
-        f"受理  {CARDS['05'].name} → archive/R4/{CARDS['05'].stem}_<stamp>.xlsx",
+    lines = outcome_lines(out, root)
+    assert lines[:5] == [
+        f"受理  {CARDS['02'].name}  → archive/R4/{CARDS['02'].stem}_<stamp>.xlsx",
+        f"要修正  {CARDS['04'].name}  エラー 1 件・警告 0 件 → rejected/{CARDS['04'].stem}_<stamp>.xlsx",
+        "  エラー - 処理中の予期しない問題",
+        f"受理  {CARDS['05'].name}  → archive/R4/{CARDS['05'].stem}_<stamp>.xlsx",
         "合計: 受理 2 件・要修正 1 件",
     ]
     data = read_master(root / "outbox" / "アクションプラン台帳.xlsx")
@@ -133,11 +137,15 @@ def test_a_year_heading_typed_over_with_1925_is_a_finding_not_a_crash(
     shutil.copy(card, root / "inbox" / "02_1925.xlsx")
     capsys.readouterr()
     assert main(["run", "--root", str(root)]) == 0
-    lines = outcome_lines(capsys.readouterr().out)
+    lines = outcome_lines(capsys.readouterr().out, root)
     assert lines == [
-        "受理  02_1925.xlsx（エラー 0 件・警告 2 件） → archive/R4/02_1925_<stamp>.xlsx",
-        f"受理  {CARDS['05'].name} → archive/R4/{CARDS['05'].stem}_<stamp>.xlsx",
+        "受理  02_1925.xlsx  エラー 0 件・警告 2 件 → archive/R4/02_1925_<stamp>.xlsx",
+        "  警告 J16 年度の見出しが違う",
+        "  警告 J18 将来年度の実績",
+        f"受理  {CARDS['05'].name}  → archive/R4/{CARDS['05'].stem}_<stamp>.xlsx",
         "合計: 受理 2 件",
+        "指摘の内容と直し方は「ubereport validate ファイル」で表示できます"
+        "（例: ubereport validate archive/R4/02_1925_<stamp>.xlsx）。",
     ]
     data = read_master(root / "outbox" / "アクションプラン台帳.xlsx")
     codes = sorted(r["code"] for r in data.rows("findings"))
@@ -276,11 +284,11 @@ def test_a_symlink_to_a_workbook_outside_the_root_is_never_read(
         "リンク（ショートカット・シンボリックリンク）は読みません。"
         "ファイルそのものを受付フォルダに置いてください"
     )
-    assert outcome_lines(capsys.readouterr().out) == [
-        f"受理  {CARDS['02'].name} → archive/R4/{CARDS['02'].stem}_<stamp>.xlsx",
-        f"対象外  04_財政課.xlsx（{link}）",
-        f"対象外  05_財産管理課.xlsx.lnk（{link}）",
-        f"対象外  フォルダへのリンク（{link}）",
+    assert outcome_lines(capsys.readouterr().out, root) == [
+        f"受理  {CARDS['02'].name}  → archive/R4/{CARDS['02'].stem}_<stamp>.xlsx",
+        f"対象外  04_財政課.xlsx  {link}",
+        f"対象外  05_財産管理課.xlsx.lnk  {link}",
+        f"対象外  フォルダへのリンク  {link}",
         "合計: 受理 1 件・対象外 3 件",
     ]
     for path in every_file(root):

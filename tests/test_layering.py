@@ -1,7 +1,8 @@
 """The package's layering, read from the source with ``ast`` (nothing is imported or executed).
 
 Stages, lowest first: the foundation (``errors``, ``findings``), ``japanese``, ``files``, ``plan``,
-``card``, ``validate``, ``master``, ``report``, ``job``, and the command line at the top. A module
+``card``, ``validate``, ``master``, ``report``, ``job``, ``analysis`` (pandas frames), ``console`` (the terminal), and the
+command line at the top. A module
 may import its own stage and the stages below it, never one above; and no chain of imports —
 including imports inside functions and under ``TYPE_CHECKING`` — may lead back to where it began.
 """
@@ -26,6 +27,8 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("master",),
     ("report",),
     ("job",),
+    ("analysis",),
+    ("console",),
     ("__init__", "__main__", "cli", "commands", "report_commands"),
 )
 MAX_TOP_MODULES = 8

@@ -301,8 +301,23 @@ def test_dry_run_writes_nothing(master: Path, capsys: pytest.CaptureFixture[str]
     before = master.read_bytes()
     assert main(["merge", str(ROOT / "inbox"), "--master", str(master), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "受理  02_移住定住推進課_AP_R4実績.xlsx  No.02 新規" in out
-    assert out.rstrip().endswith("（試行のため台帳は書き換えていません）")
+    lines = [line for line in out.splitlines() if not line.startswith("    ")]  # not the changes
+    assert lines == [  # aligned by display width
+        "受理  01_収納課_アクションプラン.xlsx                No.01 新規（43項目）",
+        "受理  02_移住定住推進課_AP_R4実績.xlsx               No.02 新規（37項目）",
+        "受理  04_財政課_アクションプラン(R4).xlsx            No.04 新規（35項目）",
+        "受理  05_財産管理課_アクションプラン_令和4年度.xlsx  No.05 新規（41項目）",
+        "受理  06_職員課_定員適正化_R4.xlsx                   No.06 新規（42項目）",
+        "受理  07_職員課_人材育成_R4.xlsx                     No.07 新規（28項目）",
+        "受理  08_職員課_健康安全管理_R4.xlsx                 No.08 新規（40項目）",
+        "受理  09_行革推進課_EBPM_R4実績.xlsx                 No.09 新規（26項目）",
+        "受理  10_連携共創推進課_R4取組報告.xlsx              No.10 新規（23項目）",
+        "受理  11_デジタル推進課_アクションプラン_R4.xlsx     No.11 新規（43項目）",
+        "受理  12_市民課_窓口サービス効率化_R4.xlsx           No.12 新規（40項目）",
+        "受理  13_広報広聴課_広報_アクションプラン.xlsx       No.13 新規（37項目）",
+        "受理  14_広報広聴課_広聴_アクションプラン.xlsx       No.14 新規（36項目）",
+        "（試行のため台帳は書き換えていません）",
+    ]
     assert master.read_bytes() == before
 
 

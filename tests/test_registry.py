@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -98,9 +99,17 @@ def test_a_clerk_edit_that_breaks_a_row_is_named(tmp_path: Path) -> None:
 
 
 def test_exported_members() -> None:
-    assert dir(ubereport) == sorted(ubereport.__all__)
+    """``__all__`` is sorted and complete, and every name resolves to its documented home."""
+    assert ubereport.__all__ == sorted(ubereport.__all__)
+    assert sorted(ubereport._HOME) == ubereport.__all__
+    assert dir(ubereport) == ubereport.__all__
     for name in ubereport.__all__:
-        assert getattr(ubereport, name).__name__ == name
+        value = getattr(ubereport, name)
+        assert value.__name__ == name
+        assert value is getattr(import_module(ubereport._HOME[name]), name)
+        assert value.__doc__, f"{name} has no docstring"
+    with pytest.raises(AttributeError):
+        _ = ubereport.no_such_name  # type: ignore[attr-defined]
 
 
 def test_readme_documents_every_finding_code() -> None:

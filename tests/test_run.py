@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from ubereport.cli import main
 from ubereport.master import read_master
 
 CARDS = sorted((ROOT / "inbox").glob("*.xlsx"))
+STAMP = re.compile(r"\d{8}-\d{6}")
 
 
 def _root(tmp_path: Path, *, extra: str = "") -> Path:
@@ -65,13 +67,28 @@ def test_run_accepts_rejects_ignores_and_files_originals(
     (inbox / "メモ.txt").write_text("memo", encoding="utf-8")
     for p in inbox.iterdir():
         _old(p)
+    capsys.readouterr()
     assert main(["run", "--root", str(root)]) == 1
     out = capsys.readouterr().out
-    assert "受理  01_収納課_アクションプラン.xlsx（エラー 0 件・警告 1 件）" in out
-    assert f"要修正  {nfd}（エラー 1 件・警告 0 件） → rejected/" in out
-    assert "対象外  メモ.txt（Excelファイルではありません）" in out
-    assert "~$" not in out and "Thumbs" not in out and ".hidden" not in out
-    assert "合計: 受理 3 件・要修正 1 件・対象外 1 件" in out.splitlines()
+    bad_stem = nfd.removesuffix(".xlsx")
+    assert STAMP.sub("<stamp>", out.replace(str(root), "<root>")).splitlines() == [
+        "受理    01_収納課_アクションプラン.xlsx      エラー 0 件・警告 1 件"
+        " → <root>/archive/R4/01_収納課_アクションプラン_<stamp>.xlsx",
+        "    警告 I26 実績が集計中",
+        "受理    02_移住定住推進課_AP_R4実績.xlsx     → <root>/archive/R4/02_移住定住推進課_AP_R4実績_<stamp>.xlsx",
+        "受理    04_財政課_アクションプラン(R4).xlsx  → <root>/archive/R4/04_財政課_アクションプラン(R4)_<stamp>.xlsx",
+        f"要修正  {nfd}      エラー 1 件・警告 0 件 → <root>/rejected/{bad_stem}_<stamp>.xlsx",
+        "    エラー A34 取組実績が空欄",
+        "対象外  メモ.txt                             Excelファイルではありません",
+        "合計: 受理 3 件・要修正 1 件・対象外 1 件",
+        "台帳: <root>/outbox/アクションプラン台帳.xlsx",
+        "帳票: <root>/outbox/R4/ に 6 件（取組達成状況_R4.xlsx・取組達成状況_R4.csv ほか）",
+        "要修正のファイルがあります。確認結果ブックを主管課に返し、直したファイルを"
+        "受付フォルダに入れ直してもらってください:",
+        f"  <root>/rejected/{bad_stem}_<stamp>_確認結果.xlsx",
+        "指摘の内容と直し方は「ubereport validate ファイル」で表示できます"
+        '（例: ubereport validate "<root>/archive/R4/01_収納課_アクションプラン_<stamp>.xlsx"）。',
+    ]
     left = sorted(p.name for p in inbox.iterdir())
     assert left == sorted(
         [".hidden.xlsx", "Thumbs.db", "~$01_収納課_アクションプラン.xlsx", "メモ.txt"]
@@ -111,9 +128,10 @@ def test_files_still_being_copied_wait_for_the_next_run(
     shutil.copy(CARDS[0], root / "inbox" / CARDS[0].name)
     capsys.readouterr()
     assert main(["run", "--root", str(root)]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == (
-        f"待機  {CARDS[0].name}（コピー中の可能性があるため次回に処理します）"
-    )
+    assert capsys.readouterr().out.splitlines() == [
+        f"待機  {CARDS[0].name}  コピー中の可能性があるため次回に処理します",
+        "合計: 待機 1 件",
+    ]
     assert (root / "inbox" / CARDS[0].name).exists()
 
 
@@ -200,10 +218,7 @@ def test_a_file_that_cannot_be_opened_waits_with_the_reason(
     monkeypatch.setattr(Path, "open", locked)
     capsys.readouterr()
     assert main(["run", "--root", str(root)]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        f"待機  {held.name}（{expected}）",
-        "合計: 待機 1 件",
-    ]
+    assert capsys.readouterr().out.splitlines()[0] == f"待機  {held.name}  {expected}"
     assert held.exists()
 
 

@@ -37,8 +37,18 @@ def test_status_counts_open_days_to_the_deadline(tmp_path: Path) -> None:
     ]
     late = plan_status(load_settings(root), date(2026, 1, 13))
     assert late[0].open_days_left == -1
-    text = format_status(rows)
-    assert text.splitlines()[-1] == (
-        "督促先: 収納課、No.03（主管課未設定）、財政課、財産管理課、職員課、行革推進課、"
+    assert format_status(rows[:5]).splitlines() == [
+        "No.  状態    主管課          提出日時             期限        残り開庁日",
+        "01   未提出  収納課          -                    2026-01-09  4",
+        f"02   受理    移住定住推進課  {rows[1].received_at}  2026-01-09  4",
+        "03   未提出  （未設定）      -                    2026-01-09  4",
+        f"04   要修正  財政課          {rows[3].received_at}  2026-01-09  4",
+        "05   未提出  財産管理課      -                    2026-01-09  4",
+        "督促先: 収納課、財政課、財産管理課",
+        "設定の確認: No.03 は主管課が未設定のため督促先に含めていません。"
+        "提出を求める場合は体系図（ubereport/data/registry.csv）の主管課欄に記入してください。",
+    ]
+    assert format_status(rows).splitlines()[-2] == (
+        "督促先: 収納課、財政課、財産管理課、職員課、行革推進課、"
         "連携共創推進課、デジタル推進課、市民課、広報広聴課"
     )

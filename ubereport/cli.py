@@ -15,13 +15,15 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ubereport.console.arguments import JapaneseArgumentParser, LazyVersion, integer, number
+from ubereport.console.streams import setup_console
 from ubereport.errors import UbereportError
 
 MASTER_PATH = Path("outbox") / "アクションプラン台帳.xlsx"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    _utf8_console()
+    setup_console()
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):
@@ -61,13 +63,6 @@ def _log_crash(args: argparse.Namespace, trace: str) -> Path | None:
         return None
 
 
-def _utf8_console() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(encoding="utf-8")
-
-
 def _lazy(name: str) -> Callable[[argparse.Namespace], int]:
     def handler(args: argparse.Namespace) -> int:
         from ubereport import commands
@@ -80,93 +75,218 @@ def _lazy(name: str) -> Callable[[argparse.Namespace], int]:
 def _workers(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers",
-        type=int,
+        type=integer,
         default=0,
+        metavar="数",
         help="検査に使うプロセス数（0: 多数のファイルのとき自動、1: 並列にしない）",
     )
 
 
+def _root(parser: argparse.ArgumentParser, default: Path | None = Path(".")) -> None:
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=default,
+        metavar="フォルダ",
+        help="inbox/ outbox/ と ubereport.toml のあるフォルダ（既定: 今のフォルダ）",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ubereport", description="アクションプランの集約ツール")
-    sub = parser.add_subparsers()
-    run = sub.add_parser("run", help="inbox/ の提出を検査・取り込みし、帳票を outbox/ に出力する")
-    run.add_argument("--root", type=Path, default=Path("."), help="inbox/ などのあるフォルダ")
+    parser = JapaneseArgumentParser(
+        prog="ubereport",
+        description="アクションプランの集約ツール。コマンドを省略すると run を実行します。",
+        epilog="各コマンドの説明: ubereport コマンド --help",
+    )
+    parser.add_argument("--version", action=LazyVersion)
+    sub = parser.add_subparsers(title="コマンド", metavar="コマンド")
+    run = sub.add_parser(
+        "run",
+        help="inbox/ の提出を検査・取り込みし、帳票を outbox/ に出力する",
+        description="inbox/ の提出を検査・取り込みし、帳票を outbox/ に出力します。",
+    )
+    _root(run)
     run.set_defaults(handler=_lazy("cmd_run"))
 
-    status = sub.add_parser("status", help="計画ごとの提出状況と期限までの開庁日を表示する")
-    status.add_argument("--root", type=Path, default=Path("."))
+    status = sub.add_parser(
+        "status",
+        help="計画ごとの提出状況と期限までの開庁日を表示する",
+        description="計画ごとの提出状況、提出期限と残りの開庁日、督促先を表示します。",
+    )
+    _root(status)
     status.set_defaults(handler=_lazy("cmd_status"))
 
-    init = sub.add_parser("init", help="台帳を作る（--root ならフォルダと設定ファイルも）")
-    init.add_argument("--master", type=Path, default=None, help="台帳ファイルの場所")
-    init.add_argument("--root", type=Path, default=None, help="共有フォルダに一式を作る")
+    init = sub.add_parser(
+        "init",
+        help="台帳を作る（--root ならフォルダと設定ファイルも）",
+        description="台帳を作ります。すでにある台帳は上書きしません。",
+    )
+    init.add_argument(
+        "--master", type=Path, default=None, metavar="台帳", help="台帳ファイルの場所"
+    )
+    init.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        metavar="フォルダ",
+        help="共有フォルダに inbox/ outbox/ archive/ rejected/ logs/ と ubereport.toml を作る",
+    )
     init.set_defaults(handler=_lazy("cmd_init"))
 
     restore = sub.add_parser(
-        "restore", help="台帳をバックアップから戻す（--list で一覧、既定は最新のバックアップ）"
+        "restore",
+        help="台帳をバックアップから戻す（--list で一覧、既定は最新のバックアップ）",
+        description="台帳をバックアップから戻します。今の台帳は先にバックアップとして残します。",
     )
-    restore.add_argument("backup", nargs="?", default=None, help="戻すバックアップのファイル名")
+    restore.add_argument(
+        "backup",
+        nargs="?",
+        default=None,
+        metavar="バックアップ",
+        help="戻すバックアップのファイル名",
+    )
     restore.add_argument("--list", action="store_true", help="バックアップの一覧を表示する")
     restore.add_argument(
         "--requeue",
         action="store_true",
         help="戻した台帳にない原本を受付フォルダに戻す（次の実行で取り込む）",
     )
-    restore.add_argument("--root", type=Path, default=Path("."), help="inbox/ などのあるフォルダ")
+    _root(restore)
     restore.set_defaults(handler=_lazy("cmd_restore"))
 
-    merge = sub.add_parser("merge", help="カードを検査し、受理したものを台帳に取り込む")
-    merge.add_argument("paths", type=Path, nargs="+", help="ファイルまたはフォルダ")
-    merge.add_argument("--master", type=Path, default=MASTER_PATH)
+    merge = sub.add_parser(
+        "merge",
+        help="カードを検査し、受理したものを台帳に取り込む",
+        description="カードを検査し、受理したものを台帳に取り込みます。計画ごとに新規・更新・変更なしを表示します。",
+    )
+    merge.add_argument("paths", type=Path, nargs="+", metavar="パス", help="ファイルまたはフォルダ")
+    merge.add_argument(
+        "--master",
+        type=Path,
+        default=MASTER_PATH,
+        metavar="台帳",
+        help=f"台帳ファイル（既定: {MASTER_PATH}）",
+    )
     merge.add_argument(
         "--dry-run", action="store_true", help="台帳を書き換えずに変更点だけ表示する"
     )
-    merge.add_argument("--lock-wait", type=float, default=60.0, help="ロック待ちの秒数")
-    merge.add_argument("--backups", type=int, default=10, help="残すバックアップの数")
+    merge.add_argument(
+        "--lock-wait", type=number, default=60.0, metavar="秒", help="ロック待ちの秒数（既定: 60）"
+    )
+    merge.add_argument(
+        "--backups", type=integer, default=10, metavar="数", help="残すバックアップの数（既定: 10）"
+    )
     _workers(merge)
     merge.set_defaults(handler=_lazy("cmd_merge"))
 
-    val = sub.add_parser("validate", help="カードを検査し、指摘の一覧を表示する")
-    val.add_argument("paths", type=Path, nargs="+", help="ファイルまたはフォルダ")
+    val = sub.add_parser(
+        "validate",
+        help="カードを検査し、指摘の一覧を表示する",
+        description="カードを検査し、ファイルごとに指摘の一覧と合計を表示します。台帳は変えません。",
+    )
+    val.add_argument("paths", type=Path, nargs="+", metavar="パス", help="ファイルまたはフォルダ")
     val.add_argument("--json", action="store_true", help="指摘をJSONで出力する")
-    val.add_argument("--feedback", type=Path, default=None, help="確認結果ブックの出力先フォルダ")
+    val.add_argument(
+        "--feedback",
+        type=Path,
+        default=None,
+        metavar="フォルダ",
+        help="確認結果ブックの出力先フォルダ",
+    )
     _workers(val)
     val.set_defaults(handler=_lazy("cmd_validate"))
 
-    read = sub.add_parser("read", help="カード1件を読み取って表示する")
-    read.add_argument("file", type=Path)
+    read = sub.add_parser(
+        "read",
+        help="カード1件を読み取って表示する",
+        description="カード1件を読み取り、主な項目と指摘を表示します。",
+    )
+    read.add_argument("file", type=Path, metavar="ファイル", help="カードのファイル（.xlsx）")
     read.add_argument("--json", action="store_true", help="JSONで出力する")
     read.set_defaults(handler=_lazy("cmd_read"))
 
-    report = sub.add_parser("report", help="台帳から取組達成状況・カード・オープンデータを作り直す")
-    report.add_argument(
-        "--fy", default=None, help="報告年度（例: R4）。省略すると受理済みの最新年度"
+    report = sub.add_parser(
+        "report",
+        help="台帳から取組達成状況・カード・オープンデータを作り直す",
+        description="台帳だけから取組達成状況・計画ごとのカード・オープンデータを作り直します。",
     )
-    report.add_argument("--deadline", default=None, help="提出状況に載せる提出期限")
+    report.add_argument(
+        "--fy",
+        default=None,
+        metavar="年度",
+        help="報告年度（例: R4）。省略すると受理済みの最新年度",
+    )
+    report.add_argument(
+        "--deadline",
+        default=None,
+        metavar="期限",
+        help="提出状況に載せる提出期限（例: 2026-05-15）",
+    )
     _report_paths(report)
     report.set_defaults(handler=_lazy("cmd_report"))
 
-    forms = sub.add_parser("forms", help="次の年度の報告様式を台帳から作る（計画ごとに1ファイル）")
-    forms.add_argument("--fy", required=True, help="様式の年度（例: R5）")
+    forms = sub.add_parser(
+        "forms",
+        help="次の年度の報告様式を台帳から作る（計画ごとに1ファイル）",
+        description="次の年度の報告様式を、台帳の内容を記入して計画ごとに作ります。",
+    )
+    forms.add_argument("--fy", required=True, metavar="年度", help="様式の年度（例: R5）")
     _report_paths(forms)
     forms.set_defaults(handler=_lazy("cmd_forms"))
 
-    tpl = sub.add_parser("template", help="様式ファイル templates/actionplan_sheet.xlsx を作り直す")
-    tpl.add_argument("--out", type=Path, default=Path("templates") / "actionplan_sheet.xlsx")
-    tpl.add_argument("--password", default=None, help="シート保護のパスワード（既定はなし）")
+    tpl = sub.add_parser(
+        "template",
+        help="様式ファイル templates/actionplan_sheet.xlsx を作り直す",
+        description="様式ファイル（空欄のカード）を作り直します。",
+    )
+    tpl.add_argument(
+        "--out",
+        type=Path,
+        default=Path("templates") / "actionplan_sheet.xlsx",
+        metavar="ファイル",
+        help="出力先（既定: templates/actionplan_sheet.xlsx）",
+    )
+    tpl.add_argument(
+        "--password",
+        default=None,
+        metavar="パスワード",
+        help="シート保護のパスワード（既定はなし）",
+    )
     tpl.set_defaults(handler=_lazy("cmd_template"))
 
-    samples = sub.add_parser("samples", help="同梱サンプル（13枚のカード）を inbox/ に作り直す")
-    samples.add_argument("--inbox", type=Path, default=Path("inbox"))
+    samples = sub.add_parser(
+        "samples",
+        help="同梱サンプル（13枚のカード）を inbox/ に作り直す",
+        description="同梱サンプル（13枚のカード、実績はサンプル値）を作り直します。",
+    )
+    samples.add_argument(
+        "--inbox",
+        type=Path,
+        default=Path("inbox"),
+        metavar="フォルダ",
+        help="出力先（既定: inbox）",
+    )
     samples.set_defaults(handler=_lazy("cmd_samples"))
     return parser
 
 
 def _report_paths(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--master", type=Path, default=None, help="台帳のパス（既定は設定どおり）")
-    parser.add_argument("--outbox", type=Path, default=None, help="出力先フォルダ（既定: outbox）")
     parser.add_argument(
-        "--root", type=Path, default=Path("."), help="ubereport.toml のあるフォルダ"
+        "--master", type=Path, default=None, metavar="台帳", help="台帳のパス（既定は設定どおり）"
+    )
+    parser.add_argument(
+        "--outbox",
+        type=Path,
+        default=None,
+        metavar="フォルダ",
+        help="出力先フォルダ（既定: outbox）",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path("."),
+        metavar="フォルダ",
+        help="ubereport.toml のあるフォルダ",
     )
 
 

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from datetime import date
 from pathlib import Path
 
+from ubereport.console.progress import terminal_progress
+from ubereport.console.streams import console_json
 from ubereport.errors import CannotRun
-from ubereport.job.config import CONFIG_NAME, DEFAULT_TOML, load_settings
+from ubereport.job.config import CONFIG_NAME, DEFAULT_TOML, Settings, load_settings
+
+WRITING = "台帳と帳票を書き込んでいます…"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from ubereport.job.run import run_job
     from ubereport.job.runlog import append_log
 
-    settings = load_settings(args.root)
+    settings = _settings(args.root)
     try:
-        summary = run_job(settings)
+        with terminal_progress(sys.stderr, then=WRITING) as progress:
+            summary = run_job(settings, progress)
     except CannotRun as exc:
         append_log(settings, f"実行できませんでした: {exc.message}", [])
         raise
@@ -70,23 +75,41 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
     _require(args.paths)
     files, _ = submissions(list(args.paths))
-    outcome = merge_files(
-        files,
-        args.master,
-        default_registry(),
-        dry_run=args.dry_run,
-        backups=args.backups,
-        lock_wait=args.lock_wait,
-        workers=args.workers,
-    )
+    with terminal_progress(sys.stderr, then="台帳に取り込んでいます…") as progress:
+        outcome = merge_files(
+            files,
+            args.master,
+            default_registry(),
+            dry_run=args.dry_run,
+            backups=args.backups,
+            lock_wait=args.lock_wait,
+            workers=args.workers,
+            progress=progress,
+        )
     print(format_merge(outcome, dry_run=args.dry_run))
     return 1 if any(not s.report.valid for s in outcome.submissions) else 0
 
 
-def _require(paths: list[Path]) -> None:
+def _require(paths: list[Path], *, files_only: bool = False) -> None:
+    """The one message for a path that is not there, whichever command was given it (exit 2)."""
     missing = [p for p in paths if not p.exists()]
     if missing:
-        raise CannotRun(f"見つかりません: {'、'.join(str(p) for p in missing)}")
+        names = "、".join(f"「{p}」" for p in missing)
+        raise CannotRun(f"{names}が見つかりません。名前と場所を確かめてください。")
+    folders = [p for p in paths if files_only and p.is_dir()]
+    if folders:
+        names = "、".join(f"「{p}」" for p in folders)
+        raise CannotRun(f"{names}はフォルダです。カードのファイル（.xlsx）を指定してください。")
+
+
+def _settings(root: Path) -> Settings:
+    """The settings of ``root``; a root that is not there stops every command the same way."""
+    if not root.is_dir():
+        raise CannotRun(
+            f"フォルダ「{root}」が見つかりません。--root には inbox/ と {CONFIG_NAME} のある"
+            "フォルダを指定してください（新しく作るときは「ubereport init --root」）。"
+        )
+    return load_settings(root)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -100,12 +123,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     _require(args.paths)
     files, others = submissions(list(args.paths))
-    batch = decide(
-        submit_all(files, default_registry(), registered_targets={}, workers=args.workers)
-    )
+    with terminal_progress(sys.stderr) as progress:
+        subs = submit_all(
+            files,
+            default_registry(),
+            registered_targets={},
+            workers=args.workers,
+            progress=progress,
+        )
+    batch = decide(subs)
     if args.json:
         rows = [f.to_dict() for sub in batch for f in sub.findings]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(console_json(rows))
     else:
         for sub in batch:
             print(f"■ {sub.name}（{sub.decision}）")
@@ -125,6 +154,7 @@ def cmd_read(args: argparse.Namespace) -> int:
     from ubereport.findings import has_errors
     from ubereport.job.summary import format_findings
 
+    _require([args.file], files_only=True)
     result = read_card(args.file)
     if args.json:
         payload = (
@@ -132,7 +162,7 @@ def cmd_read(args: argparse.Namespace) -> int:
             if result.card
             else {"file": args.file.name, "findings": [f.to_dict() for f in result.findings]}
         )
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        print(console_json(payload))
     else:
         print(f"ファイル: {args.file.name}")
         card = result.card
@@ -163,7 +193,7 @@ def cmd_forms(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from ubereport.job.status import format_status, plan_status
 
-    settings = load_settings(args.root)
+    settings = _settings(args.root)
     rows = plan_status(settings, date.today())
     print(format_status(rows))
     return 0

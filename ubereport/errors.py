@@ -15,6 +15,8 @@ from __future__ import annotations
 
 
 class UbereportError(Exception):
+    """Anything ubereport cannot do; ``message`` is one Japanese sentence saying what to do."""
+
     exit_code = 2
 
     def __init__(self, message: str) -> None:
@@ -23,6 +25,8 @@ class UbereportError(Exception):
 
 
 class CannotRun(UbereportError):
+    """The command cannot proceed (exit status 2)."""
+
     exit_code = 2
 
 
@@ -35,7 +39,7 @@ class LockHeld(CannotRun):
 
 
 class MasterMissing(CannotRun):
-    pass
+    """There is no master yet (「ubereport init」 creates it)."""
 
 
 class MasterExists(CannotRun):

@@ -13,6 +13,8 @@ from enum import StrEnum
 
 
 class Severity(StrEnum):
+    """エラー blocks the merge; 警告 does not."""
+
     ERROR = "エラー"
     WARNING = "警告"
 

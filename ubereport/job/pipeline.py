@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from ubereport.errors import ConfigError, UbereportError
@@ -29,11 +30,16 @@ from ubereport.validate.feedback import write_feedback
 from ubereport.validate.parallel import submit_all
 
 
-def process_batch(settings: Settings, summary: RunSummary) -> None:
+def process_batch(
+    settings: Settings,
+    summary: RunSummary,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     """Take the lock, look at the inbox again, and handle every file in it (one run's work).
 
     Whatever goes wrong with one file stays with that file: it is rejected with an
     ``internal-error`` finding, its traceback goes to the log, and the rest of the batch goes on.
+    ``progress(done, total)`` follows the reading of the files.
     """
     registry = default_registry()
     master = settings.path("master")
@@ -52,7 +58,12 @@ def process_batch(settings: Settings, summary: RunSummary) -> None:
         data = read_master(master)
         targets = registered_targets(data)
         subs = submit_all(
-            scan.ready, registry, registered_targets=targets, bands=bands, workers=settings.workers
+            scan.ready,
+            registry,
+            registered_targets=targets,
+            bands=bands,
+            workers=settings.workers,
+            progress=progress,
         )
         subs = _readable(subs, summary)
         decide(subs, data.merged_hashes())
@@ -72,6 +83,7 @@ def process_batch(settings: Settings, summary: RunSummary) -> None:
         pending = render_now(settings, master, data, registry, summary)
         save_state(settings, set(data.merged_hashes()), pending)
         kept = _feedback(settings, subs, moves, summary)
+        summary.findings.update((sub.name, sub.findings) for sub in subs)
         for sub, result in zip(subs, results, strict=True):
             decision = sub.decision if sub.decision is Decision.REJECTED else result.decision
             dest = None if sub.path in kept else moves.get(sub.path)
@@ -225,7 +237,9 @@ def _feedback(
         folder = dest.parent if dest else settings.path("outbox") / "確認結果"
         original_name = dest.name if dest else sub.name
         try:
-            write_feedback(sub.path, sub.findings, folder, name=original_name)
+            summary.feedback.append(
+                write_feedback(sub.path, sub.findings, folder, name=original_name)
+            )
         except UbereportError as exc:
             kept.add(sub.path)
             summary.warnings.append(

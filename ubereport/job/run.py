@@ -10,6 +10,7 @@ The idle path (nothing new) imports neither openpyxl nor pandas and writes no fi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ubereport.errors import CannotRun
@@ -21,14 +22,15 @@ from ubereport.job.outcome import FileOutcome, RunSummary
 from ubereport.job.state import known_hashes, pending_reports
 
 
-def run_job(settings: Settings) -> RunSummary:
+def run_job(settings: Settings, progress: Callable[[int, int], None] | None = None) -> RunSummary:
+    """One run over the inbox; ``progress(done, total)`` follows the reading of the files."""
     inbox = settings.path("inbox")
     if not inbox.is_dir():
         raise CannotRun(
             f"受付フォルダ「{inbox}」がありません。「ubereport init --root」で作成してください。"
         )
     scan = scan_inbox(inbox, settings.settle_seconds, mode=settings.settle_check)
-    summary = RunSummary()
+    summary = RunSummary(root=settings.root, inbox=inbox, master=settings.path("master"))
     if not scan.ready or (not settings.move_processed and _all_known(scan.ready, settings)):
         summary.outcomes += [FileOutcome(display_name(p), "待機", w) for p, w in scan.waiting]
         if pending_reports(settings) and settings.path("master").exists():
@@ -40,7 +42,7 @@ def run_job(settings: Settings) -> RunSummary:
         return summary
     from ubereport.job.pipeline import process_batch
 
-    process_batch(settings, summary)
+    process_batch(settings, summary, progress)
     return summary
 
 

@@ -1,6 +1,7 @@
 """The run log: ``logs/ubereport-<date>.log``, a Japanese summary plus the technical detail.
 
-One file per day, appended to; files older than ``log_days`` are removed.
+One file per day, always UTF-8 (a lone surrogate left by an undecodable file name is
+written as an escape), appended to; files older than ``log_days`` are removed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def append_log(settings: Settings, summary: str, detail: list[str]) -> Path | No
             "",
         ]
         faults.point(f"log:{path.name}")
-        with path.open("a", encoding="utf-8") as fh:
+        with path.open("a", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write("\n".join(lines) + "\n")
         faults.point(f"logged:{path.name}")
         _rotate(folder, settings.log_days)

@@ -8,6 +8,7 @@ from datetime import date
 from ubereport.errors import ConfigError
 from ubereport.japanese.fiscal import format_fy, parse_fiscal_year
 from ubereport.japanese.office_calendar import OfficeCalendar, parse_deadline
+from ubereport.japanese.width import table
 from ubereport.job.config import Settings
 from ubereport.plan.registry import default_registry
 
@@ -67,20 +68,26 @@ def plan_status(settings: Settings, today: date) -> list[PlanStatus]:
 
 
 def format_status(rows: list[PlanStatus]) -> str:
-    lines = ["No.  状態    主管課            提出日時             期限        残り開庁日"]
+    """The status table, aligned by display width; whom to remind; plans whose 主管課 is unset
+    are listed once under 設定の確認 (a registry matter, not a division to remind)."""
+    table_rows = [["No.", "状態", "主管課", "提出日時", "期限", "残り開庁日"]]
     for s in rows:
         deadline = s.deadline.isoformat() if s.deadline else "-"
         left = "-" if s.open_days_left is None else str(s.open_days_left)
-        lines.append(
-            f"{s.plan_no}   {s.state:<6}{s.lead_division:<14}{s.received_at or '-':<21}"
-            f"{deadline:<12}{left}"
+        table_rows.append(
+            [s.plan_no, s.state, s.lead_division, s.received_at or "-", deadline, left]
         )
+    lines = table(table_rows)
     remind = list(
         dict.fromkeys(
-            s.lead_division if s.lead_division != UNSET else f"No.{s.plan_no}（主管課未設定）"
-            for s in rows
-            if s.state != "受理"
+            s.lead_division for s in rows if s.state != "受理" and s.lead_division != UNSET
         )
     )
     lines.append("督促先: " + ("、".join(remind) if remind else "なし"))
+    unset = [f"No.{s.plan_no}" for s in rows if s.lead_division == UNSET]
+    if unset:
+        lines.append(
+            f"設定の確認: {'、'.join(unset)} は主管課が未設定のため督促先に含めていません。"
+            "提出を求める場合は体系図（ubereport/data/registry.csv）の主管課欄に記入してください。"
+        )
     return "\n".join(lines)

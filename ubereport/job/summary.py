@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from typing import Protocol
 
 from ubereport.card.layout import field_label
 from ubereport.findings import Finding
+from ubereport.japanese.width import pad, table
 from ubereport.master import MergeOutcome
 
 
@@ -16,25 +16,16 @@ class _HasFindings(Protocol):
     def findings(self) -> list[Finding]: ...
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
-
-
 def format_findings(findings: Sequence[Finding]) -> str:
-    """A readable table: 重要度, セル, 項目, 内容 — one line per finding."""
+    """A readable table: 重要度, セル, 項目, 内容 — one line per finding, columns aligned by
+    display width (at least 8, 8 and 22 columns, wider when a label needs it)."""
     if not findings:
         return "  指摘はありません。"
-    lines = [f"  {_pad('重要度', 8)}{_pad('セル', 8)}{_pad('項目', 22)}内容"]
+    rows = [[pad("重要度", 6), pad("セル", 6), pad("項目", 20), "内容"]]
     for f in findings:
-        where = f.cell or "-"
-        lines.append(
-            f"  {_pad(str(f.severity), 8)}{_pad(where, 8)}{_pad(field_label(f.field) if f.field else '-', 22)}{f.message}"
-        )
-    return "\n".join(lines)
+        label = field_label(f.field) if f.field else "-"
+        rows.append([str(f.severity), f.cell or "-", label, f.message])
+    return "\n".join(table(rows, indent="  "))
 
 
 def total_line(batch: Sequence[_HasFindings]) -> str:
@@ -50,11 +41,14 @@ def total_line(batch: Sequence[_HasFindings]) -> str:
 def format_merge(outcome: MergeOutcome, *, dry_run: bool = False, detail: int = 8) -> str:
     """Per file: decision; per accepted plan: 新規 / 更新 (which fields) / 変更なし."""
     lines = [f"※ {w}" for w in outcome.warnings]
+    rows = []
     for result in outcome.results:
         plan = f"No.{result.plan_no}" if result.plan_no else "No.?"
         state = f" {result.state}" if result.state else ""
         count = f"（{len(result.changes)}項目）" if result.changes else ""
-        lines.append(f"{result.decision}  {result.file}  {plan}{state}{count}")
+        rows.append([str(result.decision), result.file, f"{plan}{state}{count}"])
+    for result, line in zip(outcome.results, table(rows), strict=True):
+        lines.append(line)
         for change in result.changes[:detail]:
             lines.append(
                 f"    {change.sheet} {change.key} {change.field}: "

@@ -5,7 +5,7 @@ foundation (errors, findings)."""
 from __future__ import annotations
 
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -83,13 +83,16 @@ def merge_files(
     lock_wait: float = 60.0,
     archived: dict[Path, str] | None = None,
     workers: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MergeOutcome:
     """Validate ``paths`` as one batch and merge the accepted ones into ``master``."""
     require_master(master)
     with master_lock(master, wait=lock_wait) as warnings:
         data = read_master(master)
         targets = registered_targets(data)
-        subs = submit_all(paths, registry, registered_targets=targets, workers=workers)
+        subs = submit_all(
+            paths, registry, registered_targets=targets, workers=workers, progress=progress
+        )
         decide(subs, data.merged_hashes())
         data, results = merge_isolated(master, data, subs, now_text(), archived)
         fresh = any(r.decision is not Decision.ALREADY_PROCESSED for r in results)

@@ -91,6 +91,7 @@ _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789"
 
 
 def load_registry(csv_path: Path | None = None, plan_path: Path | None = None) -> Registry:
+    """The 体系図 (``registry.csv``) and plan settings (``plan.toml``); the bundled ones by default."""
     plan_text = _read_data(plan_path, "plan.toml")
     meta = tomllib.loads(plan_text)
     first = parse_fiscal_year(meta.get("first_year"))
@@ -132,4 +133,5 @@ def _read_data(path: Path | None, name: str) -> str:
 
 @cache
 def default_registry() -> Registry:
+    """The bundled registry: 宇部市行財政改革推進計画 R4–R8, 14 plans."""
     return load_registry()

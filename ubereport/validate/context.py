@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ubereport.card.layout import field_label
 from ubereport.card.model import Card
@@ -12,7 +13,7 @@ from ubereport.japanese.fiscal import format_fy
 from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry
 
-__all__ = ["Context", "Report", "TargetKey", "field_label"]
+__all__ = ["Context", "Report", "TargetKey", "ValidationReport", "field_label"]
 
 # (plan No., KPI number 1/2, fiscal year) -> the registered target text
 TargetKey = tuple[str, int, int]
@@ -49,8 +50,9 @@ class Context:
 
 
 @dataclass(slots=True)
-class Report:
-    """All findings for one file (frictionless-style: data, never an exception)."""
+class ValidationReport:
+    """All findings for one file (frictionless-style: data, never an exception), and the card
+    when it could be read."""
 
     file: str
     findings: list[Finding]
@@ -71,3 +73,24 @@ class Report:
 
     def flatten(self, keys: tuple[str, ...] = ("code", "cell")) -> list[tuple[object, ...]]:
         return [tuple(getattr(f, k) for k in keys) for f in self.findings]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready): the file, whether it is valid, the card and every finding."""
+        return {
+            "file": self.file,
+            "valid": self.valid,
+            "card": _card_dict(self.card),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+#: The short name the stages use.
+Report = ValidationReport
+
+
+def _card_dict(card: Card | None) -> dict[str, Any] | None:
+    if card is None:
+        return None
+    data = card.to_json()
+    del data["findings"]  # they are the report's, beside the card
+    return data

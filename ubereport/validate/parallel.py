@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
@@ -80,22 +80,33 @@ def submit_all(
     registered_targets: Mapping[TargetKey, str],
     bands: Bands | None = None,
     workers: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Submission]:
-    """Every file of ``paths`` as a submission, in the order given."""
+    """Every file of ``paths`` as a submission, in the order given; ``progress(done, total)``
+    is called after each file."""
     one = partial(
         submit, registry=registry, registered_targets=dict(registered_targets), bands=bands
     )
     count = worker_count(len(paths), workers)
     if count == 1:
-        return _present(one(p) for p in paths)
+        return _collect(map(one, paths), len(paths), progress)
     chunk = max(1, math.ceil(len(paths) / (count * 4)))
     try:
         with ProcessPoolExecutor(count, mp_context=get_context("spawn")) as pool:
-            return _present(pool.map(one, paths, chunksize=chunk))
+            return _collect(pool.map(one, paths, chunksize=chunk), len(paths), progress)
     except (BrokenProcessPool, OSError):
         # Workers could not start or died (memory, a locked-down PC): same work, this process.
-        return _present(one(p) for p in paths)
+        return _collect(map(one, paths), len(paths), progress)
 
 
-def _present(subs: Iterable[Submission | None]) -> list[Submission]:
-    return [sub for sub in subs if sub is not None]
+def _collect(
+    results: Iterable[Submission | None], total: int, progress: Callable[[int, int], None] | None
+) -> list[Submission]:
+    """The submissions in order (a file gone before it was read is none); progress per file."""
+    out: list[Submission] = []
+    for done, sub in enumerate(results, start=1):
+        if sub is not None:
+            out.append(sub)
+        if progress is not None:
+            progress(done, total)
+    return out

@@ -24,6 +24,7 @@ def validate_card(
     registered_targets: Mapping[TargetKey, str] | None = None,
     bands: Bands | None = None,
 ) -> list[Finding]:
+    """Every check's findings for a card already read (the reader's own are not repeated)."""
     ctx = Context(card, registry or default_registry(), registered_targets or {}, bands or Bands())
     return [finding for check in CHECKS for finding in check(ctx)]
 
