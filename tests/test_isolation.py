@@ -386,3 +386,18 @@ def test_any_escaped_exception_is_one_japanese_line_and_the_traceback_in_the_log
         "行革推進課（ubereport の担当）に連絡してください。"
     ]
     assert "ZeroDivisionError: deep inside" in log.read_text(encoding="utf-8")
+
+
+def test_output_piped_into_a_reader_that_leaves_is_not_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = job_root(tmp_path)
+
+    def reader_left(args: object) -> int:
+        raise BrokenPipeError(32, "Broken pipe")  # `ubereport status | head -2`
+
+    monkeypatch.setattr(commands, "cmd_status", reader_left)
+    capsys.readouterr()
+    assert main(["status", "--root", str(root)]) == 0
+    assert capsys.readouterr().err == ""
+    assert not list((root / "logs").glob("*.log"))

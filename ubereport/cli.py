@@ -10,6 +10,8 @@ scheduled ``run`` never pays for openpyxl or pandas.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -33,6 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UbereportError as exc:
         print(f"実行できませんでした: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # `ubereport status | head`: the reader left; not a problem to report
+        with contextlib.suppress(OSError, ValueError):  # later flushes must not fail again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception:  # never a traceback in front of a user: one line, the detail in the log
         trace = traceback.format_exc()
         log = _log_crash(args, trace)
