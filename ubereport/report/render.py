@@ -16,6 +16,7 @@ from ubereport.master import MasterData, load
 from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry
 from ubereport.report.cards import write_cards
+from ubereport.report.datapackage import write_datapackage
 from ubereport.report.names import year_folder
 from ubereport.report.opendata import write_csv
 from ubereport.report.rows import build_report
@@ -60,5 +61,6 @@ def render_reports(
     book = folder / summary_name(report)
     write_summary_book(book, report, source_line(master_path), due)
     csv_path = folder / summary_name(report, ".csv")
-    write_csv(csv_path, report)
-    return [book, csv_path, *write_cards(folder, report, registry, today)]
+    write_csv(csv_path, report, registry.municipality)
+    package = write_datapackage(folder, report, registry.municipality, csv_path.name)
+    return [book, csv_path, package, *write_cards(folder, report, registry, today)]
