@@ -283,5 +283,6 @@ def test_the_csv_is_rendered_from_the_master_only(tmp_path: Path) -> None:
         "アクションプラン_R4.xlsx",
         "取組達成状況_R4.csv",
         "取組達成状況_R4.xlsx",
+        "取組達成状況_公表_R4.xlsx",
     ]
     assert not (tmp_path / "inbox").exists()

@@ -2,6 +2,13 @@
 
 LibreOffice and Excel do not grow merged cells to fit their text, so the writer sizes rows itself
 and the validator warns when a text will not fit. Both use these estimates.
+
+Column widths in a workbook are counted in the digit width of its default font. Every workbook
+ubereport prints sets that font to :data:`WIDTH_FONT` (BIZ UDゴシック 11 pt, fixed pitch, shipped
+with Windows 10 and later): Excel counts its digit as 7 px, LibreOffice as 7.34 px, so a column
+prints at most :data:`RENDER_DIGIT_PX` / :data:`DIGIT_PX` wider in one than in the other. Text is
+wrapped against the narrower width (:func:`column_points`) and pages are filled against the wider
+one (:func:`printed_points`), so neither clips.
 """
 
 from __future__ import annotations
@@ -20,9 +27,25 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
+WIDTH_FONT = {"font_name": "BIZ UDゴシック", "font_size": 11}
+DIGIT_PX = 7.0
+RENDER_DIGIT_PX = 7.34
+CELL_PADDING_PX = 5.0
+
+
 def column_points(width_chars: float) -> float:
     """Excel column width (characters) to points: width*7+5 pixels at 96 dpi."""
-    return (width_chars * 7 + 5) * 0.75
+    return (width_chars * DIGIT_PX + CELL_PADDING_PX) * 0.75
+
+
+def printed_points(width_chars: float) -> float:
+    """The widest a column of ``width_chars`` prints (LibreOffice's digit width, its padding)."""
+    return (width_chars + CELL_PADDING_PX / DIGIT_PX) * RENDER_DIGIT_PX * 0.75
+
+
+def width_chars(points: float) -> float:
+    """The column width (characters) whose text area is ``points`` wide in Excel."""
+    return round((points / 0.75 - CELL_PADDING_PX) / DIGIT_PX, 2)
 
 
 def wrapped_lines(text: str, width_pt: float, font_pt: float = FONT_PT) -> int:
