@@ -147,7 +147,7 @@ def test_this_years_inputs_are_empty_and_unlocked(forms: list[Path]) -> None:
         assert (name, cell.value, cell.protection.locked) == (name, None, False)
     assert sheet[layout.field_cell("kpi1_actual_y1")].value == "4,315件"
     assert sheet[layout.field_cell("kpi1_actual_y1")].protection.locked is False
-    assert sheet["A36"].value.startswith("※R5の報告様式です。")
+    assert sheet["A40"].value.startswith("※R5の報告様式です。")
     assert sheet[layout.field_cell("template_version")].value == layout.TEMPLATE_VERSION
 
 

@@ -21,8 +21,8 @@ from ubereport.report.publication import (
     Block,
     Row,
     page_breaks,
-    shown_value,
 )
+from ubereport.report.shown import shown_value
 
 NAME = "取組達成状況_公表_R4.xlsx"
 TOP_ROWS = 5  # title, three legend lines, a gap

@@ -33,9 +33,9 @@ from ubereport.card.textfit import (
 )
 from ubereport.files.atomic import write_atomically
 from ubereport.japanese.fiscal import format_fy, format_fy_long
-from ubereport.japanese.values import format_number, parse_value
 from ubereport.report.legend import OWN_NOTE, RATE_NOTE, STATUS_FILLS, band_lines, legend_lines
 from ubereport.report.rows import KpiRow, PlanReport, Report, YearResult
+from ubereport.report.shown import shown_value
 from ubereport.report.styles import FONT, HEAD_FILL, SUB_FILL
 
 __all__ = [
@@ -151,21 +151,6 @@ def _year_heading(report: Report, year: YearResult) -> str:
     if year.fiscal_year == report.fiscal_year:
         return f"{label}（報告年度）"
     return label if year.fiscal_year < report.fiscal_year else f"{label}（計画）"
-
-
-def shown_value(text: str, unit: str) -> str:
-    """A target or actual as printed under a heading that names the unit.
-
-    「2,121,796千円」 under 千円 prints 「2,121,796」 (a number never wraps inside itself);
-    「10時間/月以下」 under 時間/月 prints 「10以下」; any other text (「集計中」, a different unit,
-    「約40名」) prints as written.
-    """
-    parsed = parse_value(text)
-    if not parsed.is_number or parsed.approximate or parsed.value is None:
-        return text
-    if (parsed.unit or "") not in ("", unit):
-        return text
-    return format_number(parsed.value) + (str(parsed.comparator) if parsed.comparator else "")
 
 
 def _status_text(year: YearResult) -> str:
@@ -344,7 +329,7 @@ def write_publication(path: Path, report: Report) -> None:
             {
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
-                "default_format_properties": WIDTH_FONT,
+                "default_format_properties": dict(WIDTH_FONT),
             },
         )
         title = f"{report.title} {format_fy_long(report.fiscal_year)} 取組の達成状況"
