@@ -128,7 +128,7 @@ def test_own_ratings_stay_visible_beside_the_computed_status(book: Workbook) -> 
     assert row42 == [
         "Ⅱ 優先的検討規程に基づく 公共施設建設等におけるPPP/PFI手法導入検討割合",
         "達成",
-        "－ 定性目標",
+        "◇ 定性目標",
     ]
     assert sheet["H42"].value.startswith("R5年3月に「PPP/PFI優先的検討規程」を策定し")
 

@@ -17,7 +17,7 @@ from ubereport.japanese.fiscal import format_fy_long
 from ubereport.japanese.office_calendar import OfficeCalendar
 from ubereport.report.legend import ACHIEVED_FILL, NOT_ACHIEVED_FILL, STATUS_FILLS
 from ubereport.report.rows import NOT_SUBMITTED, PlanReport, Report
-from ubereport.report.styles import Styles, a4_landscape, row_height
+from ubereport.report.styles import Styles, landscape, row_height
 from ubereport.validate.batch import Decision
 
 __all__ = ["STATUS_SHEET", "SubmissionDeadline", "write_status_sheet"]
@@ -90,7 +90,7 @@ def write_status_sheet(
         sheet.set_row(r, row_height(texts))
     sheet.freeze_panes(HEAD_ROW + 1, 2)
     sheet.autofilter(HEAD_ROW, 0, HEAD_ROW + len(report.plans), last)
-    a4_landscape(sheet, f"{report.title}　{title}", repeat=(HEAD_ROW, HEAD_ROW))
+    landscape(sheet, f"{report.title}　{title}", repeat=(HEAD_ROW, HEAD_ROW))
     return sheet
 
 
