@@ -211,6 +211,7 @@ def _write_book(tmp: Path, data: MasterData) -> None:
             [c.header for c in table.columns],
             numeric,
             [[r.get(k) for k in table.keys] for r in rows],
+            [c.width for c in table.columns],
         )
         for table, _, numeric, rows in lay_out(book, data)[1]
     ]
@@ -245,7 +246,8 @@ def lay_out(
                 "valign": "vcenter",
             }
         ),
-        book.add_format({"font_name": FONT, "valign": "top"}),
+        # wrapped, so a multi-line narrative grows its row instead of printing over the next rows
+        book.add_format({"font_name": FONT, "valign": "top", "text_wrap": True}),
         book.add_format({"font_name": FONT, "valign": "top", "num_format": "#,##0.##########"}),
     )
     _readme(book, fmt.head, fmt.body)
