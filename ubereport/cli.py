@@ -101,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
         "--fy", default=None, help="報告年度（例: R4）。省略すると受理済みの最新年度"
     )
     report.add_argument("--deadline", default=None, help="提出状況に載せる提出期限")
+    report.add_argument(
+        "--pdf", action="store_true", help="公表用の取組達成状況とカードの PDF も作る"
+    )
     _report_paths(report)
     report.set_defaults(handler=_lazy("cmd_report"))
 

@@ -54,6 +54,13 @@ def process_batch(settings: Settings, paths: list[Path], summary: RunSummary) ->
         for sub, result in zip(subs, results, strict=True):
             decision = sub.decision if sub.decision is Decision.REJECTED else result.decision
             summary.outcomes.append(_file(settings, sub, decision, moves.get(sub.path)))
+    if settings.pdf:  # after the lock: LibreOffice takes seconds
+        from ubereport.report.pdf import write_pdfs
+        from ubereport.report.render import printed_books
+
+        pdfs = write_pdfs(printed_books(summary.reports))
+        summary.reports += pdfs.written
+        summary.warnings += pdfs.messages
 
 
 def sweep_temp_files(folders: list[Path], older_than: float = 600.0) -> None:

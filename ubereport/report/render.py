@@ -25,7 +25,19 @@ from ubereport.report.rows import build_report
 from ubereport.report.status_sheet import SubmissionDeadline
 from ubereport.report.summary_book import summary_name, write_summary_book
 
-__all__ = ["render_reports", "source_line"]
+__all__ = ["printed_books", "render_reports", "source_line"]
+
+
+def printed_books(written: list[Path]) -> list[Path]:
+    """Of the files :func:`render_reports` wrote, the two made for print: the published report
+    and the book of every card (their PDFs are what goes on paper and on the website)."""
+    return [
+        p
+        for p in written
+        if p.suffix == ".xlsx"
+        and p.parent.name != "cards"
+        and p.name.startswith(("取組達成状況_公表_", "アクションプラン_"))
+    ]
 
 
 def source_line(master_path: Path, now: datetime | None = None) -> str:
