@@ -113,7 +113,7 @@ def _format_props(kind: Kind, style: Style, number: bool) -> dict[str, Any]:
     elif kind is Kind.FIXED:
         props.update(align="center", font_color="#404040")
     elif kind in (Kind.NOTE, Kind.NOTICE):
-        props.update(border=0, font_size=8, valign="top")
+        props.update(border=0, valign="top")  # 9 pt like the body: 8.1 pt on paper
         if kind is Kind.NOTICE:
             props.update(font_color="#C00000", bold=True, font_size=9)
     elif kind is Kind.INPUT:
@@ -265,7 +265,7 @@ def _size_rows(
             text = box.text
         r1, c1, r2, c2 = box.span
         width = sum(column_points(w) for w in layout.COLUMN_WIDTHS[c1 - 1 : c2])
-        need = needed_height(text, width, 8 if box.kind is Kind.NOTE else FONT_PT)
+        need = needed_height(text, width, FONT_PT)
         if r1 == r2:
             heights[r1] = max(heights[r1], need)
         else:
