@@ -385,3 +385,12 @@ def test_submission_status_with_a_deadline(tmp_path: Path) -> None:
     # 5/3–5/5 are holidays: 7 open days from 5/1 to 5/15; only the plan still owing counts down
     assert [sheet.cell(r, 11).value for r in (5, 6, 7, 8)] == [None, None, 7, None]
     assert sheet.cell(7, 11).number_format == '0"日";"超過"0"日";"当日"'
+
+
+def test_the_a4_sheets_print_within_the_page_at_100_percent() -> None:
+    from ubereport.report.status_sheet import COLUMNS
+    from ubereport.report.styles import A4, PRINTABLE_WIDTH_PT, printed_width
+    from ubereport.report.tally_sheet import WIDTHS
+
+    assert printed_width([w for _, w in COLUMNS]) <= PRINTABLE_WIDTH_PT[A4]
+    assert printed_width(list(WIDTHS)) <= PRINTABLE_WIDTH_PT[A4]
