@@ -7,8 +7,8 @@ the card into another workbook, by the position of the printed section label it 
 
 Grid: 13 columns, A–F the left pane (sections 1–3), G–M the right pane (sections 4–6): page 1,
 the city's card as it is. The yearly follow-up (section 7: 取組実績, 未達成の理由・改善策, 次年度の取組,
-one under the other across the page) is page 2 of the same sheet. A4 landscape at 100 % (9 pt),
-never shrunk to fit; a text box's capacity (``Box.capacity``) is what it shows at that size
+one under the other across the page) is page 2 of the same sheet. A4 landscape at a fixed
+:data:`PRINT_SCALE` (9 pt text prints at 8.1 pt), never shrunk to fit; a text box's capacity (``Box.capacity``) is what it shows at that size
 (:func:`ubereport.card.textfit.capacity`), and the validator warns with it.
 
 :func:`report_boxes` is the output variant of the same card (:data:`REPORT_LAYOUT`): each KPI's
