@@ -128,7 +128,7 @@ ALLOWED = {
     *("ubereport", "run", "status", "init", "merge", "validate", "read", "report", "forms"),
     "restore",
     *("template", "samples", "inbox", "outbox", "archive", "rejected", "logs", "templates"),
-    *("toml", "xlsx", "actionplan_sheet", "JSON"),
+    *("toml", "xlsx", "actionplan_sheet", "JSON", "PDF", "LibreOffice"),
 }
 
 

@@ -119,10 +119,12 @@ def describe(path: Path) -> dict[str, Any]:
             "print": (
                 ws.page_setup.paperSize,
                 ws.page_setup.orientation,
-                ws.sheet_properties.pageSetUpPr.fitToPage,
-                ws.page_setup.fitToWidth,
-                ws.page_setup.fitToHeight,
+                ws.sheet_properties.pageSetUpPr.fitToPage
+                if ws.sheet_properties.pageSetUpPr
+                else None,
+                ws.page_setup.scale,
                 ws.print_title_rows,
+                ws.print_title_cols,
                 ws.oddHeader.left.text,
                 ws.oddFooter.center.text,
             ),
@@ -141,12 +143,12 @@ def test_rows_written_into_the_package_look_exactly_like_xlsxwriters(tmp_path: P
     for key in expected:
         assert actual[key] == expected[key], key
     assert actual["指標値"]["print"] == (
-        9,
+        8,  # A3
         "landscape",
-        True,
-        None,  # one page wide (1 is the default, left out)
-        0,
+        None,  # never fit to the page
+        None,  # 100 % (the default, left out)
         "$1:$1",
+        "$A:$C",  # the key columns repeat on a page to the right
         "アクションプラン台帳　&A",
         "&P / &N",
     )

@@ -228,8 +228,12 @@ def test_status_properties() -> None:
     assert [s for s in Status if s.is_rated] == [A, M, N]
     assert set(SYMBOLS) == set(Status)
     assert [A.symbol, M.symbol, N.symbol] == ["◎", "○", "△"]
-    assert len({s.symbol for s in Status}) >= 6  # the rated three and the main others differ
-    assert Status.CHECK.symbol not in {A.symbol, M.symbol, N.symbol, Status.NO_TARGET.symbol}
+    assert len({s.symbol for s in Status}) == len(Status)  # one symbol per status, no two alike
+    assert [Status.NO_TARGET.symbol, Status.QUALITATIVE.symbol, Status.NOT_RATED.symbol] == [
+        "－",
+        "◇",
+        "／",
+    ]
 
 
 @pytest.mark.parametrize(

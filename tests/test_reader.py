@@ -139,8 +139,12 @@ def test_card_filled_in_openpyxl_from_the_template_reads_the_same(tmp_path: Path
 
 
 def test_libreoffice_resaved_card_reads_the_same() -> None:
+    """A card of the earlier template (ubereport-card-1: section 7 side by side) reads by its names."""
     result = read_card(FIXTURES / "libreoffice_resaved_card12.xlsx")
-    expected = expected_json(SAMPLES["12"]) | {"file": "libreoffice_resaved_card12.xlsx"}
+    expected = expected_json(SAMPLES["12"]) | {
+        "file": "libreoffice_resaved_card12.xlsx",
+        "template_version": "ubereport-card-1",
+    }
     assert result.card is not None and result.card.to_json(result.findings) == expected
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import ubereport
+from ubereport.plan.municipality import Municipality, check_digit, full_code
 from ubereport.plan.registry import (
     RegistryError,
     default_registry,
@@ -120,3 +121,46 @@ def test_readme_documents_every_finding_code() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for code, rule in CATALOG.items():
         assert f"| `{code}` | {rule.severity} | {rule.title} |" in readme, code
+
+
+@pytest.mark.parametrize(
+    ("code5", "digit"),
+    [("35202", 1), ("01100", 2), ("13101", 6), ("35000", 1), ("47000", 7), ("01000", 6)],
+)
+def test_check_digit_by_the_standard_rule(code5: str, digit: int) -> None:
+    """総務省's rule: 6,5,4,3,2 weights, 11 minus the remainder mod 11, its last digit."""
+    assert check_digit(code5) == digit
+    assert full_code(code5) == code5 + str(digit)
+    assert full_code(code5 + str(digit)) == code5 + str(digit)
+
+
+def test_the_municipality_defaults_to_ube_and_comes_from_plan_toml(tmp_path: Path) -> None:
+    assert default_registry().municipality == Municipality("352021", "山口県", "宇部市")
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        'title = "札幌市計画"\nfirst_year = "R4"\nmunicipality_code = "01100"\n'
+        'prefecture = "北海道"\nmunicipality = "札幌市"\n',
+        encoding="utf-8",
+    )
+    assert load_registry(plan_path=plan).municipality == Municipality("011002", "北海道", "札幌市")
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (
+            "352022",
+            "plan.toml の municipality_code「352022」の検査数字（6桁目）が違います（35202 の検査数字は 1）。",
+        ),
+        (
+            "3520",
+            "plan.toml の municipality_code「3520」は全国地方公共団体コード（6桁、または検査数字を除いた5桁）ではありません。",
+        ),
+        ("3520a", "団体コード「3520a」は5桁の数字ではありません。"),
+    ],
+)
+def test_a_wrong_municipality_code_is_refused(tmp_path: Path, code: str, message: str) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text(f'first_year = "R4"\nmunicipality_code = "{code}"\n', encoding="utf-8")
+    with pytest.raises(RegistryError, match=re.escape(message)):
+        load_registry(plan_path=plan)

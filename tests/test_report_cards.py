@@ -83,22 +83,26 @@ def test_header_and_narratives_from_the_master(book: Workbook) -> None:
         "新規返礼品 10品 (延べ数:250品)",
         "新規返礼品 12品 (延べ数:252品)",
     ]
-    assert sheet["E34"].value.startswith("【サンプル】クラウドファンディングの実施事業数")
+    assert _cells(sheet, "A33 A35 A37") == ["取組実績", "未達成の理由・改善策", "次年度の取組"]
+    assert sheet["A36"].value.startswith("【サンプル】クラウドファンディングの実施事業数")
 
 
 def test_targets_actuals_rates_and_statuses_per_year(book: Workbook) -> None:
     sheet = book["02 ふるさと納税等自主財源の獲得推進"]
-    assert _cells(sheet, "G19 I16 I17 I18 I19 J17 J18 J19") == [
+    # the unit is in 単位 (H15): values print as bare figures so a number never wraps inside itself
+    assert _cells(sheet, "G19 H15 H17 I16 I17 I18 I19 J17 J18 J19") == [
         "達成区分",
+        "件",
+        "3,900",
         "R4",
-        "4,200件",
-        "4,315件",
+        "4,200",
+        "4,315",
         "◎ 達成\n102.7%",
-        "4,400件",
+        "4,400",
         None,
         None,
     ]
-    assert _cells(sheet, "I24 I25 I26 I27") == ["R4", "10,000千円", "6,480千円", "△ 未達成\n64.8%"]
+    assert _cells(sheet, "I24 I25 I26 I27") == ["R4", "10,000", "6,480", "△ 未達成\n64.8%"]
     assert sheet["I19"].fill.fgColor.rgb == "FFE2EFDA"
     assert sheet["I27"].fill.fgColor.rgb == "FFF8CBAD"
     assert _cells(book["01 未収債権の発生防止・適正な対応"], "I26 I27") == ["集計中", "… 集計中"]
@@ -106,49 +110,44 @@ def test_targets_actuals_rates_and_statuses_per_year(book: Workbook) -> None:
 
 def test_own_ratings_stay_visible_beside_the_computed_status(book: Workbook) -> None:
     sheet = book["05 公共施設マネジメントの推進"]
-    assert sheet["I27"].value == "◎ 達成\n（所管課評価）"
-    assert _cells(sheet, "A35 A36 D36 F36 H36") == [
+    assert sheet["I27"].value == "◎ 達成\n所管課評価"
+    assert _cells(sheet, "A39 A40 D40 F40 H40") == [
         "所管課評価（報告年度）",
         "目標指標",
         "所管課評価",
         "計算による区分",
         "評価理由",
     ]
-    assert _cells(sheet, "A37 D37 F37 H37") == [
+    assert _cells(sheet, "A41 D41 F41 H41") == [
         "Ⅰ 個別施設計画(最終年度:R11)の進捗率",
         "－",
         "○ 概ね達成\n95.0%",
         None,
     ]
-    row38 = _cells(sheet, "A38 D38 F38")
-    assert row38 == [
+    row42 = _cells(sheet, "A42 D42 F42")
+    assert row42 == [
         "Ⅱ 優先的検討規程に基づく 公共施設建設等におけるPPP/PFI手法導入検討割合",
         "達成",
-        "－ 定性目標",
+        "◇ 定性目標",
     ]
-    assert sheet["H38"].value.startswith("R5年3月に「PPP/PFI優先的検討規程」を策定し")
+    assert sheet["H42"].value.startswith("R5年3月に「PPP/PFI優先的検討規程」を策定し")
 
 
-def test_cards_print_one_page_each_and_are_not_forms(book: Workbook, outbox: Path) -> None:
+def test_cards_print_two_pages_each_at_one_scale_and_are_not_forms(
+    book: Workbook, outbox: Path
+) -> None:
     for sheet in book.worksheets:
         setup = sheet.page_setup
-        assert (
-            setup.orientation,
-            setup.paperSize,
-            setup.fitToWidth or 1,
-            setup.fitToHeight or 1,
-        ) == (
-            "landscape",
-            9,
-            1,
-            1,
-        )
-        assert sheet.print_area == f"'{sheet.title}'!$A$1:$M$40"
+        assert (setup.orientation, setup.paperSize, setup.scale) == ("landscape", 9, 90)
+        pr = sheet.sheet_properties.pageSetUpPr
+        assert pr is None or not pr.fitToPage
+        assert [b.id for b in sheet.row_breaks.brk] == [31]  # section 7 on page 2
+        assert sheet.print_area == f"'{sheet.title}'!$A$1:$M$44"
         assert sheet["H13"].fill.fgColor.rgb in ("00000000", None)  # no yellow input fill
     assert dict(book.defined_names) == {}
-    legend = book.worksheets[0]["A39"].value
+    legend = book.worksheets[0]["A43"].value
     assert "◎ 達成：目標を達成している（達成率100％以上）" in legend
-    assert book.worksheets[0]["A40"].value.startswith("この様式は台帳")
+    assert book.worksheets[0]["A44"].value.startswith("この様式は台帳")
     with zipfile.ZipFile(outbox / "R4" / "アクションプラン_R4.xlsx") as z:
         assert not [n for n in z.namelist() if "protection" in z.read(n).decode("utf-8", "ignore")]
 

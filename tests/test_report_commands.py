@@ -126,7 +126,7 @@ def test_render_again_replaces_every_file_and_leaves_no_temporary(tmp_path: Path
     first = render_reports(master, outbox, 2022, REG)
     second = render_reports(master, outbox, 2022, REG)
     assert first == second
-    assert len(first) == 3 + 13
+    assert len(first) == 5 + 13
     assert all(p.exists() for p in second)
     leftovers = [p for p in outbox.rglob("*") if p.name.startswith(".~ubereport-")]
     assert leftovers == []
@@ -140,11 +140,18 @@ def test_a_master_without_submissions_still_renders(tmp_path: Path) -> None:
     written = render_reports(master, tmp_path, 2022, REG)
     assert [p.name for p in written] == [
         "取組達成状況_R4.xlsx",
+        "取組達成状況_公表_R4.xlsx",
         "取組達成状況_R4.csv",
+        "datapackage.json",
         "アクションプラン_R4.xlsx",
     ]
     book = openpyxl.load_workbook(written[0])
     statuses = [r[11] for r in book["一覧"].iter_rows(min_row=6, values_only=True)]
     assert statuses == ["× 未提出"] * 14
-    assert written[1].read_bytes().count(b"\r\n") == 1  # the header only
-    assert openpyxl.load_workbook(written[2]).sheetnames == ["アクションプラン"]
+    lines = written[2].read_bytes().decode("utf-8-sig").split("\r\n")
+    assert len(lines) == 1 + 14 + 1  # the header, a 「報告なし」 row per registry plan, the end
+    assert all(
+        ",未提出,," in line and line.endswith("報告なし（この計画の指標・実績は台帳にありません）")
+        for line in lines[1:-1]
+    )
+    assert openpyxl.load_workbook(written[4]).sheetnames == ["アクションプラン"]

@@ -128,6 +128,12 @@ def test_form_03_has_only_the_registry_header(forms: list[Path]) -> None:
         "R5",
     )
     assert all(k.is_empty() for k in card.kpis)
+    notice = openpyxl.load_workbook(forms[2])[layout.SHEET_NAME]["A40"].value
+    assert notice == (
+        "※R5の報告様式です。この計画は台帳にまだ内容がないため、転記した項目はありません。"
+        "計画の内容（1〜3・6）、目標指標、R5の実績・所管課評価、4、7 をすべて入力してください。"
+    )
+    assert "転記済み" not in notice
 
 
 def test_this_years_inputs_are_empty_and_unlocked(forms: list[Path]) -> None:
@@ -147,7 +153,9 @@ def test_this_years_inputs_are_empty_and_unlocked(forms: list[Path]) -> None:
         assert (name, cell.value, cell.protection.locked) == (name, None, False)
     assert sheet[layout.field_cell("kpi1_actual_y1")].value == "4,315件"
     assert sheet[layout.field_cell("kpi1_actual_y1")].protection.locked is False
-    assert sheet["A36"].value.startswith("※R5の報告様式です。")
+    assert sheet["A40"].value.startswith(
+        "※R5の報告様式です。計画の内容・目標値とR4までの実績は台帳から転記済みです。"
+    )
     assert sheet[layout.field_cell("template_version")].value == layout.TEMPLATE_VERSION
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zipfile
 from datetime import date, datetime
@@ -129,15 +130,18 @@ def test_list_values_and_statuses(book: Workbook) -> None:
         "移住定住推進課",
         "Ⅰ ふるさと納税寄附件数",
         "件",
-        "3,900件",
+        "3,900",
     ]
-    assert _r4(plan02) == ("4,200件", "4,315件", pytest.approx(1.027), "◎ 達成")
-    assert plan02[12:28:4] == ["4,400件", "4,600件", "4,800件", "5,000件"]
-    assert _r4(rows[("02", "Ⅱ")]) == ("10,000千円", "6,480千円", pytest.approx(0.648), "△ 未達成")
-    assert _r4(rows[("01", "Ⅱ")]) == ("2,121,796千円", "集計中", None, "… 集計中")
+    # values print without the unit the 単位 column names, so a number never wraps inside itself
+    assert _r4(plan02) == ("4,200", "4,315", pytest.approx(1.027), "◎ 達成")
+    assert plan02[12:28:4] == ["4,400", "4,600", "4,800", "5,000"]
+    assert _r4(rows[("02", "Ⅱ")]) == ("10,000", "6,480", pytest.approx(0.648), "△ 未達成")
+    assert _r4(rows[("01", "Ⅱ")]) == ("2,121,796", "集計中", None, "… 集計中")
     assert _r4(rows[("05", "Ⅱ")]) == ("規程策定", "策定済", None, "◎ 達成（所管課評価）")
     assert _r4(rows[("10", "Ⅰ")]) == ("-", None, None, "－ 目標未設定")
-    assert _r4(rows[("01", "Ⅰ")]) == ("99.05%", "98.87%", pytest.approx(0.998), "○ 概ね達成")
+    assert _r4(rows[("01", "Ⅰ")]) == ("99.05", "98.87", pytest.approx(0.998), "○ 概ね達成")
+    assert _r4(rows[("04", "Ⅱ")])[0] == "675"
+    assert rows[("04", "Ⅱ")][24] == "659以下"  # R8 target 「659億円以下」 under 億円
 
 
 def test_rates_are_numbers_shown_to_a_tenth_of_a_percent(book: Workbook) -> None:
@@ -146,12 +150,11 @@ def test_rates_are_numbers_shown_to_a_tenth_of_a_percent(book: Workbook) -> None
     assert (cell.value, cell.number_format) == (pytest.approx(1.027), "0.0%")
 
 
-def test_reasons_stand_on_the_rows_they_explain(book: Workbook) -> None:
+def test_reasons_stand_once_per_plan_on_its_first_row_not_achieved(book: Workbook) -> None:
     rows = _list_rows(book)
     shortfall = {k: bool(r[SHORTFALL_COL - 1]) for k, r in rows.items()}
     assert sorted(k for k, v in shortfall.items() if v) == [
-        ("01", "Ⅰ"),
-        ("01", "Ⅱ"),
+        ("01", "Ⅰ"),  # 概ね達成; not again on Ⅱ (集計中)
         ("02", "Ⅱ"),
         ("05", "Ⅰ"),
         ("08", "Ⅱ"),
@@ -163,7 +166,7 @@ def test_reasons_stand_on_the_rows_they_explain(book: Workbook) -> None:
         "【サンプル】クラウドファンディングの実施"
     )
     own = rows[("05", "Ⅱ")][OWN_COL - 1]
-    assert own.startswith("所管課評価により達成（計算では － 定性目標）。R5年3月に")
+    assert own.startswith("所管課評価により達成（計算では ◇ 定性目標）。R5年3月に")
     assert rows[("02", "Ⅰ")][OWN_COL - 1] is None
 
 
@@ -210,24 +213,56 @@ def test_legend_states_the_bands_as_published(book: Workbook) -> None:
             "－ 目標未設定",
             "その年度の目標値が設定されていない（「-」「次期計画で目標値を設定」など）",
         ),
-        ("－ 評価対象外", "目標が数値でない（定性目標）ため、達成率を計算しない"),
+        ("／ 評価対象外", "目標が数値でない（定性目標）ため、達成率を計算しない"),
         ("？ 要確認", "目標・実績・方向・単位をそのままでは評価できない（台帳の値を確認）"),
         ("× 未提出", "報告年度のカードが受理されていない"),
     ]
 
 
-def test_list_prints_on_a4_landscape_with_repeated_titles(book: Workbook) -> None:
+def test_list_prints_on_a3_landscape_at_100_percent_with_repeated_titles(book: Workbook) -> None:
     sheet = book["一覧"]
     setup = sheet.page_setup
-    fit = (setup.fitToWidth or 1, setup.fitToHeight)  # xlsxwriter leaves the default 1 out
-    assert (setup.orientation, setup.paperSize, *fit) == ("landscape", 9, 1, 0)
-    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (setup.orientation, setup.paperSize, setup.scale) == ("landscape", 8, None)  # 100 %
+    pr = sheet.sheet_properties.pageSetUpPr
+    assert pr is None or not pr.fitToPage
     assert sheet.print_title_rows == "$4:$5"
     assert sheet.freeze_panes == "E6"
     assert sheet.auto_filter.ref == "A5:AD29"
     heights = [sheet.row_dimensions[r].height for r in range(FIRST_DATA_ROW, 30)]
-    assert all(h is not None and h >= 16 for h in heights)
+    assert all(h is not None and h >= 15 for h in heights)
     assert sheet["A6"].alignment.wrap_text is True
+    for name in ("集計", "提出状況"):
+        other = book[name].page_setup
+        assert (other.orientation, other.paperSize, other.scale) == ("landscape", 9, None)
+
+
+@pytest.mark.parametrize("fiscal_year", [2022, 2023, 2024, 2025, 2026])
+def test_the_printed_columns_fit_a3_in_every_plan_year(tmp_path: Path, fiscal_year: int) -> None:
+    from ubereport.master import load
+    from ubereport.report.list_sheet import FRONT, REASONS, YEAR, folded_columns
+    from ubereport.report.rows import build_report
+    from ubereport.report.styles import A3, PRINTABLE_WIDTH_PT, printed_width
+
+    report = build_report(load(sample_master(tmp_path)), REG, fiscal_year)
+    widths = [c.width for c in FRONT] + [c.width for _ in report.plan_years for c in YEAR]
+    widths += list(REASONS)
+    folded = set(folded_columns(report))
+    shown = [w for c, w in enumerate(widths) if c not in folded]
+    assert printed_width(shown) <= PRINTABLE_WIDTH_PT[A3]
+
+
+def test_earlier_years_fold_to_their_status_and_later_years_to_their_target(
+    tmp_path: Path,
+) -> None:
+    from ubereport.master import load
+    from ubereport.report.list_sheet import folded_columns
+    from ubereport.report.rows import build_report
+
+    r4 = build_report(load(sample_master(tmp_path)), REG, 2022)
+    assert folded_columns(r4) == [13, 14, 15, 17, 18, 19, 21, 22, 23, 25, 26, 27]
+    r6 = dataclasses.replace(r4, fiscal_year=2024)
+    # R4, R5: 目標・実績・達成率 folded (達成区分 shown); R6 whole; R7, R8: 目標 only
+    assert folded_columns(r6) == [8, 9, 10, 12, 13, 14, 21, 22, 23, 25, 26, 27]
 
 
 def test_later_years_without_actuals_are_folded(book: Workbook) -> None:
@@ -235,8 +270,8 @@ def test_later_years_without_actuals_are_folded(book: Workbook) -> None:
     dims = sheet.column_dimensions
     assert [dims[c].hidden for c in ("I", "J", "K", "L", "M")] == [False] * 5
     # R5–R8: 実績・達成率・達成区分 (N–P, R–T, …) folded, 目標 (M, Q, …) shown
-    folded = [(d.min, d.max) for d in dims.values() if d.hidden]
-    assert folded == [(14, 16), (18, 20), (22, 24), (26, 28)]
+    folded = sorted(c for d in dims.values() if d.hidden for c in range(d.min, d.max + 1))
+    assert folded == [14, 15, 16, 18, 19, 20, 22, 23, 24, 26, 27, 28]
     assert {dims[c].outline_level for c in ("N", "R", "V", "Z")} == {1}
 
 
@@ -278,7 +313,7 @@ def test_tally_counts_by_policy_strategy_and_total(book: Workbook) -> None:
         "…\n集計中",
         "□\n未入力",
         "－\n目標未設定",
-        "－\n評価対象外",
+        "／\n評価対象外",
         "？\n要確認",
         "×\n未提出",
     ]
@@ -350,3 +385,12 @@ def test_submission_status_with_a_deadline(tmp_path: Path) -> None:
     # 5/3–5/5 are holidays: 7 open days from 5/1 to 5/15; only the plan still owing counts down
     assert [sheet.cell(r, 11).value for r in (5, 6, 7, 8)] == [None, None, 7, None]
     assert sheet.cell(7, 11).number_format == '0"日";"超過"0"日";"当日"'
+
+
+def test_the_a4_sheets_print_within_the_page_at_100_percent() -> None:
+    from ubereport.report.status_sheet import COLUMNS
+    from ubereport.report.styles import A4, PRINTABLE_WIDTH_PT, printed_width
+    from ubereport.report.tally_sheet import WIDTHS
+
+    assert printed_width([w for _, w in COLUMNS]) <= PRINTABLE_WIDTH_PT[A4]
+    assert printed_width(list(WIDTHS)) <= PRINTABLE_WIDTH_PT[A4]

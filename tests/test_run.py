@@ -82,7 +82,7 @@ def test_run_accepts_rejects_ignores_and_files_originals(
         "対象外  メモ.txt                             Excelファイルではありません",
         "合計: 受理 3 件・要修正 1 件・対象外 1 件",
         "台帳: <root>/outbox/アクションプラン台帳.xlsx",
-        "帳票: <root>/outbox/R4/ に 6 件（取組達成状況_R4.xlsx・取組達成状況_R4.csv ほか）",
+        "帳票: <root>/outbox/R4/ に 8 件（取組達成状況_R4.xlsx・取組達成状況_公表_R4.xlsx ほか）",
         "要修正のファイルがあります。確認結果ブックを主管課に返し、直したファイルを"
         "受付フォルダに入れ直してもらってください:",
         f"  <root>/rejected/{bad_stem}_<stamp>_確認結果.xlsx",

@@ -119,19 +119,24 @@ def test_template_reproduces_the_city_card_labels() -> None:
         "R6",
         "R7",
         "R8",
-        "ubereport-card-1",
+        "ubereport-card-2",
     ]:
         assert label in texts, label
 
 
-def test_one_a4_landscape_page_with_print_area() -> None:
+def test_two_a4_landscape_pages_at_one_scale() -> None:
+    """Sections 1–6 on page 1 as on the city's card, section 7 on page 2; never fit-to-page."""
     book = openpyxl.load_workbook(TEMPLATE)
     sheet = book[layout.SHEET_NAME]
-    assert sheet.page_setup.orientation == "landscape"
-    assert sheet.page_setup.paperSize == 9
-    assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight or 1) == (1, 1)
-    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
-    assert sheet.print_area == f"'{layout.SHEET_NAME}'!$A$1:$M$36"
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.paperSize, setup.scale) == ("landscape", 9, 90)
+    assert (
+        sheet.sheet_properties.pageSetUpPr is None
+        or not sheet.sheet_properties.pageSetUpPr.fitToPage
+    )
+    assert sheet.print_area == f"'{layout.SHEET_NAME}'!$A$1:$M$40"
+    assert [b.id for b in sheet.row_breaks.brk] == [31]  # page 2 starts at row 32, section 7
+    assert sheet["A32"].value == "7 報告年度の取組状況（毎年度記入）"
 
 
 @pytest.mark.parametrize(

@@ -228,6 +228,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="期限",
         help="提出状況に載せる提出期限（例: 2026-05-15）",
     )
+    report.add_argument(
+        "--pdf", action="store_true", help="公表用の取組達成状況とカードの PDF も作る"
+    )
     _report_paths(report)
     report.set_defaults(handler=_lazy("cmd_report"))
 

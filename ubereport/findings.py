@@ -281,7 +281,7 @@ CATALOG: dict[str, Rule] = {
     "text-too-long": Rule(
         W,
         "文字数が多い",
-        "{label}が{length}文字あり、印刷したカードに収まりません（目安{capacity}文字以内）。要点を絞ってください。",
+        "{label}が{length}文字あり、印刷したカードの欄に収まりません（この欄に印刷で収まるのは{capacity}文字程度です。改行はその行の残りを使います）。要点を絞ってください。",
     ),
     "cell-text-over-limit": Rule(
         E,

@@ -22,7 +22,8 @@ from ubereport.master import load
 from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry, default_registry
 from ubereport.report.forms import write_forms
-from ubereport.report.render import render_reports
+from ubereport.report.pdf import write_pdfs
+from ubereport.report.render import printed_books, render_reports
 from ubereport.report.rows import STATUS_KEYS, Report, build_report, latest_reported_year
 from ubereport.report.tally import tally
 
@@ -52,6 +53,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     _common(report)
     report.add_argument(
         "--deadline", default=None, help=f"提出状況に載せる提出期限（{DEADLINE_FORMS}）"
+    )
+    report.add_argument(
+        "--pdf",
+        action="store_true",
+        help="公表用の取組達成状況とカードの PDF も作る（LibreOffice を使う。設定 pdf = true と同じ）",
     )
     report.set_defaults(handler=cmd_report)
     forms = sub.add_parser("forms", help="次の年度の報告様式を台帳から作る（計画ごとに1ファイル）")
@@ -113,9 +119,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         bands=bands,
         calendar=calendar,
     )
+    messages: list[str] = []
+    if args.pdf or settings.pdf:
+        pdfs = write_pdfs(printed_books(written))
+        written += pdfs.written
+        messages = pdfs.messages
     print(f"{format_fy_long(year)}の取組達成状況を書き出しました（台帳: {paths.master}）")
     for path in written:
         print(f"  {path}")
+    for message in messages:
+        print(message)
     print(status_line(build_report(data, registry, year, bands)))
     return 0
 

@@ -5,8 +5,11 @@ cards (:mod:`ubereport.card.writer`), and tells the reader where each field is
 (:mod:`ubereport.card.reader`): by its workbook-level defined name first, and, when a division pasted
 the card into another workbook, by the position of the printed section label it belongs to.
 
-Grid: 13 columns, A–F the left pane (sections 1–3), G–M the right pane (sections 4–6), the yearly
-follow-up (section 7) across the page. One A4 landscape page.
+Grid: 13 columns, A–F the left pane (sections 1–3), G–M the right pane (sections 4–6): page 1,
+the city's card as it is. The yearly follow-up (section 7: 取組実績, 未達成の理由・改善策, 次年度の取組,
+one under the other across the page) is page 2 of the same sheet. A4 landscape at a fixed
+:data:`PRINT_SCALE` (9 pt text prints at 8.1 pt), never shrunk to fit; a text box's capacity (``Box.capacity``) is what it shows at that size
+(:func:`ubereport.card.textfit.capacity`), and the validator warns with it.
 
 :func:`report_boxes` is the output variant of the same card (:data:`REPORT_LAYOUT`): each KPI's
 所管課評価 row shows the 達成区分 per plan year instead, and the divisions' own ratings with their
@@ -16,16 +19,19 @@ reasons get a block of their own under section 7.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 
+from ubereport.card.textfit import capacity as text_capacity
+from ubereport.card.textfit import column_points
 from ubereport.card.xlsx_source import split_ref
 
 SHEET_NAME = "アクションプラン"
 LISTS_SHEET = "選択肢"
-TEMPLATE_VERSION = "ubereport-card-1"
-KNOWN_VERSIONS = frozenset({TEMPLATE_VERSION})
+TEMPLATE_VERSION = "ubereport-card-2"
+#: card-1 had section 7 side by side on page 1 (the defined names are the same).
+KNOWN_VERSIONS = frozenset({"ubereport-card-1", TEMPLATE_VERSION})
 TITLE = "■ 宇部市行財政改革推進計画 アクションプラン"
 INPUT_NOTE = (
     "※黄色のセルが入力欄です（それ以外のセルは保護されています）。方向・所管課評価は一覧から選べます。"
@@ -35,13 +41,34 @@ PLAN_YEARS = 5
 KPI_COUNT = 2
 INPUT_COUNT = 4
 
-COLUMN_WIDTHS = [6, 10.5, 10.5, 10.5, 10.5, 10.5, 8, 11, 10.5, 10.5, 10.5, 10.5, 10.5]
+COLUMN_WIDTHS = [6, 13, 13, 13, 13, 13, 8, 12, 12, 12, 12, 12, 12]
 LAST_COLUMN = "M"
-LAST_ROW = 36
-BASE_ROW_HEIGHT = 16.0
-ROW_HEIGHTS = {1: 24.0, 5: 6.0, 31: 6.0, 34: 64.0, 35: 26.0}
-# Rows that may grow when a block of text beside them needs more room.
-FLEXIBLE_ROWS = frozenset({8, 9, 10, 11, 14, 19, 22, 27, 29, 30, 34})
+LAST_ROW = 40
+#: The first row of page 2 (section 7); a manual page break goes above it.
+PAGE_TWO_ROW = 32
+#: Every card prints at this scale (never fit to the page): 9 pt text prints at 8.1 pt.
+PRINT_SCALE = 90
+MARGINS_IN = {"left": 0.25, "right": 0.25, "top": 0.25, "bottom": 0.25}
+# Row heights are whole pixels (0.75 pt), as Excel and xlsxwriter store them.
+BASE_ROW_HEIGHT = 14.25
+TWO_LINES = 24.0
+THREE_LINES = 34.5
+#: A narrative box of section 7: 14 lines at 9 pt, 1,178 full-width characters (the city's longest
+#: published 取組実績 has 548).
+NARRATIVE_ROW_HEIGHT = 156.0
+ROW_HEIGHTS = {
+    1: 16.5,
+    5: 0.75,
+    **dict.fromkeys((8, 9, 10, 11, 17, 25), THREE_LINES),
+    **dict.fromkeys((13, 14, 18, 19, 21, 22, 26, 27), TWO_LINES),
+    31: 0.75,
+    **dict.fromkeys((34, 36, 38), NARRATIVE_ROW_HEIGHT),
+    39: 26.25,
+}
+# Rows that may grow in a report when a block of text beside them needs more room.
+FLEXIBLE_ROWS = frozenset({8, 9, 10, 11, 14, 19, 22, 27, 29, 30, 34, 36, 38})
+#: Marks a text box whose capacity is computed from its size (see :func:`boxes`).
+FIT = 0
 
 
 class Kind(StrEnum):
@@ -153,7 +180,7 @@ def _left_pane() -> list[Box]:
             style=Style.TEXT,
             anchor="s1",
             label="1 アウトカム(実施目的)",
-            capacity=200,
+            capacity=FIT,
         ),
         Box("A10:F10", S, "2 現状・課題", anchor="s2"),
         Box(
@@ -163,7 +190,7 @@ def _left_pane() -> list[Box]:
             style=Style.TEXT,
             anchor="s2",
             label="2 現状・課題",
-            capacity=900,
+            capacity=FIT,
         ),
         Box("A21:F21", S, "3 実施内容(計画期間全体の取組)", anchor="s3"),
         Box(
@@ -173,7 +200,7 @@ def _left_pane() -> list[Box]:
             style=Style.TEXT,
             anchor="s3",
             label="3 実施内容(計画期間全体の取組)",
-            capacity=700,
+            capacity=FIT,
         ),
     ]
 
@@ -196,7 +223,7 @@ def _initiatives() -> list[Box]:
                 style=Style.TEXT,
                 anchor="s4",
                 label=f"インプット{mark}",
-                capacity=90,
+                capacity=FIT,
             ),
             Box(
                 f"K{row}:L{row}",
@@ -205,7 +232,7 @@ def _initiatives() -> list[Box]:
                 style=Style.TEXT,
                 anchor="s4",
                 label=f"アウトプット{mark}",
-                capacity=50,
+                capacity=FIT,
             ),
             Box(
                 f"M{row}",
@@ -214,7 +241,7 @@ def _initiatives() -> list[Box]:
                 style=Style.TEXT,
                 anchor="s4",
                 label=f"実績{mark}",
-                capacity=30,
+                capacity=FIT,
             ),
         ]
     return boxes
@@ -236,7 +263,7 @@ def _kpi(k: int, top: int, report: bool = False) -> list[Box]:
             style=Style.TEXT,
             anchor=anchor,
             label=f"指標{roman} 項目",
-            capacity=80,
+            capacity=FIT,
         ),
         Box(f"G{top + 2}", L, "注記", anchor=anchor),
         Box(
@@ -246,7 +273,7 @@ def _kpi(k: int, top: int, report: bool = False) -> list[Box]:
             style=Style.TEXT,
             anchor=anchor,
             label=f"指標{roman} ※注記",
-            capacity=120,
+            capacity=FIT,
         ),
         Box(f"G{top + 3}", L, "単位", anchor=anchor),
         Box(
@@ -343,7 +370,7 @@ def _assessment_row(k: int, row: int) -> list[Box]:
             style=Style.TEXT,
             anchor=anchor,
             label=f"指標{roman} 評価理由",
-            capacity=120,
+            capacity=FIT,
         ),
     ]
 
@@ -384,14 +411,22 @@ def _own_ratings(top: int) -> list[Box]:
 
 def _footer(report: bool = False) -> list[Box]:
     if report:
-        notes = [Box("A39:M39", Kind.NOTE, field="legend"), Box("A40:M40", Kind.NOTICE)]
-        return [*_follow_up(), *_own_ratings(35), *notes]
-    notes = [Box("A35:M35", Kind.NOTE, INPUT_NOTE), Box("A36:M36", Kind.NOTICE, field=None)]
+        notes = [Box("A43:M43", Kind.NOTE, field="legend"), Box("A44:M44", Kind.NOTICE)]
+        return [*_follow_up(), *_own_ratings(39), *notes]
+    notes = [Box("A39:M39", Kind.NOTE, INPUT_NOTE), Box("A40:M40", Kind.NOTICE, field=None)]
     return [*_follow_up(), *notes]
 
 
+#: Section 7's narratives: (label, field), one under the other across the page (page 2).
+NARRATIVE_BOXES = (
+    ("取組実績", "achievements"),
+    ("未達成の理由・改善策", "shortfall_reason"),
+    ("次年度の取組", "next_actions"),
+)
+
+
 def _follow_up() -> list[Box]:
-    return [
+    boxes = [
         Box("G28:M28", S, "6 関連計画等", anchor="s6"),
         Box(
             "G29:M30",
@@ -400,45 +435,46 @@ def _follow_up() -> list[Box]:
             style=Style.TEXT,
             anchor="s6",
             label="6 関連計画等",
-            capacity=120,
+            capacity=FIT,
         ),
         Box("A32:M32", S, "7 報告年度の取組状況（毎年度記入）", anchor="s7"),
-        Box("A33:D33", L, "取組実績", anchor="s7"),
-        Box("E33:I33", L, "未達成の理由・改善策", anchor="s7"),
-        Box("J33:M33", L, "次年度の取組", anchor="s7"),
-        Box(
-            "A34:D34",
-            IN,
-            field="achievements",
-            style=Style.TEXT,
-            anchor="s7",
-            label="取組実績",
-            capacity=400,
-        ),
-        Box(
-            "E34:I34",
-            IN,
-            field="shortfall_reason",
-            style=Style.TEXT,
-            anchor="s7",
-            label="未達成の理由・改善策",
-            capacity=400,
-        ),
-        Box(
-            "J34:M34",
-            IN,
-            field="next_actions",
-            style=Style.TEXT,
-            anchor="s7",
-            label="次年度の取組",
-            capacity=400,
-        ),
     ]
+    for i, (label, field) in enumerate(NARRATIVE_BOXES):
+        row = 33 + 2 * i
+        boxes += [
+            Box(f"A{row}:M{row}", L, label, anchor="s7"),
+            Box(
+                f"A{row + 1}:M{row + 1}",
+                IN,
+                field=field,
+                style=Style.TEXT,
+                anchor="s7",
+                label=label,
+                capacity=FIT,
+            ),
+        ]
+    return boxes
 
 
 @cache
 def boxes() -> tuple[Box, ...]:
-    return tuple(_header() + _left_pane() + _initiatives() + _kpi(1, 12) + _kpi(2, 20) + _footer())
+    every = _header() + _left_pane() + _initiatives() + _kpi(1, 12) + _kpi(2, 20) + _footer()
+    return tuple(_with_capacity(b) for b in every)
+
+
+def box_size(box: Box, row_heights: dict[int, float] | None = None) -> tuple[float, float]:
+    """(width, height) of a box in points as the form prints it (Excel's column widths)."""
+    heights = ROW_HEIGHTS if row_heights is None else row_heights
+    r1, c1, r2, c2 = box.span
+    width = sum(column_points(w) for w in COLUMN_WIDTHS[c1 - 1 : c2])
+    height = sum(heights.get(r, BASE_ROW_HEIGHT) for r in range(r1, r2 + 1))
+    return width, height
+
+
+def _with_capacity(box: Box) -> Box:
+    if box.capacity != FIT:
+        return box
+    return replace(box, capacity=text_capacity(*box_size(box)))
 
 
 @cache
@@ -467,9 +503,14 @@ class CardLayout:
 FORM_LAYOUT = CardLayout(boxes(), LAST_ROW, ROW_HEIGHTS, FLEXIBLE_ROWS)
 REPORT_LAYOUT = CardLayout(
     report_boxes(),
-    40,
-    {**ROW_HEIGHTS, 35: BASE_ROW_HEIGHT, 39: 26.0},
-    FLEXIBLE_ROWS | {37, 38},
+    44,
+    {
+        **ROW_HEIGHTS,
+        **dict.fromkeys((34, 36, 38), 2 * BASE_ROW_HEIGHT),
+        39: BASE_ROW_HEIGHT,
+        43: 26.25,
+    },
+    FLEXIBLE_ROWS | {41, 42},
 )
 
 

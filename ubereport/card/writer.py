@@ -25,7 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ubereport.card import layout
 from ubereport.card.layout import Box, CardLayout, Kind, Style
-from ubereport.card.textfit import FONT_PT, column_points, needed_height
+from ubereport.card.textfit import FONT_PT, WIDTH_FONT, column_points, needed_height
 from ubereport.card.xlsx_source import column_letters, split_ref
 from ubereport.files.atomic import xlsx_tmpdir
 from ubereport.plan.registry import Registry
@@ -114,7 +114,7 @@ def _format_props(kind: Kind, style: Style, number: bool) -> dict[str, Any]:
     elif kind is Kind.FIXED:
         props.update(align="center", font_color="#404040")
     elif kind in (Kind.NOTE, Kind.NOTICE):
-        props.update(border=0, font_size=8, valign="top")
+        props.update(border=0, valign="top")  # 9 pt like the body: 8.1 pt on paper
         if kind is Kind.NOTICE:
             props.update(font_color="#C00000", bold=True, font_size=9)
     elif kind is Kind.INPUT:
@@ -136,7 +136,14 @@ def write_card(
 ) -> None:
     """Write one card workbook to ``path``. ``fields`` maps defined names to cell values."""
     opts = options or CardOptions()
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, **xlsx_tmpdir(path)})
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "default_format_properties": dict(WIDTH_FONT),
+            **xlsx_tmpdir(path),
+        },
+    )
     book.set_properties({"title": layout.TITLE, "created": FIXED_TIME, "author": "ubereport"})
     book.set_custom_property("ubereport_template", layout.TEMPLATE_VERSION)
     sheet = book.add_worksheet(layout.SHEET_NAME)
@@ -164,7 +171,13 @@ def write_report_cards(
     """Write report cards (``layout.REPORT_LAYOUT``), one sheet each, into one workbook."""
     opts = options or CardOptions()
     book = xlsxwriter.Workbook(
-        str(path), {"strings_to_formulas": False, "strings_to_urls": False, **xlsx_tmpdir(path)}
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "default_format_properties": dict(WIDTH_FONT),
+            **xlsx_tmpdir(path),
+        },
     )
     book.set_properties({"title": opts.title or layout.TITLE, "author": "ubereport"})
     fmt = _Formats(book, report=True)
@@ -260,7 +273,7 @@ def _size_rows(
             text = box.text
         r1, c1, r2, c2 = box.span
         width = sum(column_points(w) for w in layout.COLUMN_WIDTHS[c1 - 1 : c2])
-        need = needed_height(text, width, 8 if box.kind is Kind.NOTE else FONT_PT)
+        need = needed_height(text, width, FONT_PT)
         if r1 == r2:
             heights[r1] = max(heights[r1], need)
         else:
@@ -326,11 +339,13 @@ def _add_lists(book: Workbook, card: Worksheet, registry: Registry) -> None:
 
 
 def _page_setup(sheet: Worksheet, last_row: int) -> None:
+    """A4 landscape at the card's one scale: sections 1–6 on page 1, section 7 on page 2."""
     sheet.set_landscape()
     sheet.set_paper(9)
-    sheet.fit_to_pages(1, 1)
+    sheet.set_print_scale(layout.PRINT_SCALE)
     sheet.print_area(f"A1:{layout.LAST_COLUMN}{last_row}")
-    sheet.set_margins(left=0.3, right=0.3, top=0.4, bottom=0.4)
+    sheet.set_h_pagebreaks([layout.PAGE_TWO_ROW - 1])
+    sheet.set_margins(**layout.MARGINS_IN)
     sheet.center_horizontally()
     sheet.hide_gridlines(2)
     sheet.set_default_row(layout.BASE_ROW_HEIGHT)

@@ -42,6 +42,7 @@ class Settings:
     log_days: int = 90  # daily log files kept
     closed_days: tuple[date, ...] = field(default_factory=tuple)  # extra 閉庁日
     workers: int = 0  # processes for reading cards; 0: automatic (large batches), 1: no workers
+    pdf: bool = False  # also write PDFs of the published report and the cards (LibreOffice)
 
     def path(self, name: str) -> Path:
         return self.root / str(getattr(self, name))
@@ -66,6 +67,7 @@ KEY_LABELS = {
     "log_days": "ログを残す日数",
     "closed_days": "追加の閉庁日",
     "workers": "検査のプロセス数",
+    "pdf": "PDF も作成",
 }
 
 DEFAULT_TOML = """# ubereport の設定（このファイルを変えたら、次の実行から反映されます）
@@ -101,6 +103,8 @@ log_days = 90
 closed_days = []
 # カードの検査に使うプロセス数（0: 100件以上のとき自動で並列、1: 並列にしない）
 workers = 0
+# 公表用の取組達成状況とカードの PDF も作る（LibreOffice が必要。ないときは Excel での作り方を表示）
+pdf = false
 """
 
 

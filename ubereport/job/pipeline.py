@@ -91,6 +91,13 @@ def process_batch(
             if sub.trace:
                 summary.details.append(f"{sub.name}: 処理中の例外\n{sub.trace}")
         summary.outcomes += [FileOutcome(display_name(p), "対象外", why) for p, why in scan.others]
+    if settings.pdf:  # after the lock: LibreOffice takes seconds
+        from ubereport.report.pdf import write_pdfs
+        from ubereport.report.render import printed_books
+
+        pdfs = write_pdfs(printed_books(summary.reports))
+        summary.reports += pdfs.written
+        summary.warnings += pdfs.messages
 
 
 def render_pending(settings: Settings, summary: RunSummary) -> None:

@@ -19,10 +19,13 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from ubereport.card.textfit import column_points, needed_height
 from ubereport.card.xlsx_source import NS, XlsxSource, column_letters, parse_xml, rich_text
 from ubereport.errors import MasterUnwritable
 
 EXCEL_MAX_TEXT = 32_767
+MASTER_FONT_PT = 11.0  # the master's cells use the workbook's default size
+ONE_LINE_PT = 15.0  # the default row height
 _ESCAPED_LITERAL = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
@@ -40,6 +43,8 @@ class TableRows:
     headers: Sequence[str]
     numeric: Sequence[bool]
     rows: Sequence[Sequence[Any]]
+    #: column widths (characters); with them, a row whose text wraps gets the height it needs
+    widths: Sequence[float] = ()
 
 
 def fill(skeleton: bytes, tables: Sequence[TableRows], out: Path) -> None:
@@ -133,6 +138,24 @@ def _too_long(table: TableRows, ref: str, col: int, row: Sequence[Any], length: 
     )
 
 
+def _row_height(table: TableRows, row: Sequence[Any]) -> float | None:
+    """The height a row needs for its wrapped texts, or None when one line is enough.
+
+    LibreOffice does not size rows to wrapped text when it opens a file, so the master says it.
+    Only texts that may wrap are measured (a line break, or longer than half the column).
+    """
+    if not table.widths:
+        return None
+    need = 0.0
+    for i, value in enumerate(row):
+        if table.numeric[i] or not isinstance(value, str):
+            continue
+        width = table.widths[i]
+        if "\n" in value or len(value) * 2 > width:
+            need = max(need, needed_height(value, column_points(width), MASTER_FONT_PT))
+    return round(need, 2) if need > ONE_LINE_PT else None
+
+
 def _column_styles(xml: str) -> dict[int, str]:
     styles: dict[int, str] = {}
     for m in _COL.finditer(xml):
@@ -172,7 +195,9 @@ def _fill_sheet(xml: str, table: TableRows, strings: _Strings) -> str:
             style = text_style if table.numeric[i] else styles[i + 1]
             cells.append(f'<c r="{ref}" s="{style}" t="s"><v>{strings.ref(text)}</v></c>')
         if cells:
-            out.append(f'<row r="{number}">{"".join(cells)}</row>')
+            height = _row_height(table, row)
+            ht = f' ht="{height}" customHeight="1"' if height else ""
+            out.append(f'<row r="{number}"{ht}>{"".join(cells)}</row>')
             last = number
     dimension = _DIMENSION.search(xml)
     close = xml.rfind("</sheetData>")

@@ -248,6 +248,7 @@ def _write_book(tmp: Path, data: MasterData) -> None:
             [c.header for c in table.columns],
             numeric,
             [[r.get(k) for k in table.keys] for r in rows],
+            [c.width for c in table.columns],
         )
         for table, _, numeric, rows in lay_out(book, data)[1]
     ]
@@ -269,7 +270,7 @@ def lay_out(
     book: Any, data: MasterData
 ) -> tuple[Formats, list[tuple[Table, Any, list[bool], list[Record]]]]:
     """Everything but the data rows: 説明, then per table its header, columns, panes, filter
-    and print setup (A4 landscape, one page wide, header row on every page, page numbers).
+    and print setup (A3 landscape at 100 %, header row on every page, page numbers).
     Returns the formats and per table (table, worksheet, numeric columns, rows)."""
     fmt = Formats(
         book.add_format(
@@ -282,7 +283,8 @@ def lay_out(
                 "valign": "vcenter",
             }
         ),
-        book.add_format({"font_name": FONT, "valign": "top"}),
+        # wrapped, so a multi-line narrative grows its row instead of printing over the next rows
+        book.add_format({"font_name": FONT, "valign": "top", "text_wrap": True}),
         book.add_format({"font_name": FONT, "valign": "top", "num_format": "#,##0.##########"}),
     )
     _readme(book, fmt.head, fmt.body)
@@ -297,7 +299,7 @@ def lay_out(
         sheet.freeze_panes(1, len(table.key))
         sheet.autofilter(0, 0, max(len(rows), 1), len(table.columns) - 1)
         sheet.set_row(0, 30)
-        _print_setup(sheet)
+        _print_setup(sheet, len(table.key))
         sheet.repeat_rows(0)
         if table.hidden:
             sheet.hide()
@@ -305,10 +307,13 @@ def lay_out(
     return fmt, out
 
 
-def _print_setup(sheet: Any) -> None:
-    sheet.set_paper(9)  # A4
+def _print_setup(sheet: Any, key_columns: int) -> None:
+    """A3 landscape at 100 % (11 pt on paper, never shrunk to fit); a sheet wider than the page
+    continues on a page to the right with its key columns repeated."""
+    sheet.set_paper(8)  # A3
     sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    sheet.set_print_scale(100)
+    sheet.repeat_columns(0, key_columns - 1)
     sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     sheet.set_header("&Lアクションプラン台帳　&A")
     sheet.set_footer("&C&P / &N")
@@ -346,7 +351,7 @@ def _readme(book: Any, head: Any, body: Any) -> None:
     sheet = book.add_worksheet(README_SHEET)
     sheet.set_column(0, 0, 22)
     sheet.set_column(1, 1, 100)
-    _print_setup(sheet)
+    _print_setup(sheet, 1)
     for r, (a, b) in enumerate(README_LINES):
         sheet.write_string(r, 0, a, head if r == 0 else body)
         if b:

@@ -95,9 +95,9 @@ class Status(StrEnum):
 
 _RATED = frozenset({Status.ACHIEVED, Status.MOSTLY, Status.NOT_ACHIEVED})
 
-#: One mark per status: ◎ 達成, ○ 概ね達成, △ 未達成 (the city's usual marks); － for no rating
-#: (目標未設定, 定性目標, 評価対象外); … 集計中 (comes later); □ 未入力 (a cell to fill in);
-#: ？ 要確認 (cannot be rated as written).
+#: One mark per status, no two alike: ◎ 達成, ○ 概ね達成, △ 未達成 (the city's usual marks);
+#: － 目標未設定 (no target that year); ◇ 定性目標 and ／ 評価対象外 (a target that is not a number);
+#: … 集計中 (comes later); □ 未入力 (a cell to fill in); ？ 要確認 (cannot be rated as written).
 SYMBOLS: dict[Status, str] = {
     Status.ACHIEVED: "◎",
     Status.MOSTLY: "○",
@@ -105,8 +105,8 @@ SYMBOLS: dict[Status, str] = {
     Status.NO_TARGET: "－",
     Status.PENDING: "…",
     Status.MISSING: "□",
-    Status.QUALITATIVE: "－",
-    Status.NOT_RATED: "－",
+    Status.QUALITATIVE: "◇",
+    Status.NOT_RATED: "／",
     Status.CHECK: "？",
 }
 

@@ -15,6 +15,12 @@ from importlib import resources
 from pathlib import Path
 
 from ubereport.japanese.fiscal import format_fy, parse_fiscal_year
+from ubereport.plan.municipality import (
+    DEFAULT_MUNICIPALITY,
+    Municipality,
+    MunicipalityError,
+    full_code,
+)
 
 COLUMNS = ("方針番号", "基本方針", "戦略番号", "戦略", "計画No", "アクションプラン名", "主管課")
 
@@ -45,6 +51,7 @@ class Registry:
     first_year: int
     years: int
     plans: tuple[PlanEntry, ...]
+    municipality: Municipality = DEFAULT_MUNICIPALITY
 
     @property
     def plan_years(self) -> list[int]:
@@ -101,7 +108,23 @@ def load_registry(csv_path: Path | None = None, plan_path: Path | None = None) -
         )
     rows = list(csv.DictReader(_read_data(csv_path, "registry.csv").lstrip("\ufeff").splitlines()))
     plans = tuple(_plan_row(i, row) for i, row in enumerate(rows, start=2))
-    return Registry(str(meta.get("title", "")), first, int(meta.get("years", 5)), plans)
+    return Registry(
+        str(meta.get("title", "")), first, int(meta.get("years", 5)), plans, _municipality(meta)
+    )
+
+
+def _municipality(meta: dict[str, object]) -> Municipality:
+    """municipality_code / prefecture / municipality of plan.toml (宇部市 when absent)."""
+    base = DEFAULT_MUNICIPALITY
+    try:
+        code = full_code(meta.get("municipality_code", base.code))
+    except MunicipalityError as exc:
+        raise RegistryError(str(exc)) from exc
+    prefecture = str(meta.get("prefecture", base.prefecture)).strip()
+    name = str(meta.get("municipality", base.name)).strip()
+    if not prefecture or not name:
+        raise RegistryError("plan.toml の prefecture・municipality を入力してください。")
+    return Municipality(code, prefecture, name)
 
 
 def _plan_row(line: int, row: dict[str, str]) -> PlanEntry:

@@ -20,6 +20,7 @@ from ubereport.plan.registry import Registry
 from ubereport.report.legend import OWN_NOTE, RATE_NOTE, STATUS_FILLS, band_lines, legend_lines
 from ubereport.report.names import UniqueNames, file_name, plan_title, sheet_name
 from ubereport.report.rows import KpiRow, PlanReport, Report, YearResult
+from ubereport.report.shown import shown_value
 
 __all__ = ["card_fields", "card_sheets", "cards_name", "write_cards"]
 
@@ -33,14 +34,14 @@ def cards_name(report: Report) -> str:
 
 
 def status_text(year: YearResult) -> str:
-    """A status cell of the card: 「◎ 達成」 over 「102.7%」, 「所管課評価」 when it decided."""
+    """A status cell of the card, two lines: 「◎ 達成」 over 「102.7%」, or over 「所管課評価」."""
     if not year.status:
         return ""
     lines = [f"{year.symbol} {year.status}"]
-    if year.rate_text:
-        lines.append(year.rate_text)
     if year.is_own:
-        lines.append("（所管課評価）")
+        lines.append("所管課評価")  # the computed status and rate are in the own-ratings block
+    elif year.rate_text:
+        lines.append(year.rate_text)
     return "\n".join(lines)
 
 
@@ -69,9 +70,10 @@ def _kpi_fields(
 ) -> None:
     p = f"kpi{kpi.kpi_no}_"
     fields |= kpi.definition_fields()
+    fields[p + "baseline"] = shown_value(kpi.baseline, kpi.unit)
     for y, year in enumerate(kpi.years, start=1):
-        fields[f"{p}target_y{y}"] = year.target
-        fields[f"{p}actual_y{y}"] = year.actual
+        fields[f"{p}target_y{y}"] = shown_value(year.target, kpi.unit)
+        fields[f"{p}actual_y{y}"] = shown_value(year.actual, kpi.unit)
         fields[f"{p}status_y{y}"] = status_text(year)
         if year.status in STATUS_FILLS:
             fills[f"{p}status_y{y}"] = STATUS_FILLS[year.status]

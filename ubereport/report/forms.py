@@ -10,6 +10,7 @@ a returned form reads and validates like any card.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ubereport.card.layout import INPUT_COUNT, KPI_COUNT
@@ -26,8 +27,14 @@ from ubereport.report.rows import PlanReport, build_report
 __all__ = ["form_fields", "form_name", "write_form_files", "write_forms"]
 
 
-def form_notice(fiscal_year: int) -> str:
+def form_notice(fiscal_year: int, *, prefilled: bool = True) -> str:
+    """The form's notice; a plan with nothing in the master must not be told it was prefilled."""
     fy, prev = format_fy(fiscal_year), format_fy(fiscal_year - 1)
+    if not prefilled:
+        return (
+            f"※{fy}の報告様式です。この計画は台帳にまだ内容がないため、転記した項目はありません。"
+            f"計画の内容（1〜3・6）、目標指標、{fy}の実績・所管課評価、4、7 をすべて入力してください。"
+        )
     return (
         f"※{fy}の報告様式です。計画の内容・目標値と{prev}までの実績は台帳から転記済みです。"
         f"{fy}の実績・所管課評価、4（前年度の内容を転記済み。{fy}の内容に直してください）、"
@@ -79,11 +86,14 @@ def write_form_files(
         notice=form_notice(fiscal_year),
         section4=f"4 {format_fy_long(fiscal_year)}の実施内容",
     )
+    blank = replace(options, notice=form_notice(fiscal_year, prefilled=False))
     written = []
     for plan in earlier.plans:
         draft = plan.initiatives
-        fields = form_fields(current[plan.plan_no], fiscal_year, draft)
+        now = current[plan.plan_no]
+        fields = form_fields(now, fiscal_year, draft)
+        opts = options if now.has_data or plan.has_data else blank
         path = folder / form_name(plan, fiscal_year)
-        write_atomically(path, lambda tmp, f=fields: write_card(tmp, f, registry, options))
+        write_atomically(path, lambda tmp, f=fields, o=opts: write_card(tmp, f, registry, o))
         written.append(path)
     return written

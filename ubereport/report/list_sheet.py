@@ -1,12 +1,14 @@
 """The 「一覧」 sheet: every plan × KPI in 体系図 order, with every plan year rated.
 
-Per plan year four columns: 目標 and 実績 as written, 達成率 (a number shown as 「102.7%」, equal
-to the rounded figure :func:`~ubereport.plan.rating.format_rate` shows) and 達成区分 (symbol and word).
-Later years' 実績/達成率/達成区分 columns that are all empty are grouped and folded away, so the
-page prints at a readable size; Excel's 「+」 above the columns opens them.
+Per plan year four columns: 目標 and 実績 (without the unit when it is the one in 単位, so a number
+never wraps inside itself), 達成率 (a number shown as 「102.7%」, equal to the rounded figure
+:func:`~ubereport.plan.rating.format_rate` shows) and 達成区分 (symbol and word). Earlier years'
+目標/実績/達成率 and later years' 実績/達成率/達成区分 are grouped and folded away (their 達成区分
+and 目標 stay), so every reported year prints on A3 landscape at 100 % (9 pt); Excel's 「+」 above
+the columns opens them.
 
-The plan's 未達成の理由・改善策 for the reported year stands on the rows it explains: the KPIs not
-達成 that year (on the first row when every KPI is 達成 but the plan still wrote one).
+The plan's 未達成の理由・改善策 for the reported year stands once per plan, on the first of its rows
+that is not 達成 (its first row when every KPI is 達成 but the plan still wrote one).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from ubereport.report.rows import (
     Report,
     YearResult,
 )
-from ubereport.report.styles import SUB_FILL, Styles, a4_landscape, row_height
+from ubereport.report.shown import shown_value
+from ubereport.report.styles import A3, SUB_FILL, Styles, landscape, row_height
 
 __all__ = ["LIST_SHEET", "own_note", "shortfall_rows", "write_list_sheet"]
 
@@ -43,16 +46,17 @@ class _Col:
 
 
 FRONT = (
-    _Col("基本方針", 10),
-    _Col("戦略", 10),
+    _Col("基本方針", 8),
+    _Col("戦略", 9),
     _Col("No.", 4),
-    _Col("アクションプラン名", 13),
-    _Col("主管課", 8.5),
-    _Col("指標", 17),
+    _Col("アクションプラン名", 12),
+    _Col("主管課", 8),
+    _Col("指標", 16),
     _Col("単位", 5),
-    _Col("基準値", 8.5),
+    _Col("基準値", 9.5),
 )
-YEAR = (_Col("目標", 8.5), _Col("実績", 8.5), _Col("達成率", 7), _Col("達成区分", 9.5))
+YEAR = (_Col("目標", 9.5), _Col("実績", 9.5), _Col("達成率", 7), _Col("達成区分", 9.5))
+REASONS = (28, 20)
 HEAD_ROWS = (3, 4)  # the two heading rows (0-based); data starts below them
 FREEZE_COLS = 4
 
@@ -60,8 +64,8 @@ FREEZE_COLS = 4
 def write_list_sheet(book: Workbook, styles: Styles, report: Report, source: str) -> Worksheet:
     sheet = book.add_worksheet(LIST_SHEET)
     reasons = (
-        _Col(f"未達成の理由・改善策（{report.label}）", 30),
-        _Col(f"所管課評価とその理由（{report.label}）", 22),
+        _Col(f"未達成の理由・改善策（{report.label}）", REASONS[0]),
+        _Col(f"所管課評価とその理由（{report.label}）", REASONS[1]),
     )
     widths = [c.width for c in FRONT] + [c.width for _ in report.plan_years for c in YEAR]
     widths += [c.width for c in reasons]
@@ -75,10 +79,10 @@ def write_list_sheet(book: Workbook, styles: Styles, report: Report, source: str
         r = HEAD_ROWS[1] + 1 + i
         _write_row(sheet, styles, r, cells)
         sheet.set_row(r, row_height([(_shown(v), w) for v, w in zip(cells, widths, strict=True)]))
-    _columns(sheet, styles, report, widths, rows)
+    _columns(sheet, report, widths)
     sheet.freeze_panes(HEAD_ROWS[1] + 1, FREEZE_COLS)
     sheet.autofilter(HEAD_ROWS[1], 0, HEAD_ROWS[1] + max(len(rows), 1), last)
-    a4_landscape(sheet, f"{report.title}　{title}", repeat=HEAD_ROWS)
+    landscape(sheet, f"{report.title}　{title}", paper=A3, repeat=HEAD_ROWS)
     return sheet
 
 
@@ -115,7 +119,10 @@ def _head(
 
 
 def shortfall_rows(report: Report) -> set[int]:
-    """Indexes (in :meth:`Report.rows`) of the rows that show the plan's 未達成の理由・改善策."""
+    """Indexes (in :meth:`Report.rows`) of the rows that show the plan's 未達成の理由・改善策.
+
+    One per plan that wrote one: its first row not 達成, else its first row.
+    """
     out: set[int] = set()
     rows = report.rows()
     for plan in report.plans:
@@ -123,7 +130,7 @@ def shortfall_rows(report: Report) -> set[int]:
             continue
         mine = [i for i, (p, _) in enumerate(rows) if p is plan]
         short = [i for i in mine if report.status_of(rows[i][1]) != str(Status.ACHIEVED)]
-        out.update(short or mine[:1])
+        out.add((short or mine)[0])
     return out
 
 
@@ -146,7 +153,7 @@ def own_note(kpi: KpiRow, year: YearResult | None) -> str:
 @dataclass(frozen=True, slots=True)
 class _Cell:
     value: object
-    kind: str = "text"  # text, center, rate, status
+    kind: str = "text"  # text, center, value, rate, status
     status: str = ""
 
 
@@ -170,12 +177,12 @@ def _row(report: Report, plan: PlanReport, kpi: KpiRow | None, shortfall: bool) 
         *front,
         _Cell(f"{kpi.roman} {kpi.name}"),
         _Cell(kpi.unit, "center"),
-        _Cell(kpi.baseline),
+        _Cell(shown_value(kpi.baseline, kpi.unit), "value"),
     ]
     for y in kpi.years:
         cells += [
-            _Cell(y.target),
-            _Cell(y.actual),
+            _Cell(shown_value(y.target, kpi.unit), "value"),
+            _Cell(shown_value(y.actual, kpi.unit), "value"),
             _Cell(y.rate_percent, "rate"),
             _Cell(y.mark, "status", y.status),
         ]
@@ -194,13 +201,8 @@ def _write_row(sheet: Worksheet, styles: Styles, r: int, cells: list[_Cell]) -> 
             fmt = styles.status(cell.status) if cell.status else styles.center
             _text(sheet, r, c, str(cell.value), fmt)
         else:
-            _text(
-                sheet,
-                r,
-                c,
-                str(cell.value),
-                styles.center if cell.kind == "center" else styles.text,
-            )
+            fmt = {"center": styles.center, "value": styles.value}.get(cell.kind, styles.text)
+            _text(sheet, r, c, str(cell.value), fmt)
 
 
 def _shown(cell: _Cell) -> str:
@@ -216,22 +218,25 @@ def _text(sheet: Worksheet, r: int, c: int, text: str, fmt: Format) -> None:
         sheet.write_blank(r, c, None, fmt)
 
 
-def _columns(
-    sheet: Worksheet,
-    styles: Styles,
-    report: Report,
-    widths: list[float],
-    rows: list[tuple[PlanReport, KpiRow | None]],
-) -> None:
-    for c, width in enumerate(widths):
-        sheet.set_column(c, c, width)
+def folded_columns(report: Report) -> list[int]:
+    """The columns grouped and folded away: earlier years' 目標/実績/達成率, later years' 実績…."""
+    folded: list[int] = []
     c = len(FRONT)
-    for i, fy in enumerate(report.plan_years):
-        later = fy > report.fiscal_year
-        empty = all(k is None or not k.years[i].actual for _, k in rows)
-        if later and empty:
-            fold = {"level": 1, "hidden": True}
-            sheet.set_column(c + 1, c + len(YEAR) - 1, YEAR[1].width, None, fold)
-            after = c + len(YEAR)
-            sheet.set_column(after, after, widths[after], None, {"collapsed": True})
+    for fy in report.plan_years:
+        if fy < report.fiscal_year:
+            folded += [c, c + 1, c + 2]
+        elif fy > report.fiscal_year:
+            folded += [c + 1, c + 2, c + 3]
         c += len(YEAR)
+    return folded
+
+
+def _columns(sheet: Worksheet, report: Report, widths: list[float]) -> None:
+    folded = set(folded_columns(report))
+    for c, width in enumerate(widths):
+        if c in folded:
+            sheet.set_column(c, c, width, None, {"level": 1, "hidden": True})
+        elif c - 1 in folded:
+            sheet.set_column(c, c, width, None, {"collapsed": True})
+        else:
+            sheet.set_column(c, c, width)

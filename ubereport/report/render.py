@@ -1,7 +1,8 @@
 """Render every report of one reported year from the master (never from the inbox).
 
-``outbox/R4/`` receives 取組達成状況_R4.xlsx (一覧・集計・提出状況), 取組達成状況_R4.csv (open
-data), アクションプラン_R4.xlsx (a card per plan) and ``cards/`` (the same cards one file each).
+``outbox/R4/`` receives 取組達成状況_R4.xlsx (一覧・集計・提出状況), 取組達成状況_公表_R4.xlsx (the
+published report), 取組達成状況_R4.csv + datapackage.json (open data), アクションプラン_R4.xlsx (a
+card per plan) and ``cards/`` (the same cards one file each).
 Next cycle's forms are :func:`ubereport.report.forms.write_forms`. Every file is written
 atomically.
 """
@@ -16,13 +17,27 @@ from ubereport.master import MasterData, load
 from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry
 from ubereport.report.cards import write_cards
+from ubereport.report.datapackage import write_datapackage
 from ubereport.report.names import year_folder
 from ubereport.report.opendata import write_csv
+from ubereport.report.publication import publication_name, write_publication
 from ubereport.report.rows import build_report
 from ubereport.report.status_sheet import SubmissionDeadline
 from ubereport.report.summary_book import summary_name, write_summary_book
 
-__all__ = ["render_reports", "source_line"]
+__all__ = ["printed_books", "render_reports", "source_line"]
+
+
+def printed_books(written: list[Path]) -> list[Path]:
+    """Of the files :func:`render_reports` wrote, the two made for print: the published report
+    and the book of every card (their PDFs are what goes on paper and on the website)."""
+    return [
+        p
+        for p in written
+        if p.suffix == ".xlsx"
+        and p.parent.name != "cards"
+        and p.name.startswith(("取組達成状況_公表_", "アクションプラン_"))
+    ]
 
 
 def source_line(master_path: Path, now: datetime | None = None) -> str:
@@ -60,5 +75,8 @@ def render_reports(
     book = folder / summary_name(report)
     write_summary_book(book, report, source_line(master_path), due)
     csv_path = folder / summary_name(report, ".csv")
-    write_csv(csv_path, report)
-    return [book, csv_path, *write_cards(folder, report, registry, today)]
+    write_csv(csv_path, report, registry.municipality)
+    package = write_datapackage(folder, report, registry.municipality, csv_path.name)
+    publication = folder / publication_name(report)
+    write_publication(publication, report)
+    return [book, publication, csv_path, package, *write_cards(folder, report, registry, today)]

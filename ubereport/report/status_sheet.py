@@ -17,23 +17,24 @@ from ubereport.japanese.fiscal import format_fy_long
 from ubereport.japanese.office_calendar import OfficeCalendar
 from ubereport.report.legend import ACHIEVED_FILL, NOT_ACHIEVED_FILL, STATUS_FILLS
 from ubereport.report.rows import NOT_SUBMITTED, PlanReport, Report
-from ubereport.report.styles import Styles, a4_landscape, row_height
+from ubereport.report.styles import Styles, landscape, row_height
 from ubereport.validate.batch import Decision
 
 __all__ = ["STATUS_SHEET", "SubmissionDeadline", "write_status_sheet"]
 
 STATUS_SHEET = "提出状況"
+#: (header, width): together they print within A4 landscape at 100 % (see the tests)
 COLUMNS = (
     ("No.", 4.5),
-    ("アクションプラン名", 28),
-    ("主管課", 13),
+    ("アクションプラン名", 24),
+    ("主管課", 11),
     ("状態", 9),
-    ("受付日時", 16),
-    ("ファイル名", 34),
+    ("受付日時", 18),
+    ("ファイル名", 28),
     ("エラー", 6.5),
     ("警告", 6.5),
     ("提出回数", 7.5),
-    ("提出期限", 13),
+    ("提出期限", 11),
     ("残り開庁日", 9),
 )
 HEAD_ROW = 3
@@ -86,11 +87,16 @@ def write_status_sheet(
         else:
             sheet.write_blank(r, 9, None, styles.center)
             sheet.write_blank(r, 10, None, styles.center)
-        texts = [(plan.entry.plan_name, 28.0), (plan.submission.file_name, 34.0)]
+        texts = [
+            (plan.entry.plan_name, COLUMNS[1][1]),
+            (plan.lead_division, COLUMNS[2][1]),
+            (plan.submission.received_at, COLUMNS[4][1]),
+            (plan.submission.file_name, COLUMNS[5][1]),
+        ]
         sheet.set_row(r, row_height(texts))
     sheet.freeze_panes(HEAD_ROW + 1, 2)
     sheet.autofilter(HEAD_ROW, 0, HEAD_ROW + len(report.plans), last)
-    a4_landscape(sheet, f"{report.title}　{title}", repeat=(HEAD_ROW, HEAD_ROW))
+    landscape(sheet, f"{report.title}　{title}", repeat=(HEAD_ROW, HEAD_ROW))
     return sheet
 
 

@@ -1,4 +1,8 @@
-"""Cell formats and print setup shared by the report sheets (BIZ UDPゴシック, A4 landscape)."""
+"""Cell formats and print setup shared by the report sheets (BIZ UDPゴシック 9 pt, landscape).
+
+Every sheet prints at 100 % (never fit to the page): the body is 9 pt on paper. A sheet's columns
+are chosen to fit its paper's width in Excel and in LibreOffice (:func:`printed_width`).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,18 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ubereport.card.textfit import column_points, needed_height
+from ubereport.card.textfit import column_points, needed_height, printed_points
 from ubereport.report.legend import STATUS_FILLS
 
 FONT = "BIZ UDPゴシック"
 FONT_PT = 9.0
 HEAD_FILL = "#D6DCE4"
 SUB_FILL = "#EDEDED"
-MIN_ROW_PT = 16.0
+MIN_ROW_PT = 15.0
 A4 = 9
+A3 = 8
+#: The printable width of each paper in landscape, in points, with :func:`landscape`'s margins.
+PRINTABLE_WIDTH_PT = {A4: 841.89 - 0.6 * 72, A3: 1190.55 - 0.6 * 72}
 
 
 class Styles:
@@ -63,6 +70,11 @@ class Styles:
         return self.get(border=1, align="center")
 
     @property
+    def value(self) -> Format:
+        """A target, actual or baseline as written: centred, on one line when it fits."""
+        return self.get(border=1, align="center")
+
+    @property
     def integer(self) -> Format:
         return self.get(border=1, align="right", num_format="#,##0")
 
@@ -82,11 +94,18 @@ def row_height(texts: list[tuple[str, float]], minimum: float = MIN_ROW_PT) -> f
     return round(max([minimum, *need]), 1)
 
 
-def a4_landscape(sheet: Worksheet, title: str, *, repeat: tuple[int, int] | None = None) -> None:
-    """A4 landscape, one page wide, page numbers in the footer, the title in every page head."""
+def printed_width(widths: list[float]) -> float:
+    """The widest the columns print (LibreOffice's digit width), in points."""
+    return sum(printed_points(w) for w in widths)
+
+
+def landscape(
+    sheet: Worksheet, title: str, *, paper: int = A4, repeat: tuple[int, int] | None = None
+) -> None:
+    """Landscape at 100 %, page numbers in the footer, the title in every page head."""
     sheet.set_landscape()
-    sheet.set_paper(A4)
-    sheet.fit_to_pages(1, 0)
+    sheet.set_paper(paper)
+    sheet.set_print_scale(100)
     sheet.set_margins(left=0.3, right=0.3, top=0.55, bottom=0.5)
     sheet.center_horizontally()
     sheet.hide_gridlines(2)

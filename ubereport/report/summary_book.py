@@ -6,6 +6,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ubereport.card.textfit import WIDTH_FONT
 from ubereport.files.atomic import write_atomically, xlsx_tmpdir
 from ubereport.japanese.fiscal import format_fy_long
 from ubereport.report.list_sheet import write_list_sheet
@@ -29,7 +30,13 @@ def write_summary_book(
 
     def produce(tmp: Path) -> None:
         book = xlsxwriter.Workbook(
-            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, **xlsx_tmpdir(tmp)}
+            str(tmp),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "default_format_properties": dict(WIDTH_FONT),
+                **xlsx_tmpdir(tmp),
+            },
         )
         book.set_properties(
             {

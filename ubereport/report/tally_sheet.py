@@ -9,7 +9,7 @@ from ubereport.japanese.fiscal import format_fy_long
 from ubereport.plan.rating import Status
 from ubereport.report.legend import RATE_NOTE, STATUS_FILLS, legend_lines, symbol_of
 from ubereport.report.rows import NOT_SUBMITTED, STATUS_KEYS, Report
-from ubereport.report.styles import FONT, SUB_FILL, Styles, a4_landscape, row_height
+from ubereport.report.styles import FONT, SUB_FILL, Styles, landscape, row_height
 from ubereport.report.tally import TallyRow, tally
 
 __all__ = ["TALLY_SHEET", "write_tally_sheet"]
@@ -23,17 +23,18 @@ TALLY_SHEET = "集計"
 WIDTHS = [9, 30, 7, 7] + [8.5] * len(STATUS_KEYS)
 LEGEND_TOP = 2
 
-#: Series look in the chart: fills and hatchings that stay apart in black-and-white print.
+#: Series look in the chart: every status a different pattern or tone, so that no two are alike in
+#: black-and-white print (solid dark, solid light, cross-hatch, dots, stripes, checks, white).
 SERIES_LOOKS: dict[str, dict[str, object]] = {
-    str(Status.ACHIEVED): {"fill": {"color": "#548235"}},
+    str(Status.ACHIEVED): {"fill": {"color": "#375623"}},
     str(Status.MOSTLY): {"fill": {"color": "#FFC000"}},
-    str(Status.NOT_ACHIEVED): _hatch("wide_upward_diagonal", "#C00000"),
-    str(Status.PENDING): _hatch("percent_25", "#7F7F7F"),
-    str(Status.MISSING): _hatch("light_vertical", "#7F7F7F"),
-    str(Status.NO_TARGET): {"fill": {"color": "#E7E6E6"}},
-    str(Status.NOT_RATED): {"fill": {"color": "#F2F2F2"}},
-    str(Status.CHECK): _hatch("small_check", "#ED7D31"),
-    NOT_SUBMITTED: _hatch("wide_downward_diagonal", "#404040"),
+    str(Status.NOT_ACHIEVED): _hatch("large_grid", "#C00000"),
+    str(Status.PENDING): _hatch("percent_50", "#7F7F7F"),
+    str(Status.MISSING): _hatch("dark_vertical", "#595959"),
+    str(Status.NO_TARGET): _hatch("dark_horizontal", "#7F7F7F"),
+    str(Status.NOT_RATED): {"fill": {"color": "#FFFFFF"}},
+    str(Status.CHECK): _hatch("large_check", "#ED7D31"),
+    NOT_SUBMITTED: _hatch("wide_downward_diagonal", "#000000"),
 }
 
 
@@ -50,12 +51,12 @@ def write_tally_sheet(book: Workbook, styles: Styles, report: Report, source: st
     rows = tally(report)
     counts_top = row
     row = _table(sheet, styles, rows, row, "達成区分別の件数", shares=False) + 1
+    sheet.set_h_pagebreaks([row])  # page 1: legend and counts; page 2: shares and the chart
     row = _table(sheet, styles, rows, row, "達成区分別の割合（件数に占める割合）", shares=True)
     note = "件数は一覧の行数（指標ごとに1件、指標の報告がない未提出の計画は1件）です。"
     sheet.merge_range(row, 0, row, last, note, styles.note)
     _chart(book, sheet, rows, counts_top, row + 2)
-    a4_landscape(sheet, f"{report.title}　{title}")
-    sheet.fit_to_pages(1, 1)
+    landscape(sheet, f"{report.title}　{title}")
     return sheet
 
 
@@ -130,7 +131,9 @@ def _chart(book: Workbook, sheet: Worksheet, rows: list[TallyRow], table_top: in
         {"num_format": "0%", "num_font": _font(8), "major_gridlines": {"visible": True}}
     )
     chart.set_legend({"position": "bottom", "font": _font(8)})
-    chart.set_size({"width": 1000, "height": 60 + 34 * len(rows)})
+    # as wide as the table (Excel's pixels: 7 per character and 5 of padding per column)
+    width = round(sum(w * 7 + 5 for w in WIDTHS)) - 8
+    chart.set_size({"width": width, "height": 56 + 26 * len(rows)})
     sheet.insert_chart(at, 0, chart, {"x_offset": 4, "y_offset": 4})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ubereport.card import layout
+from ubereport.card.textfit import fits
 from ubereport.findings import Finding
 from ubereport.japanese.values import ParsedValue
 from ubereport.plan.rating import Status, parse_own_rating
@@ -66,7 +67,7 @@ def _texts(ctx: Context) -> Iterator[Finding]:
     values = card_texts(ctx)
     for fname, text in values.items():
         box = layout.field_boxes()[fname]
-        if box.capacity and len(text) > box.capacity:
+        if box.capacity and not fits(text, *layout.box_size(box)):
             yield ctx.finding(
                 "text-too-long",
                 fname,
