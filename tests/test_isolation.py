@@ -278,6 +278,8 @@ def test_a_symlink_to_a_workbook_outside_the_root_is_never_read(
     (inbox / "04_財政課.xlsx").symlink_to(secret)
     (inbox / "05_財産管理課.xlsx.lnk").write_bytes(b"L\x00\x00\x00" + str(secret).encode())
     (inbox / "フォルダへのリンク").symlink_to(secret_dir, target_is_directory=True)
+    (inbox / "課内の下書き").mkdir()
+    shutil.copy(CARDS["06"], inbox / "課内の下書き" / CARDS["06"].name)
     capsys.readouterr()
     assert main(["run", "--root", str(root)]) == 0
     link = (
@@ -289,7 +291,8 @@ def test_a_symlink_to_a_workbook_outside_the_root_is_never_read(
         f"対象外  04_財政課.xlsx  {link}",
         f"対象外  05_財産管理課.xlsx.lnk  {link}",
         f"対象外  フォルダへのリンク  {link}",
-        "合計: 受理 1 件・対象外 3 件",
+        "対象外  課内の下書き  フォルダの中は読みません。ファイルを受付フォルダに直接置いてください",
+        "合計: 受理 1 件・対象外 4 件",
     ]
     for path in every_file(root):
         blobs = [path.read_bytes()]
@@ -298,7 +301,7 @@ def test_a_symlink_to_a_workbook_outside_the_root_is_never_read(
                 blobs += [package.read(n) for n in package.namelist()]
         assert not any(marker.encode() in blob for blob in blobs), path
     assert sorted(p.name for p in inbox.iterdir()) == sorted(
-        ["04_財政課.xlsx", "05_財産管理課.xlsx.lnk", "フォルダへのリンク"]
+        ["04_財政課.xlsx", "05_財産管理課.xlsx.lnk", "フォルダへのリンク", "課内の下書き"]
     )
 
 

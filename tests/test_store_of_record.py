@@ -223,3 +223,45 @@ def test_files_keep_their_mode_and_new_ones_follow_the_umask(tmp_path: Path) -> 
         assert {p.stat().st_mode & 0o777 for p in backups} == {0o664}
     finally:
         os.umask(previous)
+
+
+def test_a_master_that_no_longer_opens_is_restored_and_kept_aside(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = job_root(tmp_path, "01")
+    assert main(["run", "--root", str(root)]) == 0
+    drop(root, "02")
+    assert main(["run", "--root", str(root)]) == 0
+    master = root / "outbox" / MASTER
+    master.write_bytes(b"PK\x03\x04 overwritten by a sync tool")
+    drop(root, "04")
+    capsys.readouterr()
+    assert main(["run", "--root", str(root)]) == 2
+    assert "バックアップから戻してください" in capsys.readouterr().err
+    assert main(["restore", "--root", str(root)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(
+        r"戻す前の台帳はバックアップ「アクションプラン台帳_開けない台帳_\d{8}-\d{6}\.xlsx」として残しました。",
+        out[1],
+    )
+    kept = next((root / "outbox" / "backup").glob("*_開けない台帳_*.xlsx"))
+    assert kept.read_bytes() == b"PK\x03\x04 overwritten by a sync tool"
+    assert len(read_master(master).rows("submissions")) == 1  # the backup before the second run
+
+
+def test_no_master_no_backups_but_filed_originals_is_a_lost_master_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = job_root(tmp_path, "01")
+    assert main(["run", "--root", str(root)]) == 0
+    shutil.rmtree(root / "outbox")  # the whole outbox, backups and all
+    drop(root, "02")
+    capsys.readouterr()
+    assert main(["run", "--root", str(root)]) == 2
+    assert capsys.readouterr().err == (
+        f"実行できませんでした: 台帳「{root / 'outbox' / MASTER}」が見つかりません（バックアップもありません）。"
+        "保管フォルダには処理済みの原本が 1 件あるため、新しい台帳は自動では作りません。"
+        f"台帳を元の場所に戻すか、作り直す場合は「ubereport init --root {root}」で台帳を作ってから、"
+        "原本を受付フォルダに戻してください。\n"
+    )
+    assert not (root / "outbox" / MASTER).exists()

@@ -57,6 +57,7 @@ LINK = (
 OUTSIDE = (
     "受付フォルダの外にあるファイルを指しているため読みません。ファイルそのものを置いてください"
 )
+FOLDER = "フォルダの中は読みません。ファイルを受付フォルダに直接置いてください"
 SHORTCUT_SUFFIXES = frozenset({".lnk", ".url"})
 SETTLE_MODES = ("window", "size")
 
@@ -86,7 +87,7 @@ def scan_inbox(
             continue
         why = _not_taken(path, home)
         if why is None:
-            continue  # a folder
+            continue  # gone since the listing
         if why:
             scan.others.append((path, why))
             continue
@@ -105,7 +106,7 @@ def scan_inbox(
 
 
 def _not_taken(path: Path, home: Path) -> str | None:
-    """Why ``path`` is 対象外 ('' when it is a candidate, None when it is a folder)."""
+    """Why ``path`` is 対象外 ('' when it is a candidate, None when it is gone)."""
     if path.is_symlink() or path.suffix.lower() in SHORTCUT_SUFFIXES:
         return LINK
     try:
@@ -113,7 +114,7 @@ def _not_taken(path: Path, home: Path) -> str | None:
     except OSError:
         return None  # gone since the listing
     if stat.S_ISDIR(mode):
-        return None
+        return FOLDER
     if not stat.S_ISREG(mode):
         return LINK
     if path.resolve().parent != home:  # a junction or reparse point on Windows

@@ -7,7 +7,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from ubereport.errors import ConfigError, UbereportError
+from ubereport.errors import ConfigError, MasterLost, UbereportError
 from ubereport.files.access import open_problem
 from ubereport.files.atomic import ensure_closed, held_message, skipping_held_files
 from ubereport.files.names import display_name
@@ -19,7 +19,7 @@ from ubereport.job.filing import move_original, stamp_now, unique_destination
 from ubereport.job.inbox import scan_inbox
 from ubereport.job.outcome import FileOutcome, RunSummary
 from ubereport.job.state import save_state
-from ubereport.master import init_master, merge_isolated, now_text
+from ubereport.master import init_master, merge_isolated, now_text, refuse_lost
 from ubereport.master.lock import master_lock
 from ubereport.master.merge import registered_targets
 from ubereport.master.store import MasterData, read_master, write_master
@@ -47,6 +47,8 @@ def process_batch(
     with master_lock(master, wait=settings.lock_wait_seconds) as warnings:
         summary.warnings += warnings
         if not master.exists():  # under the lock: two first runs never both create it
+            refuse_lost(master)
+            _refuse_without_history(settings, master)
             init_master(master, registry)  # a new root; a lost master with backups stops here
         ensure_closed(master, settings.lock_wait_seconds)
         # Another run may have filed files while this one waited for the lock: look again.
@@ -98,6 +100,28 @@ def process_batch(
         pdfs = write_pdfs(printed_books(summary.reports))
         summary.reports += pdfs.written
         summary.warnings += pdfs.messages
+
+
+def _refuse_without_history(settings: Settings, master: Path) -> None:
+    """No master and no backups, but filed originals: the master was lost with its backups.
+
+    Only a root that has never filed anything gets a new master by itself; otherwise a person
+    decides (``ubereport init --root`` creates it on purpose).
+    """
+    filed = [
+        p
+        for folder in (settings.path("archive"), settings.path("rejected"))
+        if folder.is_dir()
+        for p in folder.rglob("*.xls*")
+        if not p.name.endswith("_確認結果.xlsx")
+    ]
+    if filed:
+        raise MasterLost(
+            f"台帳「{master}」が見つかりません（バックアップもありません）。保管フォルダには処理済みの"
+            f"原本が {len(filed)} 件あるため、新しい台帳は自動では作りません。台帳を元の場所に戻すか、"
+            f"作り直す場合は「ubereport init --root {settings.root}」で台帳を作ってから、"
+            "原本を受付フォルダに戻してください。"
+        )
 
 
 def render_pending(settings: Settings, summary: RunSummary) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ubereport.errors import CannotRun
+from ubereport.errors import CannotRun, MasterUnwritable
 from ubereport.files.atomic import write_atomically
 from ubereport.files.content import content_hash
 from ubereport.master.store import backup_master, list_backups, read_master, submission_count
@@ -65,8 +65,21 @@ def choose(master: Path, name: str | None) -> Backup:
 
 
 def restore(master: Path, backup: Backup, *, keep: int = 10) -> Path | None:
-    """Replace ``master`` with ``backup``; the current master first becomes a backup (returned)."""
-    previous = backup_master(master, keep=max(keep, 1)) if master.exists() else None
+    """Replace ``master`` with ``backup``; the current master first becomes a backup (returned).
+
+    A current master that does not open (the reason to restore, often) cannot be a verified
+    backup; it is kept beside them as 「…_開けない台帳_<日時>」 instead, never thrown away.
+    """
+    previous = None
+    if master.exists():
+        try:
+            previous = backup_master(master, keep=max(keep, 1))
+        except MasterUnwritable:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            previous = (
+                master.parent / "backup" / f"{master.stem}_開けない台帳_{stamp}{master.suffix}"
+            )
+            write_atomically(previous, lambda tmp: shutil.copyfile(master, tmp))
     write_atomically(master, lambda tmp: shutil.copyfile(backup.path, tmp))
     return previous
 
