@@ -209,7 +209,8 @@ def test_card_pasted_into_another_workbook_is_found_by_its_labels(tmp_path: Path
                 target = pasted.cell(cell.row + 2, cell.column + 1, cell.value)
                 target.number_format = cell.number_format
                 if isinstance(cell.value, str) and cell.value.startswith("="):
-                    target.value = "R4"  # the pasted KPI II headings come over as values
+                    # the pasted KPI II headings come over as values
+                    target.value = card_sheet[cell.value[1:]].value
     book.save(tmp_path / "貼り付け.xlsx")
     result = read_card(tmp_path / "貼り付け.xlsx")
     assert [(f.code, f.severity.value, f.sheet) for f in result.findings] == [

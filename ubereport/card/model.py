@@ -126,6 +126,8 @@ class Card:
     shortfall_reason: str
     next_actions: str
     cells: dict[str, str] = field(default_factory=dict)
+    # Fields whose printed label was not found on the sheet: unread, never 空欄.
+    not_found: tuple[str, ...] = ()
 
     def cell_of(self, field_name: str) -> str | None:
         """The A1 cell a field was read from (for pointing a finding at it)."""

@@ -92,7 +92,7 @@ class CellValue(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class NameRef:
-    """Where a workbook-level defined name points; ``sheet`` is None when the name is broken."""
+    """Where a defined name points; ``sheet`` is None when the name is broken (#REF! …)."""
 
     sheet: str | None
     cell: str | None
@@ -168,10 +168,12 @@ class XlsxSource:
         self._workbook_path = self._office_document()
         self._sheet_paths, self.sheet_states = self._sheets()
         self.defined_names = self._defined_names()
+        self.local_names = self._local_names()
         self._strings: list[str | Element] | None = None
         self._formats: list[str] | None = None
         self._style_info: list[tuple[str, bool]] | None = None
         self._raw: dict[str, dict[str, Element]] = {}
+        self._hidden: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
         self._converted: dict[str, dict[str, CellValue | None]] = {}
 
     @property
@@ -262,6 +264,34 @@ class XlsxSource:
             names[name] = parse_reference(node.text or "")
         return names
 
+    def _local_names(self) -> dict[str, dict[str, NameRef]]:
+        """Sheet-level defined names: sheet name -> {name: reference}.
+
+        Excel makes these when a card sheet is copied inside one workbook (「移動またはコピー」):
+        the copy gets its own set of the template's names, scoped to the copy.
+        """
+        order = [sheet.get("name", "") for sheet in self._book.iter(f"{NS}sheet")]
+        local: dict[str, dict[str, NameRef]] = {}
+        for node in self._book.iter(f"{NS}definedName"):
+            index = node.get("localSheetId")
+            if index is None or not index.isdigit() or int(index) >= len(order):
+                continue
+            local.setdefault(order[int(index)], {})[node.get("name", "")] = parse_reference(
+                node.text or ""
+            )
+        return local
+
+    def names_for(self, sheet: str) -> dict[str, NameRef]:
+        """The defined names that apply on ``sheet``: its own sheet-level names over the
+        workbook-level ones."""
+        return {**self.defined_names, **self.local_names.get(sheet, {})}
+
+    def hidden(self, sheet: str) -> tuple[frozenset[int], frozenset[int]]:
+        """(hidden rows, hidden columns) of ``sheet``, 1-based."""
+        if sheet not in self._hidden:
+            self._raw_cells(sheet)
+        return self._hidden[sheet]
+
     # --- cells -----------------------------------------------------------------------------
     def _shared_string(self, index: int) -> str:
         """Shared string ``index`` ('' when out of range), its text built on first use."""
@@ -301,12 +331,9 @@ class XlsxSource:
         if sheet not in self._raw:
             root = self._xml(self._sheet_paths[sheet])
             data = root.find(f"{NS}sheetData")
-            self._raw[sheet] = {
-                ref: c
-                for row in (data if data is not None else ())
-                for c in row
-                if (ref := c.get("r"))
-            }
+            rows = data if data is not None else ()
+            self._raw[sheet] = {ref: c for row in rows for c in row if (ref := c.get("r"))}
+            self._hidden[sheet] = (_hidden_rows(rows), _hidden_columns(root))
         return self._raw[sheet]
 
     def cells(self, sheet: str) -> dict[str, CellValue]:
@@ -402,6 +429,39 @@ class XlsxSource:
         return CellValue(number, fmt, formula)
 
 
+def _flag(value: str | None) -> bool:
+    return value in ("1", "true")
+
+
+def _hidden_rows(rows: object) -> frozenset[int]:
+    out: set[int] = set()
+    for row in rows:  # type: ignore[attr-defined]
+        if _flag(row.get("hidden")) and (r := row.get("r", "")).isdigit():
+            out.add(int(r))
+    return frozenset(out)
+
+
+def _hidden_columns(root: Element) -> frozenset[int]:
+    out: set[int] = set()
+    for col in root.iter(f"{NS}col"):
+        if not _flag(col.get("hidden")):
+            continue
+        first, last = int(col.get("min", "0") or 0), int(col.get("max", "0") or 0)
+        out.update(range(max(first, 1), min(last, 16_384) + 1))
+    return frozenset(out)
+
+
+# Strict Open XML (「Strict Open XML スプレッドシート」) differs from the usual transitional files
+# in its namespaces only, as far as cells, strings, styles and names go: read it by renaming them.
+STRICT_NAMESPACES = (
+    (b"http://purl.oclc.org/ooxml/spreadsheetml/main", NS[1:-1].encode()),
+    (
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+        REL_NS[1:-1].encode(),
+    ),
+)
+
+
 def parse_xml(name: str, data: bytes) -> Element:
     """Parse one package part with the C parser, refusing any DTD.
 
@@ -413,6 +473,9 @@ def parse_xml(name: str, data: bytes) -> Element:
     wide = tuple(m.decode().encode(enc) for m in markers for enc in ("utf-16-le", "utf-16-be"))
     if any(m in data for m in markers + wide):
         raise SourceError("file-corrupt", f"{name}: 危険なXML構造（DTD）")
+    if b"purl.oclc.org/ooxml/" in data:
+        for strict, transitional in STRICT_NAMESPACES:
+            data = data.replace(strict, transitional)
     try:
         return ET.fromstring(data)
     except ET.ParseError as exc:

@@ -1,0 +1,379 @@
+"""Where each field of a card is on one sheet, judged from what a person sees there.
+
+A field is found from its *key label* (its row heading, or the heading above it, see
+:func:`ubereport.card.layout.key_label`) inside its section, found by the section's printed
+title. A defined name is trusted only where the cells around it carry those labels; a value that
+equals a printed label is never a value; hidden rows and columns are stepped over and never
+preferred over visible cells. Every field then owns a *region* — its box, grown downwards over
+rows inserted below it — and whatever is typed in the region is the field's text, in reading
+order. Every other non-empty cell inside the card is left for the reader to report.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ubereport.card import layout
+from ubereport.card.xlsx_source import CellValue, NameRef, XlsxSource, split_ref
+
+Pos = tuple[int, int]
+SEARCH_ROWS = 12  # how far (rows) a label may have moved from where its section says it is
+SEARCH_COLS = 4
+HIDDEN_COST = 1_000
+MAX_EXTRA_ROWS = 40
+
+
+def cell_text(cell: CellValue | None) -> str:
+    """A cell as the text a person sees: strings unchanged, numbers without float noise."""
+    if cell is None or cell.value is None:
+        return ""
+    value = cell.value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, str):
+        return value
+    return value.isoformat()
+
+
+@dataclass(slots=True)
+class Grid:
+    """One sheet's non-empty cells by (row, column), with its hidden rows and columns."""
+
+    sheet: str
+    cells: dict[Pos, CellValue]
+    hidden_rows: frozenset[int]
+    hidden_cols: frozenset[int]
+    labels: dict[str, list[Pos]] = field(default_factory=dict)
+    anchors: dict[str, list[Pos]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, source: XlsxSource, sheet: str) -> Grid:
+        cells = {split_ref(ref): cell for ref, cell in source.cells(sheet).items()}
+        rows, cols = source.hidden(sheet)
+        grid = cls(sheet, cells, rows, cols)
+        for pos, cell in cells.items():
+            if not isinstance(cell.value, str) or len(cell.value) > 80:
+                continue
+            if (key := layout.anchor_of(cell.value)) is not None:
+                grid.anchors.setdefault(key, []).append(pos)
+            grid.labels.setdefault(layout.label_key(cell.value), []).append(pos)
+        return grid
+
+    def text(self, pos: Pos) -> str:
+        return cell_text(self.cells.get(pos))
+
+    def visible(self, pos: Pos) -> bool:
+        return pos[0] not in self.hidden_rows and pos[1] not in self.hidden_cols
+
+    def is_label(self, pos: Pos) -> bool:
+        cell = self.cells.get(pos)
+        return (
+            cell is not None and isinstance(cell.value, str) and layout.is_printed_label(cell.value)
+        )
+
+    def step(self, pos: Pos, dr: int, dc: int) -> Pos:
+        """``dr`` visible rows down and ``dc`` visible columns right of ``pos``."""
+        r, c = pos
+        for _ in range(dr):
+            r += 1
+            while r in self.hidden_rows:
+                r += 1
+        for _ in range(dc):
+            c += 1
+            while c in self.hidden_cols:
+                c += 1
+        return r, c
+
+    def columns(self, first: int, width: int) -> list[int]:
+        """``width`` visible columns starting at ``first``."""
+        out = [first]
+        while len(out) < width:
+            out.append(self.step((0, out[-1]), 0, 1)[1])
+        return out
+
+
+@dataclass(slots=True)
+class Placed:
+    """Where one field was found and the cells whose text it takes."""
+
+    pos: Pos
+    region: list[Pos]
+    by_name: bool
+    moved_from: str | None = None  # the defined name's cell when the labels disagreed with it
+
+
+@dataclass(slots=True)
+class Located:
+    """Every field of one card sheet: found, not found (the label missing), and how."""
+
+    grid: Grid
+    origin: Pos
+    bottom: int
+    right: int
+    sections: dict[str, Pos]
+    fields: dict[str, Placed] = field(default_factory=dict)
+    missing: dict[str, list[str]] = field(default_factory=dict)  # printed label -> fields
+    moved: list[str] = field(default_factory=list)
+    names_used: int = 0
+
+
+def card_likeness(grid: Grid) -> int:
+    """How many of the card's section titles the sheet shows (0 for any other sheet)."""
+    return len(grid.anchors)
+
+
+def _origin(grid: Grid) -> Pos | None:
+    votes: Counter[Pos] = Counter()
+    for key, positions in grid.anchors.items():
+        er, ec = split_ref(layout.ANCHOR_BOX[key])
+        for r, c in positions:
+            votes[(r - er, c - ec)] += 10 if grid.visible((r, c)) else 1
+    if not votes:
+        return None
+    return max(votes.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))[0]
+
+
+def _closest(grid: Grid, positions: list[Pos], expected: Pos) -> Pos | None:
+    def cost(pos: Pos) -> int:
+        dr, dc = pos[0] - expected[0], pos[1] - expected[1]
+        if abs(dr) > SEARCH_ROWS or abs(dc) > SEARCH_COLS:
+            return -1
+        # rows inserted above push a label down: a label above where it belongs costs more
+        return (
+            (0 if grid.visible(pos) else HIDDEN_COST) + abs(dc) * 3 + (dr if dr >= 0 else -2 * dr)
+        )
+
+    scored = [(cost(p), p) for p in positions]
+    scored = [(c, p) for c, p in scored if c >= 0]
+    return min(scored)[1] if scored else None
+
+
+def _sections(grid: Grid, origin: Pos) -> dict[str, Pos]:
+    found: dict[str, Pos] = {}
+    for key in layout.ANCHOR_BOX:
+        positions = grid.anchors.get(key, [])
+        r, c = split_ref(layout.ANCHOR_BOX[key])
+        # a section's position is judged from the one above it in the same pane when found
+        shift = _shift_above(found, key) or origin
+        pos = _closest(grid, positions, (r + shift[0], c + shift[1]))
+        if pos is not None:
+            found[key] = pos
+    return found
+
+
+def _shift_above(found: dict[str, Pos], key: str) -> Pos | None:
+    r, c = split_ref(layout.ANCHOR_BOX[key])
+    above = [
+        (k, p)
+        for k, p in found.items()
+        if split_ref(layout.ANCHOR_BOX[k])[1] == c and split_ref(layout.ANCHOR_BOX[k])[0] < r
+    ]
+    if not above:
+        return None
+    k, (pr, pc) = max(above, key=lambda kv: split_ref(layout.ANCHOR_BOX[kv[0]])[0])
+    ar, ac = split_ref(layout.ANCHOR_BOX[k])
+    return pr - ar, pc - ac
+
+
+def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
+    """Find every field of the card on ``grid``; None when the sheet shows no card at all."""
+    origin = _origin(grid)
+    if origin is None:
+        return None
+    sections = _sections(grid, origin)
+    s7 = sections.get("s7")
+    s7_row = s7[0] if s7 else origin[0] + split_ref(layout.ANCHOR_BOX["s7"])[0]
+    bottom = s7_row + layout.LAST_ROW - split_ref(layout.ANCHOR_BOX["s7"])[0]
+    loc = Located(grid, origin, bottom, origin[1] + len(layout.COLUMN_WIDTHS), sections)
+    named = {
+        f: split_ref(ref.cell)
+        for f in layout.field_names()
+        if (ref := names.get(f)) is not None and ref.sheet == grid.sheet and ref.cell
+    }
+    loc.names_used = len(named)
+    trusted = {f: p for f, p in named.items() if _trusted(loc, f, p)}
+    # Names that mostly disagree with the labels (a card pasted onto a fresh template one row
+    # down) are not a few moved names but no names at all.
+    use_names = len(trusted) * 2 >= len(named)
+    for fname in layout.field_names():
+        by_label = _by_label(loc, fname)
+        if use_names and fname in trusted:
+            loc.fields[fname] = Placed(trusted[fname], [], True)
+        elif by_label is not None:
+            moved = named.get(fname) if use_names else None
+            if moved is not None and moved != by_label:
+                loc.moved.append(fname)
+            loc.fields[fname] = Placed(by_label, [], False, _a1(moved) if moved else None)
+        else:
+            key = layout.key_label(fname)
+            loc.missing.setdefault(_printed(fname, key), []).append(fname)
+    if not use_names:
+        loc.names_used = 0
+    loc.right += _extra_cols(loc)
+    for fname, placed in loc.fields.items():
+        placed.region = _region(loc, fname, placed.pos)
+    _further_inputs(loc)
+    return loc
+
+
+def _further_inputs(loc: Located) -> None:
+    """Rows typed below インプット④ (a fifth row inserted, ⑤ …) are further inputs."""
+    last = layout.INPUT_COUNT
+    kinds = ("input", "output", "output_result")
+    if not all(f"{k}_{last}" in loc.fields for k in kinds):
+        return
+    grid = loc.grid
+    columns = {k: loc.fields[f"{k}_{last}"] for k in kinds}
+    widths = {k: layout.field_boxes()[f"{k}_{last}"].span for k in kinds}
+    kpi1 = loc.sections.get("kpi1")
+    end = kpi1[0] if kpi1 else loc.bottom
+    row = max(p[0] for placed in columns.values() for p in placed.region) + 1
+    n = last
+    key_col = columns["input"].pos[1] - layout.key_label(f"input_{last}").dc
+    while row < end:
+        if any(p[0] == row for p in loc.sections.values()):
+            break
+        rows = [row]
+        while rows[-1] + 1 < end and not _stop_row(loc, rows[-1] + 1, key_col, loc.right):
+            rows.append(rows[-1] + 1)
+        row = rows[-1] + 1
+        blocks = {}
+        for k in kinds:
+            _, c1, _, c2 = widths[k]
+            cols = grid.columns(columns[k].pos[1], c2 - c1 + 1)
+            blocks[k] = [(r, c) for r in rows for c in cols if grid.visible((r, c))]
+        if not any(grid.text(p) for ps in blocks.values() for p in ps):
+            continue
+        n += 1
+        for k in kinds:
+            loc.fields[f"{k}_{n}"] = Placed(
+                blocks[k][0] if blocks[k] else (rows[0], 0), blocks[k], False
+            )
+
+
+def _extra_cols(loc: Located) -> int:
+    extra = 0
+    for fname, placed in loc.fields.items():
+        _, lc = split_ref(layout.field_cell(fname))
+        extra = max(extra, placed.pos[1] - (lc + loc.origin[1]))
+    return extra
+
+
+def _a1(pos: Pos) -> str:
+    from ubereport.card.xlsx_source import a1
+
+    return a1(*pos)
+
+
+def _printed(fname: str, key: layout.KeyLabel) -> str:
+    if key.anchor is not None:
+        return f"「{layout.section_title(key.anchor)}」"
+    box = layout.field_boxes()[fname]
+    return f"「{layout.section_title(box.anchor)}」の「{key.printed}」"
+
+
+def _section_shift(loc: Located, anchor: str) -> Pos:
+    pos = loc.sections.get(anchor)
+    if pos is None:
+        return _shift_above(loc.sections, anchor) or loc.origin
+    r, c = split_ref(layout.ANCHOR_BOX[anchor])
+    return pos[0] - r, pos[1] - c
+
+
+def _by_label(loc: Located, fname: str) -> Pos | None:
+    grid = loc.grid
+    key = layout.key_label(fname)
+    if key.anchor is not None:
+        found = loc.sections.get(key.anchor)
+    else:
+        anchor = layout.field_boxes()[fname].anchor
+        sr, sc = _section_shift(loc, anchor)
+        kr, kc = split_ref(key.ref)
+        found = _closest(grid, grid.labels.get(layout.label_key(key.text), []), (kr + sr, kc + sc))
+    if found is None:
+        return None
+    pos = grid.step(found, key.dr, key.dc)
+    if grid.is_label(pos):
+        return None  # a printed label where the value belongs: the card is not laid out so
+    return pos
+
+
+def _trusted(loc: Located, fname: str, pos: Pos) -> bool:
+    """Whether a defined name's cell carries the labels the layout expects around it."""
+    grid = loc.grid
+    if not grid.visible(pos) or grid.is_label(pos):
+        return False
+    key = layout.key_label(fname)
+    if not _key_matches(grid, key, pos):
+        return False
+    return _in_section(loc, layout.field_boxes()[fname].anchor, pos)
+
+
+def _key_matches(grid: Grid, key: layout.KeyLabel, pos: Pos) -> bool:
+    r, c = pos
+    if key.beside:
+        for col in range(c - 1, max(0, c - 2 * len(layout.COLUMN_WIDTHS)), -1):
+            if grid.is_label((r, col)):
+                return _same_label(grid.text((r, col)), key)
+        return False
+    for row in range(r - 1, max(0, r - 2 * layout.LAST_ROW), -1):
+        if row in grid.hidden_rows:
+            continue
+        text = grid.text((row, c))
+        if text:
+            return _same_label(text, key)
+    return False
+
+
+def _same_label(text: str, key: layout.KeyLabel) -> bool:
+    if key.anchor is not None:
+        return layout.anchor_of(text) == key.anchor
+    return layout.label_key(text) == layout.label_key(key.text)
+
+
+def _in_section(loc: Located, anchor: str, pos: Pos) -> bool:
+    """``pos`` lies under its section's title, with no other section's title in between."""
+    found = loc.sections.get(anchor)
+    if found is None:
+        return True  # the title was edited: the key label alone decides
+    ar, ac = found
+    if ar > pos[0] or ac > pos[1]:
+        return False
+    return not any(
+        p[1] == ac and ar < p[0] <= pos[0] for k, p in loc.sections.items() if k != anchor
+    )
+
+
+def _stop_row(loc: Located, row: int, left: int, right: int) -> bool:
+    """A row that starts something else: a printed label in the field's pane, or a section."""
+    grid = loc.grid
+    if any(p[0] == row for p in loc.sections.values()):
+        return True
+    return any(grid.is_label((row, c)) for c in range(left, right + 1))
+
+
+def _region(loc: Located, fname: str, pos: Pos) -> list[Pos]:
+    """The cells whose text is the field's: its box, and for a text box the rows added below."""
+    grid = loc.grid
+    box = layout.field_boxes()[fname]
+    r1, c1, r2, c2 = box.span
+    if box.style in (layout.Style.VALUE, layout.Style.CENTER) or box.kind is not layout.Kind.INPUT:
+        return [pos]
+    cols = grid.columns(pos[1], c2 - c1 + 1)
+    height = r2 - r1 + 1
+    if box.style is layout.Style.TEXT:
+        height += MAX_EXTRA_ROWS  # rows inserted below the box still belong to it
+    section = loc.sections.get(box.anchor)
+    left = section[1] if section else cols[0]
+    rows = [pos[0]]
+    while len(rows) < height and rows[-1] < loc.bottom:
+        if _stop_row(loc, rows[-1] + 1, left, cols[-1]):
+            break
+        rows.append(rows[-1] + 1)
+    return [(r, c) for r in rows for c in cols if grid.visible((r, c))]
