@@ -120,31 +120,40 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_read(args: argparse.Namespace) -> int:
-    from ubereport.card.reader import read_card
+    from ubereport.card.reader import read_workbook
     from ubereport.findings import has_errors
     from ubereport.job.summary import format_findings
+    from ubereport.validate.run import validate_workbook
 
-    result = read_card(args.file)
+    reader = read_workbook if args.reader_only else validate_workbook
+    results = reader(args.file)
     if args.json:
-        payload = (
-            result.card.to_json(result.findings)
-            if result.card
-            else {"file": args.file.name, "findings": [f.to_dict() for f in result.findings]}
+        payloads = [
+            r.card.to_json(r.findings)
+            if r.card
+            else {"file": args.file.name, "findings": [f.to_dict() for f in r.findings]}
+            for r in results
+        ]
+        print(
+            json.dumps(
+                payloads[0] if len(payloads) == 1 else payloads, ensure_ascii=False, indent=2
+            )
         )
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(f"ファイル: {args.file.name}")
-        card = result.card
-        if card is not None:
-            for label, value in (
-                ("No.", card.plan_no),
-                ("アクションプラン名", card.plan_name),
-                ("主管課", card.lead_division),
-                ("報告年度", card.fiscal_year_text),
-            ):
-                print(f"  {label}: {value}")
-        print(format_findings(result.findings))
-    return 1 if has_errors(result.findings) else 0
+        for result in results:
+            card = result.card
+            if card is not None:
+                print(f"  シート: {card.sheet}")
+                for label, value in (
+                    ("No.", card.plan_no),
+                    ("アクションプラン名", card.plan_name),
+                    ("主管課", card.lead_division),
+                    ("報告年度", card.fiscal_year_text),
+                ):
+                    print(f"  {label}: {value}")
+            print(format_findings(result.findings))
+    return 1 if any(has_errors(r.findings) for r in results) else 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:

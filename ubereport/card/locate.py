@@ -351,11 +351,18 @@ def _in_section(loc: Located, anchor: str, pos: Pos) -> bool:
 
 
 def _stop_row(loc: Located, row: int, left: int, right: int) -> bool:
-    """A row that starts something else: a printed label in the field's pane, or a section."""
+    """A row that starts something else: a printed label or a section title across the
+    field's columns ``left``..``right``."""
     grid = loc.grid
-    if any(p[0] == row for p in loc.sections.values()):
-        return True
+    for key, (r, c) in loc.sections.items():
+        if r == row and c <= right and c + _section_width(key) - 1 >= left:
+            return True
     return any(grid.is_label((row, c)) for c in range(left, right + 1))
+
+
+def _section_width(key: str) -> int:
+    box = next(b for b in layout.boxes() if b.first == layout.ANCHOR_BOX[key])
+    return box.span[3] - box.span[1] + 1
 
 
 def _region(loc: Located, fname: str, pos: Pos) -> list[Pos]:

@@ -65,8 +65,8 @@ def _ratings(ctx: Context) -> Iterator[Finding]:
 def _texts(ctx: Context) -> Iterator[Finding]:
     values = _card_texts(ctx)
     for fname, text in values.items():
-        box = layout.field_boxes()[fname]
-        if box.capacity and len(text) > box.capacity:
+        box = layout.field_box(fname)
+        if box is not None and box.capacity and len(text) > box.capacity:
             yield ctx.finding(
                 "text-too-long",
                 fname,

@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ubereport.card.model import Card
-from ubereport.card.reader import read_card
+from ubereport.card.reader import ReadResult, read_workbook
 from ubereport.findings import Finding
 from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry, default_registry
-from ubereport.validate import header, kpi_values, narrative
+from ubereport.validate import header, kpi_values, narrative, plausibility
 from ubereport.validate.context import Context, Report, TargetKey
 
-CHECKS = (header.check, kpi_values.check, narrative.check)
+CHECKS = (header.check, kpi_values.check, plausibility.check, narrative.check)
 
 
 def validate_card(
@@ -24,7 +24,27 @@ def validate_card(
     bands: Bands | None = None,
 ) -> list[Finding]:
     ctx = Context(card, registry or default_registry(), registered_targets or {}, bands or Bands())
-    return [finding for check in CHECKS for finding in check(ctx)]
+    unread = set(card.not_found)  # already a label-missing エラー: never called 空欄 as well
+    return [f for check in CHECKS for f in check(ctx) if f.field not in unread]
+
+
+def validate_workbook(
+    path: Path,
+    registry: Registry | None = None,
+    *,
+    registered_targets: Mapping[TargetKey, str] | None = None,
+    bands: Bands | None = None,
+) -> list[ReadResult]:
+    """Read and validate every card of one file: per card, the reader's findings, then every
+    check's (what ``ubereport read`` shows)."""
+    registry = registry or default_registry()
+    results = read_workbook(path, registry)
+    for result in results:
+        if result.card is not None:
+            result.findings += validate_card(
+                result.card, registry, registered_targets=registered_targets, bands=bands
+            )
+    return results
 
 
 def validate_file(
@@ -34,12 +54,11 @@ def validate_file(
     registered_targets: Mapping[TargetKey, str] | None = None,
     bands: Bands | None = None,
 ) -> Report:
-    """Read and validate one file: the reader's findings, then every check's."""
-    registry = registry or default_registry()
-    result = read_card(path, registry)
-    findings = list(result.findings)
-    if result.card is not None:
-        findings += validate_card(
-            result.card, registry, registered_targets=registered_targets, bands=bands
-        )
-    return Report(Path(path).name, findings, result.card)
+    """Read and validate one file as one submission: every card's findings, in sheet order.
+
+    A workbook with several cards is one report whose findings name each card's sheet; the
+    reader's 「sheet-several」 エラー keeps it out of the master (one card per file).
+    """
+    results = validate_workbook(path, registry, registered_targets=registered_targets, bands=bands)
+    findings = list(dict.fromkeys(f for r in results for f in r.findings))
+    return Report(Path(path).name, findings, results[0].card)
