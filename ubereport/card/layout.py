@@ -632,3 +632,28 @@ def section_title(key: str) -> str:
     """A section's title as printed on the template, for messages."""
     box = next(b for b in boxes() if b.first == ANCHOR_BOX[key])
     return box.text
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnKey:
+    """What fixes a KPI cell's column when columns were inserted or hidden: KPI ``kpi``'s year
+    heading ``year`` (1–5) or its 基準値 heading (``year`` 0) in the KPI's 数値 row."""
+
+    kpi: int
+    year: int
+
+
+_KPI_VALUE = re.compile(r"^kpi(\d)_(target|actual)_y(\d)$")
+_KPI_BASE = re.compile(r"^kpi(\d)_baseline$")
+_YEAR = re.compile(r"^year_y(\d)$")
+
+
+@cache
+def column_key(fname: str) -> ColumnKey | None:
+    if m := _KPI_VALUE.match(fname):
+        return ColumnKey(int(m.group(1)), int(m.group(3)))
+    if m := _KPI_BASE.match(fname):
+        return ColumnKey(int(m.group(1)), 0)
+    if m := _YEAR.match(fname):
+        return ColumnKey(1, int(m.group(1)))
+    return None

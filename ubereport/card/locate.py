@@ -16,7 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ubereport.card import layout
-from ubereport.card.xlsx_source import CellValue, NameRef, XlsxSource, split_ref
+from ubereport.card.xlsx_source import CellValue, NameRef, XlsxSource, a1, split_ref
+from ubereport.japanese.fiscal import parse_fiscal_year
 
 Pos = tuple[int, int]
 SEARCH_ROWS = 12  # how far (rows) a label may have moved from where its section says it is
@@ -121,6 +122,15 @@ class Located:
     missing: dict[str, list[str]] = field(default_factory=dict)  # printed label -> fields
     moved: list[str] = field(default_factory=list)
     names_used: int = 0
+    kpi_columns: dict[int, dict[int, int] | None] = field(default_factory=dict)
+    shifts: dict[int, int] = field(default_factory=dict)  # layout column -> sheet column - it
+
+    def column(self, layout_col: int) -> int:
+        """The sheet column where the layout's column ``layout_col`` ended up."""
+        known = [c for c in self.shifts if c <= layout_col] or sorted(self.shifts)[:1]
+        if not known:
+            return layout_col + self.origin[1]
+        return layout_col + self.shifts[max(known)]
 
 
 def card_likeness(grid: Grid) -> int:
@@ -197,6 +207,7 @@ def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
         if (ref := names.get(f)) is not None and ref.sheet == grid.sheet and ref.cell
     }
     loc.names_used = len(named)
+    loc.shifts = _column_shifts(loc)
     trusted = {f: p for f, p in named.items() if _trusted(loc, f, p)}
     # Names that mostly disagree with the labels (a card pasted onto a fresh template one row
     # down) are not a few moved names but no names at all.
@@ -245,8 +256,8 @@ def _further_inputs(loc: Located) -> None:
         row = rows[-1] + 1
         blocks = {}
         for k in kinds:
-            _, c1, _, c2 = widths[k]
-            cols = grid.columns(columns[k].pos[1], c2 - c1 + 1)
+            c2 = widths[k][3]
+            cols = list(range(columns[k].pos[1], max(columns[k].pos[1], loc.column(c2)) + 1))
             blocks[k] = [(r, c) for r in rows for c in cols if grid.visible((r, c))]
         if not any(grid.text(p) for ps in blocks.values() for p in ps):
             continue
@@ -266,8 +277,6 @@ def _extra_cols(loc: Located) -> int:
 
 
 def _a1(pos: Pos) -> str:
-    from ubereport.card.xlsx_source import a1
-
     return a1(*pos)
 
 
@@ -286,22 +295,95 @@ def _section_shift(loc: Located, anchor: str) -> Pos:
     return pos[0] - r, pos[1] - c
 
 
+def _find_label(loc: Located, key: layout.KeyLabel, anchor: str) -> Pos | None:
+    """Where the printed label ``key`` of section ``anchor`` is on the sheet."""
+    if key.anchor is not None:
+        return loc.sections.get(key.anchor)
+    sr, sc = _section_shift(loc, anchor)
+    kr, kc = split_ref(key.ref)
+    grid = loc.grid
+    return _closest(grid, grid.labels.get(layout.label_key(key.text), []), (kr + sr, kc + sc))
+
+
 def _by_label(loc: Located, fname: str) -> Pos | None:
     grid = loc.grid
     key = layout.key_label(fname)
-    if key.anchor is not None:
-        found = loc.sections.get(key.anchor)
-    else:
-        anchor = layout.field_boxes()[fname].anchor
-        sr, sc = _section_shift(loc, anchor)
-        kr, kc = split_ref(key.ref)
-        found = _closest(grid, grid.labels.get(layout.label_key(key.text), []), (kr + sr, kc + sc))
+    found = _find_label(loc, key, layout.field_boxes()[fname].anchor)
     if found is None:
         return None
     pos = grid.step(found, key.dr, key.dc)
+    column = _column(loc, fname)
+    if column is not None:
+        pos = (pos[0], column)
     if grid.is_label(pos):
         return None  # a printed label where the value belongs: the card is not laid out so
     return pos
+
+
+def _column_shifts(loc: Located) -> dict[int, int]:
+    """How far each layout column moved, judged from every printed label and KPI I's year
+    headings found on the sheet (inserted columns move everything right of them)."""
+    votes: dict[int, Counter[int]] = {}
+    for box in layout.boxes():
+        if box.kind is not layout.Kind.LABEL or not box.text:
+            continue
+        found = _find_label(loc, layout.KeyLabel(box.text, box.first, True, 0, 0), box.anchor)
+        if found is not None:
+            lc = box.span[1]
+            votes.setdefault(lc, Counter())[found[1] - lc] += 1
+    for key, (_, c) in loc.sections.items():
+        lc = split_ref(layout.ANCHOR_BOX[key])[1]
+        votes.setdefault(lc, Counter())[c - lc] += 1
+    loc.kpi_columns[1] = _kpi_columns(loc, 1)
+    for y, c in (loc.kpi_columns[1] or {}).items():
+        fname = "kpi1_baseline_label" if y == 0 else f"year_y{y}"
+        lc = split_ref(layout.field_cell(fname))[1]
+        votes.setdefault(lc, Counter())[c - lc] += 3
+    return {lc: v.most_common(1)[0][0] for lc, v in votes.items()}
+
+
+def _column(loc: Located, fname: str) -> int | None:
+    """The field's column: a KPI's from its year headings, any other from the column shifts."""
+    key = layout.column_key(fname)
+    if key is None:
+        if not loc.shifts:
+            return None
+        return loc.column(split_ref(layout.field_cell(fname))[1])
+    if key.kpi not in loc.kpi_columns:
+        loc.kpi_columns[key.kpi] = _kpi_columns(loc, key.kpi)
+    columns = loc.kpi_columns[key.kpi] or (
+        loc.kpi_columns.get(1) if key.year and key.kpi != 1 else None
+    )
+    if columns and key.year is not None and key.year in columns:
+        return columns[key.year]
+    return loc.column(split_ref(layout.field_cell(fname))[1]) if loc.shifts else None
+
+
+def _kpi_columns(loc: Located, k: int) -> dict[int, int] | None:
+    """KPI ``k``'s columns from its 数値 row: 0 for the 基準値 heading, 1–5 for the plan years.
+
+    A heading in a hidden column counts only when no visible column carries the years.
+    """
+    fname = f"kpi{k}_baseline_label"
+    key = layout.key_label(fname)
+    found = _find_label(loc, key, f"kpi{k}")
+    if found is None:
+        return None
+    grid = loc.grid
+    row, start = found
+    headed = [
+        c
+        for c in range(start + 1, start + 2 * len(layout.COLUMN_WIDTHS))
+        if parse_fiscal_year(grid.text((row, c))) is not None and "基準" not in grid.text((row, c))
+    ]
+    visible = [c for c in headed if c not in grid.hidden_cols]
+    years = visible if len(visible) == layout.PLAN_YEARS else headed
+    if len(years) != layout.PLAN_YEARS:
+        return None if k == 1 else {0: grid.step(found, 0, key.dc)[1]}
+    base = [c for c in range(start + 1, years[0]) if "基準" in grid.text((row, c))]
+    columns = {y: c for y, c in enumerate(years, start=1)}
+    columns[0] = base[0] if base else grid.step(found, 0, key.dc)[1]
+    return columns
 
 
 def _trusted(loc: Located, fname: str, pos: Pos) -> bool:
@@ -311,6 +393,9 @@ def _trusted(loc: Located, fname: str, pos: Pos) -> bool:
         return False
     key = layout.key_label(fname)
     if not _key_matches(grid, key, pos):
+        return False
+    column = _column(loc, fname)
+    if column is not None and column != pos[1]:
         return False
     return _in_section(loc, layout.field_boxes()[fname].anchor, pos)
 
@@ -372,7 +457,8 @@ def _region(loc: Located, fname: str, pos: Pos) -> list[Pos]:
     r1, c1, r2, c2 = box.span
     if box.style in (layout.Style.VALUE, layout.Style.CENTER) or box.kind is not layout.Kind.INPUT:
         return [pos]
-    cols = grid.columns(pos[1], c2 - c1 + 1)
+    last = max(pos[1], loc.column(c2) if loc.shifts else pos[1] + c2 - c1)
+    cols = list(range(pos[1], last + 1))
     height = r2 - r1 + 1
     if box.style is layout.Style.TEXT:
         height += MAX_EXTRA_ROWS  # rows inserted below the box still belong to it

@@ -376,8 +376,8 @@ class _Reading:
             text = grid.text(pos)
             if not text.strip() and not grid.cells[pos].error:
                 continue
-            if grid.is_label(pos) and grid.visible(pos):
-                continue
+            if grid.is_label(pos):
+                continue  # a printed label (also a hidden copy of one) is not content
             if r > notes_from and text.startswith("※"):
                 continue  # the form's own notes under section 7
             code = "cell-unread" if grid.visible(pos) else "cell-hidden"
@@ -399,8 +399,9 @@ class _Reading:
         placed = self.loc.fields.get("kpi2_baseline_label")
         if placed is None:
             return
+        columns = self.loc.kpi_columns.get(2) or self.loc.kpi_columns.get(1) or {}
         for y in range(1, layout.PLAN_YEARS + 1):
-            pos = self.grid.step(placed.pos, 0, y)
+            pos = (placed.pos[0], columns[y]) if y in columns else self.grid.step(placed.pos, 0, y)
             heading = self.grid.text(pos)
             year = parse_fiscal_year(heading) if heading else None
             if heading and year is None:
