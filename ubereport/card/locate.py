@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
 from ubereport.card import layout
 from ubereport.card.xlsx_source import CellValue, NameRef, XlsxSource, a1, split_ref
@@ -302,7 +303,11 @@ def _find_label(loc: Located, key: layout.KeyLabel, anchor: str) -> Pos | None:
     sr, sc = _section_shift(loc, anchor)
     kr, kc = split_ref(key.ref)
     grid = loc.grid
-    return _closest(grid, grid.labels.get(layout.label_key(key.text), []), (kr + sr, kc + sc))
+    # only a label under its own section's title (KPI II's 「目標」 is not KPI I's)
+    candidates = [
+        p for p in grid.labels.get(layout.label_key(key.text), []) if _in_section(loc, anchor, p)
+    ]
+    return _closest(grid, candidates, (kr + sr, kc + sc))
 
 
 def _by_label(loc: Located, fname: str) -> Pos | None:
@@ -459,14 +464,34 @@ def _region(loc: Located, fname: str, pos: Pos) -> list[Pos]:
         return [pos]
     last = max(pos[1], loc.column(c2) if loc.shifts else pos[1] + c2 - c1)
     cols = list(range(pos[1], last + 1))
-    height = r2 - r1 + 1
-    if box.style is layout.Style.TEXT:
-        height += MAX_EXTRA_ROWS  # rows inserted below the box still belong to it
     section = loc.sections.get(box.anchor)
     left = section[1] if section else cols[0]
     rows = [pos[0]]
-    while len(rows) < height and rows[-1] < loc.bottom:
+    while rows[-1] < loc.bottom and len(rows) < r2 - r1 + 1 + MAX_EXTRA_ROWS:
         if _stop_row(loc, rows[-1] + 1, left, cols[-1]):
             break
         rows.append(rows[-1] + 1)
+    if box.style is layout.Style.TEXT:
+        # rows inserted below the box belong to it, the form's own gap rows do not
+        inserted = max(0, len(rows) - _layout_gap(box))
+        rows = rows[: r2 - r1 + 1 + inserted]
+    else:
+        rows = rows[: r2 - r1 + 1]
     return [(r, c) for r in rows for c in cols if grid.visible((r, c))]
+
+
+@cache
+def _layout_gap(box: layout.Box) -> int:
+    """Rows from the box's first row to the next row that starts something else on the form."""
+    r1, _, _, c2 = box.span
+    left = split_ref(layout.ANCHOR_BOX[box.anchor])[1]
+    starts = [
+        b.span[0]
+        for b in layout.boxes()
+        if b.kind is not layout.Kind.INPUT
+        and b.kind is not layout.Kind.FIXED
+        and b.span[0] > r1
+        and b.span[1] <= c2
+        and b.span[3] >= left
+    ]
+    return (min(starts) if starts else layout.LAST_ROW + 1) - r1

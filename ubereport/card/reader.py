@@ -123,12 +123,12 @@ def _read(source: XlsxSource, name: str, registry: Registry) -> list[ReadResult]
 
 
 def _broken_names(source: XlsxSource, name: str) -> list[Finding]:
-    fields = set(layout.field_names())
+    order = {f: i for i, f in enumerate(layout.field_names())}
     scopes = [source.defined_names, *source.local_names.values()]
     out: list[Finding] = []
     for names in scopes:
-        for fname, ref in names.items():
-            if fname in fields and (ref.sheet is None or ref.sheet not in source.sheet_names):
+        for fname, ref in sorted(names.items(), key=lambda kv: order.get(kv[0], -1)):
+            if fname in order and (ref.sheet is None or ref.sheet not in source.sheet_names):
                 out.append(
                     make_finding("name-broken", name, field=fname, value=ref.raw, detail=fname)
                 )
