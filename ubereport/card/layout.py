@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
+from ubereport.card.model import CIRCLED
 from ubereport.card.xlsx_source import split_ref
 from ubereport.japanese.values import normalize_text
 
@@ -555,7 +556,6 @@ def field_names() -> list[str]:
 
 
 # --- what the reader checks a field's place against -----------------------------------------
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
 @dataclass(frozen=True, slots=True)
