@@ -9,12 +9,14 @@ meant, the expected outcome is an エラー naming the cell; nowhere is a wrong 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from builders import FIXTURES
 from corpus import Book, template_book, to_strict
 from test_reader import SAMPLES, _value, expected_json
 
@@ -22,6 +24,7 @@ from ubereport.card import layout
 from ubereport.validate.run import validate_workbook
 
 CARD = layout.SHEET_NAME
+PATTERN_FRAGMENT = re.compile(r"\\s|\.\*|[{}^$\\]|\?")
 Row = tuple[str, str, str | None, str | None, str | None, str | None]
 Json = dict[str, Any]
 
@@ -118,13 +121,15 @@ def a_few_names_off(tmp: Path) -> Path:
     return _save(book, tmp, "名前が一部ずれ")
 
 
-def _split_situation(book: Book, sheet_title: str = CARD, top: int = 11) -> None:
+def _split_situation(book: Book, sheet_title: str = CARD, top: int = 11, left: str = "A") -> None:
+    """2 現状・課題 unmerged and typed one line per row (its ten rows)."""
     sheet = book.sheet(sheet_title)
-    lines = str(sheet.get(f"A{top}")).split("\n")
+    lines = str(sheet.get(f"{left}{top}")).split("\n")
     lines = [*lines[:9], "\n".join(lines[9:])]
-    sheet.unmerge(f"A{top}:F{top + 9}")
+    right = chr(ord(left) + 5)
+    sheet.unmerge(f"{left}{top}:{right}{top + 9}")
     for i, line in enumerate(lines):
-        sheet.set(f"A{top + i}", line)
+        sheet.set(f"{left}{top + i}", line)
 
 
 def situation_one_line_per_row(tmp: Path) -> Path:
@@ -610,6 +615,26 @@ VARIANTS: dict[str, Variant] = {
 }
 
 
+def libreoffice_resaved(tmp: Path) -> Path:
+    return FIXTURES / "libreoffice_pasted_split_hidden_row_card02.xlsx"
+
+
+VARIANTS["pasted-split-hidden-row-resaved-by-libreoffice"] = Variant(
+    libreoffice_resaved,
+    [
+        Expected(
+            "02",
+            "R4実績",
+            findings=[
+                W(NAMES_MISSING, "R4実績"),
+                W("text-gathered", "R4実績", "B12", "situation", "10セル"),
+                W("cell-hidden", "R4実績", "J19", None, "4,000件"),
+            ],
+        )
+    ],
+)
+
+
 def _rows(findings: list[Any]) -> list[Row]:
     return [(f.code, str(f.severity), f.sheet, f.cell, f.field, f.value) for f in findings]
 
@@ -630,3 +655,5 @@ def test_variant_reads_as_a_person_reads_it(tmp_path: Path, name: str) -> None:
         exp.edit(card)
         want.append((card, [(*f[:2], f[2], f[3], f[4], f[5]) for f in exp.findings]))
     assert got == want
+    messages = [f.message for r in results for f in r.findings]
+    assert [m for m in messages if PATTERN_FRAGMENT.search(m)] == []

@@ -302,3 +302,36 @@ def test_read_json_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     bad.write_bytes(b"")
     assert main(["read", str(bad), "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["findings"][0]["code"] == "file-empty"
+
+
+def test_read_cli_runs_every_validate_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = filled_sample(tmp_path, "02", achievements="", kpi1_actual_y1="")
+    assert main(["read", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "R4の実績が空欄です" in out and "取組実績が空欄です" in out
+    assert main(["read", str(path), "--json"]) == 1
+    codes = [f["code"] for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert codes == ["actual-missing", "achievements-missing"]
+    assert main(["read", str(path), "--reader-only"]) == 0
+    assert "指摘はありません。" in capsys.readouterr().out
+
+
+def test_messages_name_labels_as_printed_never_a_pattern(tmp_path: Path) -> None:
+    """An edited title and a deleted section title: the message quotes the printed label."""
+    source = openpyxl.load_workbook(filled_sample(tmp_path, "02"))
+    sheet = source[layout.SHEET_NAME]
+    sheet["A1"] = "宇部市 行財政改革推進計画（R4実績）"
+    sheet["G28"] = None
+    source.save(tmp_path / "edited.xlsx")
+    result = read_card(tmp_path / "edited.xlsx")
+    assert [(f.code, f.message) for f in result.findings] == [
+        (
+            "label-missing",
+            "見出し「6 関連計画等」が見つからないため、6 関連計画等を読み取れませんでした。"
+            "見出しを様式どおりに戻すか、配布した様式ファイルに入力し直してください。",
+        )
+    ]
+    assert result.card is not None
+    assert (result.card.plan_no, result.card.fiscal_year) == ("02", 2022)

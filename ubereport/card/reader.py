@@ -364,9 +364,7 @@ class _Reading:
         """Report every non-empty cell inside the card that no field took."""
         self._second_year_headings()
         loc, grid = self.loc, self.grid
-        title = grid.step(loc.origin, 1, 1)
-        if layout.label_key(grid.text(title)).find("アクションプラン") >= 0:
-            self.taken.add(title)  # the card's title, edited (「…（令和4年度実績）」)
+        self.taken.add((loc.origin[0] + 1, loc.origin[1] + 1))  # the title box, however edited
         top, left = loc.origin[0] + 1, loc.origin[1] + 1
         notes_from = loc.bottom - (layout.LAST_ROW - layout.field_boxes()["achievements"].span[2])
         for pos in sorted(grid.cells):
