@@ -90,6 +90,7 @@ def _require(paths: list[Path]) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
 
+    from ubereport.findings import Finding
     from ubereport.job.inbox import submissions
     from ubereport.job.summary import format_findings, total_line
     from ubereport.plan.registry import default_registry
@@ -107,15 +108,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for sub in batch:
-            print(f"■ {sub.path.name}（{sub.decision}）")
+            print(f"■ {sub.label}（{sub.decision}）")
             print(format_findings(sub.findings))
         for path in others:
             print(f"■ {path.name}（対象外: Excelファイルではありません）")
         print(total_line(batch))
     if args.feedback is not None:
-        for sub in batch:
-            if sub.findings:
-                write_feedback(sub.path, sub.findings, args.feedback)
+        by_file: dict[Path, list[Finding]] = {}
+        for sub in batch:  # a workbook of several cards gets one feedback workbook
+            by_file.setdefault(sub.path, []).extend(sub.findings)
+        for path, findings in by_file.items():
+            if findings:
+                write_feedback(path, list(dict.fromkeys(findings)), args.feedback)
     return 1 if any(not sub.report.valid for sub in batch) else 0
 
 

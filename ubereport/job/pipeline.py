@@ -51,9 +51,14 @@ def process_batch(settings: Settings, paths: list[Path], summary: RunSummary) ->
         save_state(settings, set(data.merged_hashes()))
         summary.reports += _render(settings, master, data, registry)
         _feedback(settings, subs, moves)
+        moved: set[Path] = set()
         for sub, result in zip(subs, results, strict=True):
             decision = sub.decision if sub.decision is Decision.REJECTED else result.decision
-            summary.outcomes.append(_file(settings, sub, decision, moves.get(sub.path)))
+            dest = moves.get(sub.path)
+            summary.outcomes.append(
+                _file(settings, sub, decision, dest, move=sub.path not in moved)
+            )
+            moved.add(sub.path)
 
 
 def sweep_temp_files(folders: list[Path], older_than: float = 600.0) -> None:
@@ -74,15 +79,24 @@ def _destinations(settings: Settings, subs: list[Submission], stamp: str) -> dic
     if not settings.move_processed:
         return {}
     out: dict[Path, Path] = {}
-    for sub in subs:
-        card = sub.report.card
-        year = format_fy(card.fiscal_year) if card and card.fiscal_year else "年度不明"
-        if sub.decision is Decision.REJECTED:
+    for path, cards in _by_file(subs).items():
+        # a workbook of several cards is filed once: rejected when any of its cards is
+        first = cards[0].report.card
+        year = format_fy(first.fiscal_year) if first and first.fiscal_year else "年度不明"
+        if any(sub.decision is Decision.REJECTED for sub in cards):
             folder = settings.path("rejected")
         else:
             folder = settings.path("archive") / year
-        out[sub.path] = unique_destination(folder, sub.path.name, stamp)
+        out[path] = unique_destination(folder, path.name, stamp)
     return out
+
+
+def _by_file(subs: list[Submission]) -> dict[Path, list[Submission]]:
+    """Submissions grouped by the file they came from (several for a workbook of cards)."""
+    files: dict[Path, list[Submission]] = {}
+    for sub in subs:
+        files.setdefault(sub.path, []).append(sub)
+    return files
 
 
 def _rel(settings: Settings, path: Path | None) -> str:
@@ -117,17 +131,18 @@ def _render(settings: Settings, master: Path, data: MasterData, registry: Regist
 
 
 def _feedback(settings: Settings, subs: list[Submission], moves: dict[Path, Path]) -> None:
-    for sub in subs:
-        if sub.decision is not Decision.REJECTED:
+    for path, cards in _by_file(subs).items():
+        if not any(sub.decision is Decision.REJECTED for sub in cards):
             continue
-        dest = moves.get(sub.path)
+        dest = moves.get(path)
         folder = dest.parent if dest else settings.path("outbox") / "確認結果"
-        original_name = dest.name if dest else sub.path.name
-        write_feedback(sub.path, sub.findings, folder, name=original_name)
+        original_name = dest.name if dest else path.name
+        findings = list(dict.fromkeys(f for sub in cards for f in sub.findings))
+        write_feedback(path, findings, folder, name=original_name)
 
 
 def _file(
-    settings: Settings, sub: Submission, decision: Decision, dest: Path | None
+    settings: Settings, sub: Submission, decision: Decision, dest: Path | None, *, move: bool = True
 ) -> FileOutcome:
     errors = sum(f.is_error for f in sub.findings)
     warnings = len(sub.findings) - errors
@@ -139,10 +154,12 @@ def _file(
         Decision.SUPERSEDED: "不採用",
     }[decision]
     moved = ""
-    if dest is not None:
+    if dest is not None and not move:
+        moved = _rel(settings, dest)  # the workbook's other card: filed with the first
+    elif dest is not None:
         try:
             move_original(sub.path, dest)
             moved = _rel(settings, dest)
         except OSError as exc:
             detail += f"（原本を移動できませんでした: {exc.strerror or exc}。次回に移動します）"
-    return FileOutcome(sub.path.name, state, detail, moved)
+    return FileOutcome(sub.label, state, detail, moved)

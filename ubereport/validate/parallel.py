@@ -22,7 +22,7 @@ from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry
 from ubereport.validate.batch import Submission
 from ubereport.validate.context import TargetKey
-from ubereport.validate.run import validate_file
+from ubereport.validate.run import validate_cards
 
 # Below this many files, starting worker processes (~0.3 s each) costs more than it saves
 # (bench part b: ~5 ms per card).
@@ -44,10 +44,17 @@ def submit(
     registry: Registry,
     registered_targets: Mapping[TargetKey, str],
     bands: Bands | None,
-) -> Submission:
-    """One file as a submission: its validation report, content hash and modification time."""
-    report = validate_file(path, registry, registered_targets=registered_targets, bands=bands)
-    return Submission(path, report, content_hash(path), path.stat().st_mtime)
+) -> list[Submission]:
+    """One file as submissions, one per card: validation report, content hash, modification
+    time (a workbook with several card sheets gives several, numbered by ``part``)."""
+    reports = validate_cards(path, registry, registered_targets=registered_targets, bands=bands)
+    sha, mtime = content_hash(path), path.stat().st_mtime
+    if len(reports) == 1:
+        return [Submission(path, reports[0], sha, mtime)]
+    return [
+        Submission(path, r, sha, mtime, sheet=r.card.sheet if r.card else "", part=n)
+        for n, r in enumerate(reports, start=1)
+    ]
 
 
 def submit_all(
@@ -58,17 +65,17 @@ def submit_all(
     bands: Bands | None = None,
     workers: int = 0,
 ) -> list[Submission]:
-    """Every file of ``paths`` as a submission, in the order given."""
+    """Every card of every file of ``paths`` as a submission, in the order given."""
     one = partial(
         submit, registry=registry, registered_targets=dict(registered_targets), bands=bands
     )
     count = worker_count(len(paths), workers)
     if count == 1:
-        return [one(p) for p in paths]
+        return [s for p in paths for s in one(p)]
     chunk = max(1, math.ceil(len(paths) / (count * 4)))
     try:
         with ProcessPoolExecutor(count, mp_context=get_context("spawn")) as pool:
-            return list(pool.map(one, paths, chunksize=chunk))
+            return [s for subs in pool.map(one, paths, chunksize=chunk) for s in subs]
     except (BrokenProcessPool, OSError):
         # Workers could not start or died (memory, a locked-down PC): same work, this process.
-        return [one(p) for p in paths]
+        return [s for p in paths for s in one(p)]

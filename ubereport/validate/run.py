@@ -47,6 +47,19 @@ def validate_workbook(
     return results
 
 
+def validate_cards(
+    path: Path,
+    registry: Registry | None = None,
+    *,
+    registered_targets: Mapping[TargetKey, str] | None = None,
+    bands: Bands | None = None,
+) -> list[Report]:
+    """One report per card of the file (a workbook of several cards is several submissions);
+    a file that cannot be read is one report without a card."""
+    results = validate_workbook(path, registry, registered_targets=registered_targets, bands=bands)
+    return [Report(Path(path).name, r.findings, r.card) for r in results]
+
+
 def validate_file(
     path: Path,
     registry: Registry | None = None,
@@ -54,11 +67,8 @@ def validate_file(
     registered_targets: Mapping[TargetKey, str] | None = None,
     bands: Bands | None = None,
 ) -> Report:
-    """Read and validate one file as one submission: every card's findings, in sheet order.
-
-    A workbook with several cards is one report whose findings name each card's sheet; the
-    reader's 「sheet-several」 エラー keeps it out of the master (one card per file).
-    """
+    """Read and validate one file as one report: every card's findings, in sheet order, and
+    the first card (the pipeline uses :func:`validate_cards`, one report per card)."""
     results = validate_workbook(path, registry, registered_targets=registered_targets, bands=bands)
     findings = list(dict.fromkeys(f for r in results for f in r.findings))
     return Report(Path(path).name, findings, results[0].card)
