@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 from ubereport.card.model import CIRCLED
 from ubereport.card.xlsx_source import split_ref
@@ -83,10 +83,15 @@ class Box:
     @property
     def span(self) -> tuple[int, int, int, int]:
         """(first row, first col, last row, last col)."""
-        first, _, last = self.ref.partition(":")
-        r1, c1 = split_ref(first)
-        r2, c2 = split_ref(last or first)
-        return r1, c1, r2, c2
+        return _span(self.ref)
+
+
+@lru_cache(maxsize=1024)
+def _span(ref: str) -> tuple[int, int, int, int]:
+    first, _, last = ref.partition(":")
+    r1, c1 = split_ref(first)
+    r2, c2 = split_ref(last or first)
+    return r1, c1, r2, c2
 
 
 # Section labels double as anchors for finding fields when the defined names are gone.
@@ -601,9 +606,11 @@ def key_label(fname: str) -> KeyLabel:
     return KeyLabel(key.text, key.first, False, r - kr, c - kc, anchor)
 
 
+@lru_cache(maxsize=8192)
 def label_key(text: str) -> str:
-    """A printed text as compared with the layout's labels: NFKC, no spaces."""
-    return "".join(normalize_text(text).split())
+    """A printed text as compared with the layout's labels: NFKC, no spaces, no full stops
+    (「Ｎｏ」 is 「No.」)."""
+    return "".join(normalize_text(text).split()).replace(".", "")
 
 
 @cache
@@ -613,6 +620,7 @@ def known_labels() -> frozenset[str]:
     return frozenset(label_key(t) for t in texts)
 
 
+@lru_cache(maxsize=8192)
 def anchor_of(text: str) -> str | None:
     """The section whose printed title ``text`` is (「5-1 目標指標 I」 → ``kpi1``), else None."""
     norm = normalize_text(text)
@@ -622,6 +630,7 @@ def anchor_of(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def is_printed_label(text: str) -> bool:
     """Whether ``text`` is one of the form's own printed labels, headings or notes."""
     key = label_key(text)

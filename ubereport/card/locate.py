@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from ubereport.card import layout
 from ubereport.card.xlsx_source import CellValue, NameRef, XlsxSource, a1, split_ref
@@ -25,6 +25,9 @@ SEARCH_ROWS = 12  # how far (rows) a label may have moved from where its section
 SEARCH_COLS = 4
 HIDDEN_COST = 1_000
 MAX_EXTRA_ROWS = 40
+
+
+_position = lru_cache(maxsize=16_384)(split_ref)  # layout references, parsed once
 
 
 def cell_text(cell: CellValue | None) -> str:
@@ -53,10 +56,11 @@ class Grid:
     hidden_cols: frozenset[int]
     labels: dict[str, list[Pos]] = field(default_factory=dict)
     anchors: dict[str, list[Pos]] = field(default_factory=dict)
+    printed: set[Pos] = field(default_factory=set)  # cells holding one of the form's labels
 
     @classmethod
     def of(cls, source: XlsxSource, sheet: str) -> Grid:
-        cells = {split_ref(ref): cell for ref, cell in source.cells(sheet).items()}
+        cells = source.grid(sheet)
         rows, cols = source.hidden(sheet)
         grid = cls(sheet, cells, rows, cols)
         for pos, cell in cells.items():
@@ -65,6 +69,8 @@ class Grid:
             if (key := layout.anchor_of(cell.value)) is not None:
                 grid.anchors.setdefault(key, []).append(pos)
             grid.labels.setdefault(layout.label_key(cell.value), []).append(pos)
+            if layout.is_printed_label(cell.value):
+                grid.printed.add(pos)
         return grid
 
     def text(self, pos: Pos) -> str:
@@ -125,6 +131,7 @@ class Located:
     names_used: int = 0
     kpi_columns: dict[int, dict[int, int] | None] = field(default_factory=dict)
     shifts: dict[int, int] = field(default_factory=dict)  # layout column -> sheet column - it
+    found: dict[tuple[str, str], Pos | None] = field(default_factory=dict)  # label searches
 
     def column(self, layout_col: int) -> int:
         """The sheet column where the layout's column ``layout_col`` ended up."""
@@ -142,7 +149,7 @@ def card_likeness(grid: Grid) -> int:
 def _origin(grid: Grid) -> Pos | None:
     votes: Counter[Pos] = Counter()
     for key, positions in grid.anchors.items():
-        er, ec = split_ref(layout.ANCHOR_BOX[key])
+        er, ec = _position(layout.ANCHOR_BOX[key])
         for r, c in positions:
             votes[(r - er, c - ec)] += 10 if grid.visible((r, c)) else 1
     if not votes:
@@ -169,7 +176,7 @@ def _sections(grid: Grid, origin: Pos) -> dict[str, Pos]:
     found: dict[str, Pos] = {}
     for key in layout.ANCHOR_BOX:
         positions = grid.anchors.get(key, [])
-        r, c = split_ref(layout.ANCHOR_BOX[key])
+        r, c = _position(layout.ANCHOR_BOX[key])
         # a section's position is judged from the one above it in the same pane when found
         shift = _shift_above(found, key) or origin
         pos = _closest(grid, positions, (r + shift[0], c + shift[1]))
@@ -179,16 +186,16 @@ def _sections(grid: Grid, origin: Pos) -> dict[str, Pos]:
 
 
 def _shift_above(found: dict[str, Pos], key: str) -> Pos | None:
-    r, c = split_ref(layout.ANCHOR_BOX[key])
+    r, c = _position(layout.ANCHOR_BOX[key])
     above = [
         (k, p)
         for k, p in found.items()
-        if split_ref(layout.ANCHOR_BOX[k])[1] == c and split_ref(layout.ANCHOR_BOX[k])[0] < r
+        if _position(layout.ANCHOR_BOX[k])[1] == c and _position(layout.ANCHOR_BOX[k])[0] < r
     ]
     if not above:
         return None
-    k, (pr, pc) = max(above, key=lambda kv: split_ref(layout.ANCHOR_BOX[kv[0]])[0])
-    ar, ac = split_ref(layout.ANCHOR_BOX[k])
+    k, (pr, pc) = max(above, key=lambda kv: _position(layout.ANCHOR_BOX[kv[0]])[0])
+    ar, ac = _position(layout.ANCHOR_BOX[k])
     return pr - ar, pc - ac
 
 
@@ -199,11 +206,11 @@ def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
         return None
     sections = _sections(grid, origin)
     s7 = sections.get("s7")
-    s7_row = s7[0] if s7 else origin[0] + split_ref(layout.ANCHOR_BOX["s7"])[0]
-    bottom = s7_row + layout.LAST_ROW - split_ref(layout.ANCHOR_BOX["s7"])[0]
+    s7_row = s7[0] if s7 else origin[0] + _position(layout.ANCHOR_BOX["s7"])[0]
+    bottom = s7_row + layout.LAST_ROW - _position(layout.ANCHOR_BOX["s7"])[0]
     loc = Located(grid, origin, bottom, origin[1] + len(layout.COLUMN_WIDTHS), sections)
     named = {
-        f: split_ref(ref.cell)
+        f: _position(ref.cell)
         for f in layout.field_names()
         if (ref := names.get(f)) is not None and ref.sheet == grid.sheet and ref.cell
     }
@@ -214,10 +221,9 @@ def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
     # down) are not a few moved names but no names at all.
     use_names = len(trusted) * 2 >= len(named)
     for fname in layout.field_names():
-        by_label = _by_label(loc, fname)
         if use_names and fname in trusted:
             loc.fields[fname] = Placed(trusted[fname], [], True)
-        elif by_label is not None:
+        elif (by_label := _by_label(loc, fname)) is not None:
             moved = named.get(fname) if use_names else None
             if moved is not None and moved != by_label:
                 loc.moved.append(fname)
@@ -272,7 +278,7 @@ def _further_inputs(loc: Located) -> None:
 def _extra_cols(loc: Located) -> int:
     extra = 0
     for fname, placed in loc.fields.items():
-        _, lc = split_ref(layout.field_cell(fname))
+        _, lc = _position(layout.field_cell(fname))
         extra = max(extra, placed.pos[1] - (lc + loc.origin[1]))
     return extra
 
@@ -292,7 +298,7 @@ def _section_shift(loc: Located, anchor: str) -> Pos:
     pos = loc.sections.get(anchor)
     if pos is None:
         return _shift_above(loc.sections, anchor) or loc.origin
-    r, c = split_ref(layout.ANCHOR_BOX[anchor])
+    r, c = _position(layout.ANCHOR_BOX[anchor])
     return pos[0] - r, pos[1] - c
 
 
@@ -300,8 +306,15 @@ def _find_label(loc: Located, key: layout.KeyLabel, anchor: str) -> Pos | None:
     """Where the printed label ``key`` of section ``anchor`` is on the sheet."""
     if key.anchor is not None:
         return loc.sections.get(key.anchor)
+    memo = (key.ref, anchor)
+    if memo not in loc.found:
+        loc.found[memo] = _search_label(loc, key, anchor)
+    return loc.found[memo]
+
+
+def _search_label(loc: Located, key: layout.KeyLabel, anchor: str) -> Pos | None:
     sr, sc = _section_shift(loc, anchor)
-    kr, kc = split_ref(key.ref)
+    kr, kc = _position(key.ref)
     grid = loc.grid
     # only a label under its own section's title (KPI II's 「目標」 is not KPI I's)
     candidates = [
@@ -337,12 +350,12 @@ def _column_shifts(loc: Located) -> dict[int, int]:
             lc = box.span[1]
             votes.setdefault(lc, Counter())[found[1] - lc] += 1
     for key, (_, c) in loc.sections.items():
-        lc = split_ref(layout.ANCHOR_BOX[key])[1]
+        lc = _position(layout.ANCHOR_BOX[key])[1]
         votes.setdefault(lc, Counter())[c - lc] += 1
     loc.kpi_columns[1] = _kpi_columns(loc, 1)
     for y, c in (loc.kpi_columns[1] or {}).items():
         fname = "kpi1_baseline_label" if y == 0 else f"year_y{y}"
-        lc = split_ref(layout.field_cell(fname))[1]
+        lc = _position(layout.field_cell(fname))[1]
         votes.setdefault(lc, Counter())[c - lc] += 3
     return {lc: v.most_common(1)[0][0] for lc, v in votes.items()}
 
@@ -353,7 +366,7 @@ def _column(loc: Located, fname: str) -> int | None:
     if key is None:
         if not loc.shifts:
             return None
-        return loc.column(split_ref(layout.field_cell(fname))[1])
+        return loc.column(_position(layout.field_cell(fname))[1])
     if key.kpi not in loc.kpi_columns:
         loc.kpi_columns[key.kpi] = _kpi_columns(loc, key.kpi)
     columns = loc.kpi_columns[key.kpi] or (
@@ -361,7 +374,7 @@ def _column(loc: Located, fname: str) -> int | None:
     )
     if columns and key.year is not None and key.year in columns:
         return columns[key.year]
-    return loc.column(split_ref(layout.field_cell(fname))[1]) if loc.shifts else None
+    return loc.column(_position(layout.field_cell(fname))[1]) if loc.shifts else None
 
 
 def _kpi_columns(loc: Located, k: int) -> dict[int, int] | None:
@@ -484,7 +497,7 @@ def _region(loc: Located, fname: str, pos: Pos) -> list[Pos]:
 def _layout_gap(box: layout.Box) -> int:
     """Rows from the box's first row to the next row that starts something else on the form."""
     r1, _, _, c2 = box.span
-    left = split_ref(layout.ANCHOR_BOX[box.anchor])[1]
+    left = _position(layout.ANCHOR_BOX[box.anchor])[1]
     starts = [
         b.span[0]
         for b in layout.boxes()

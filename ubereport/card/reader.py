@@ -98,6 +98,8 @@ def _read(source: XlsxSource, name: str, registry: Registry) -> list[ReadResult]
     book += _broken_names(source, name)
     cards: list[tuple[str, Grid]] = []
     for sheet in source.sheet_names:
+        if _likeness(source.texts(sheet)) < CARD_LIKENESS:
+            continue  # 選択肢 and any other sheet: not converted cell by cell
         grid = Grid.of(source, sheet)
         if card_likeness(grid) >= CARD_LIKENESS:
             cards.append((sheet, grid))
@@ -120,6 +122,10 @@ def _read(source: XlsxSource, name: str, registry: Registry) -> list[ReadResult]
         sheets = "」「".join(s for s, _ in chosen)
         book.append(make_finding("sheet-several", name, detail=sheets, count=len(chosen)))
     return [_read_sheet(source, sheet, grid, name, registry, list(book)) for sheet, grid in chosen]
+
+
+def _likeness(texts: list[str]) -> int:
+    return len({key for t in texts if len(t) <= 80 and (key := layout.anchor_of(t))})
 
 
 def _broken_names(source: XlsxSource, name: str) -> list[Finding]:

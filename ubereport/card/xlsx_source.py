@@ -146,6 +146,11 @@ def split_ref(ref: str) -> tuple[int, int]:
     return int(m.group(2)), column_index(m.group(1))
 
 
+@lru_cache(maxsize=16_384)
+def _position(ref: str) -> tuple[int, int]:
+    return split_ref(ref)
+
+
 def a1(row: int, col: int) -> str:
     return f"{column_letters(col)}{row}"
 
@@ -343,6 +348,29 @@ class XlsxSource:
             cell = self.cell(sheet, ref)
             if cell is not None:
                 out[ref] = cell
+        return out
+
+    def texts(self, sheet: str) -> list[str]:
+        """The text of every string cell of ``sheet`` (numbers, dates and formulas skipped):
+        a cheap look at what a sheet shows before converting all of it."""
+        out: list[str] = []
+        for raw in self._raw_cells(sheet).values():
+            kind = raw.get("t")
+            if kind == "s" and len(raw) and raw[0].tag == V_TAG and raw[0].text is not None:
+                out.append(self._shared_string(int(raw[0].text)))
+            elif kind in ("inlineStr", "str"):
+                cell = self._cell_value(sheet, raw)
+                if cell is not None and isinstance(cell.value, str):
+                    out.append(cell.value)
+        return out
+
+    def grid(self, sheet: str) -> dict[tuple[int, int], CellValue]:
+        """All non-empty cells of ``sheet`` keyed by (row, column), 1-based."""
+        out: dict[tuple[int, int], CellValue] = {}
+        for ref, raw in self._raw_cells(sheet).items():
+            cell = self._cell_value(sheet, raw)
+            if cell is not None:
+                out[_position(ref)] = cell
         return out
 
     def cell(self, sheet: str, ref: str) -> CellValue | None:
