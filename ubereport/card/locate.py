@@ -395,12 +395,14 @@ def _kpi_columns(loc: Located, k: int) -> dict[int, int] | None:
         if parse_fiscal_year(grid.text((row, c))) is not None and "基準" not in grid.text((row, c))
     ]
     visible = [c for c in headed if c not in grid.hidden_cols]
-    years = visible if len(visible) == layout.PLAN_YEARS else headed
-    if len(years) != layout.PLAN_YEARS:
+    years = (visible if len(visible) >= layout.PLAN_YEARS else headed)[-layout.PLAN_YEARS :]
+    expected = [start + layout.key_label(f"year_y{y}").dc for y in range(1, 6)]
+    # inserted columns only push the headings right; anything else is not the year row
+    if len(years) != layout.PLAN_YEARS or any(c < e for c, e in zip(years, expected, strict=True)):
         return None if k == 1 else {0: grid.step(found, 0, key.dc)[1]}
-    base = [c for c in range(start + 1, years[0]) if "基準" in grid.text((row, c))]
+    before = [c for c in range(start + 1, years[0]) if grid.text((row, c))]
     columns = {y: c for y, c in enumerate(years, start=1)}
-    columns[0] = base[0] if base else grid.step(found, 0, key.dc)[1]
+    columns[0] = before[-1] if before else grid.step(found, 0, key.dc)[1]
     return columns
 
 

@@ -406,13 +406,17 @@ class _Reading:
         columns = self.loc.kpi_columns.get(2) or self.loc.kpi_columns.get(1) or {}
         for y in range(1, layout.PLAN_YEARS + 1):
             pos = (placed.pos[0], columns[y]) if y in columns else self.grid.step(placed.pos, 0, y)
+            cell = self.grid.cells.get(pos)
+            if cell is not None and cell.formula:
+                self.taken.add(pos)  # the form's own 「=I16」: KPI I's heading repeated
+                continue
             heading = self.grid.text(pos)
+            first = self.text(f"year_y{y}")
             year = parse_fiscal_year(heading) if heading else None
-            if heading and year is None:
+            if heading and year is None and heading != first:
                 continue  # not a heading: reported as a cell nobody read
             self.taken.add(pos)
-            first = self.text(f"year_y{y}")
-            if year is not None and year != parse_fiscal_year(first):
+            if year is not None and heading != first and year != parse_fiscal_year(first):
                 self.findings.append(
                     make_finding(
                         "year-heading-changed",
