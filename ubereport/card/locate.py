@@ -132,6 +132,8 @@ class Located:
     kpi_columns: dict[int, dict[int, int] | None] = field(default_factory=dict)
     shifts: dict[int, int] = field(default_factory=dict)  # layout column -> sheet column - it
     found: dict[tuple[str, str], Pos | None] = field(default_factory=dict)  # label searches
+    below: dict[str, int] = field(default_factory=dict)  # section -> next title's row under it
+    stops: dict[tuple[int, int, int], bool] = field(default_factory=dict)
 
     def column(self, layout_col: int) -> int:
         """The sheet column where the layout's column ``layout_col`` ended up."""
@@ -450,21 +452,27 @@ def _in_section(loc: Located, anchor: str, pos: Pos) -> bool:
     ar, ac = found
     if ar > pos[0] or ac > pos[1]:
         return False
-    return not any(
-        p[1] == ac and ar < p[0] <= pos[0] for k, p in loc.sections.items() if k != anchor
-    )
+    below = loc.below.get(anchor)
+    if below is None:  # the next title in the same column, once per section
+        rows = [p[0] for k, p in loc.sections.items() if k != anchor and p[1] == ac and p[0] > ar]
+        below = loc.below[anchor] = min(rows, default=1 << 30)
+    return pos[0] < below
 
 
 def _stop_row(loc: Located, row: int, left: int, right: int) -> bool:
     """A row that starts something else: a printed label or a section title across the
     field's columns ``left``..``right``."""
-    grid = loc.grid
-    for key, (r, c) in loc.sections.items():
-        if r == row and c <= right and c + _section_width(key) - 1 >= left:
-            return True
-    return any(grid.is_label((row, c)) for c in range(left, right + 1))
+    memo = (row, left, right)
+    if memo not in loc.stops:
+        grid = loc.grid
+        loc.stops[memo] = any(
+            r == row and c <= right and c + _section_width(key) - 1 >= left
+            for key, (r, c) in loc.sections.items()
+        ) or any(grid.is_label((row, c)) for c in range(left, right + 1))
+    return loc.stops[memo]
 
 
+@cache
 def _section_width(key: str) -> int:
     box = next(b for b in layout.boxes() if b.first == layout.ANCHOR_BOX[key])
     return box.span[3] - box.span[1] + 1
