@@ -253,6 +253,12 @@ def fifth_and_sixth_inputs_pasted(tmp: Path) -> Path:
     return _save(book, tmp, "インプット5と6")
 
 
+def unused_fourth_input_label_cleared(tmp: Path) -> Path:
+    book = _book(tmp).pasted_into_new_book()  # plan 02 has three inputs
+    book.sheets[0].clear("G11")
+    return _save(book, tmp, "④なし")
+
+
 def two_cards_one_book(tmp: Path) -> Path:
     book = _book(tmp, "06")
     second = book.copy_sheet(CARD, "07")
@@ -529,6 +535,10 @@ VARIANTS: dict[str, Variant] = {
                 findings=[W(NAMES_MISSING, "Sheet1")],
             )
         ],
+    ),
+    "unused-fourth-input-label-cleared": Variant(
+        unused_fourth_input_label_cleared,
+        [Expected("02", "Sheet1", findings=[W(NAMES_MISSING, "Sheet1")])],
     ),
     "two-cards-in-one-book": Variant(
         two_cards_one_book,

@@ -12,6 +12,7 @@ order. Every other non-empty cell inside the card is left for the reader to repo
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -230,7 +231,7 @@ def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
             if moved is not None and moved != by_label:
                 loc.moved.append(fname)
             loc.fields[fname] = Placed(by_label, [], False, _a1(moved) if moved else None)
-        else:
+        elif not _unused_input_row(loc, fname):
             key = layout.key_label(fname)
             loc.missing.setdefault(_printed(fname, key), []).append(fname)
     if not use_names:
@@ -240,6 +241,21 @@ def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
         placed.region = _region(loc, fname, placed.pos)
     _further_inputs(loc)
     return loc
+
+
+_INPUT_ROW = re.compile(r"^(?:input|output|output_result)_(\d)$")
+
+
+def _unused_input_row(loc: Located, fname: str) -> bool:
+    """A division with three inputs may delete row ④ (and ③ …): rows after the last one found
+    are not missing labels."""
+    m = _INPUT_ROW.match(fname)
+    n = int(m.group(1)) if m else 1
+    while n > 1:
+        n -= 1
+        if f"input_{n}" in loc.fields:
+            return True
+    return False
 
 
 def _further_inputs(loc: Located) -> None:
