@@ -259,6 +259,27 @@ def unused_fourth_input_label_cleared(tmp: Path) -> Path:
     return _save(book, tmp, "④なし")
 
 
+EDITED_LABELS = {
+    "G17": "目標値",
+    "G18": "実績値",
+    "G22": "※注記",
+    "A2": "Ｎｏ",
+    "A33": "取組実績（R4）",
+}
+
+
+def labels_retyped(pasted: bool) -> Callable[[Path], Path]:
+    def build(tmp: Path) -> Path:
+        book = _book(tmp)
+        for ref, text in EDITED_LABELS.items():
+            book.card.set(ref, text)
+        if pasted:
+            book = book.pasted_into_new_book()
+        return _save(book, tmp, f"見出し書き換え{pasted}")
+
+    return build
+
+
 def two_cards_one_book(tmp: Path) -> Path:
     book = _book(tmp, "06")
     second = book.copy_sheet(CARD, "07")
@@ -539,6 +560,10 @@ VARIANTS: dict[str, Variant] = {
     "unused-fourth-input-label-cleared": Variant(
         unused_fourth_input_label_cleared,
         [Expected("02", "Sheet1", findings=[W(NAMES_MISSING, "Sheet1")])],
+    ),
+    "headings-retyped": Variant(labels_retyped(False), [Expected("02")]),
+    "headings-retyped-and-pasted": Variant(
+        labels_retyped(True), [Expected("02", "Sheet1", findings=[W(NAMES_MISSING, "Sheet1")])]
     ),
     "two-cards-in-one-book": Variant(
         two_cards_one_book,

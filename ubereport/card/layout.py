@@ -621,6 +621,16 @@ def known_labels() -> frozenset[str]:
 
 
 @lru_cache(maxsize=8192)
+def label_matches(text: str, label: str) -> bool:
+    """Whether ``text`` is the printed ``label``, typed as people retype headings: the same
+    apart from spaces, width and full stops, a leading 「※」, or a word added (「目標値」)."""
+    a, b = label_key(text).lstrip("※"), label_key(label).lstrip("※")
+    if a == b:
+        return True
+    return len(a) >= 2 and len(b) >= 2 and len(a) <= len(b) + 6 and a.startswith(b)
+
+
+@lru_cache(maxsize=8192)
 def anchor_of(text: str) -> str | None:
     """The section whose printed title ``text`` is (「5-1 目標指標 I」 → ``kpi1``), else None."""
     norm = normalize_text(text)

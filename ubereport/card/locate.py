@@ -335,9 +335,16 @@ def _search_label(loc: Located, key: layout.KeyLabel, anchor: str) -> Pos | None
     kr, kc = _position(key.ref)
     grid = loc.grid
     # only a label under its own section's title (KPI II's 「目標」 is not KPI I's)
-    candidates = [
-        p for p in grid.labels.get(layout.label_key(key.text), []) if _in_section(loc, anchor, p)
-    ]
+    exact = grid.labels.get(layout.label_key(key.text), [])
+    candidates = [p for p in exact if _in_section(loc, anchor, p)]
+    if not candidates:  # the heading edited a little: 「目標値」「※注記」
+        candidates = [
+            p
+            for text, positions in grid.labels.items()
+            if layout.label_matches(text, key.text)
+            for p in positions
+            if _in_section(loc, anchor, p)
+        ]
     return _closest(grid, candidates, (kr + sr, kc + sc))
 
 
@@ -442,8 +449,11 @@ def _key_matches(grid: Grid, key: layout.KeyLabel, pos: Pos) -> bool:
     r, c = pos
     if key.beside:
         for col in range(c - 1, max(0, c - 2 * len(layout.COLUMN_WIDTHS)), -1):
+            text = grid.text((r, col))
+            if text and _same_label(text, key):
+                return True
             if grid.is_label((r, col)):
-                return _same_label(grid.text((r, col)), key)
+                return False  # another row's heading comes first
         return False
     for row in range(r - 1, max(0, r - 2 * layout.LAST_ROW), -1):
         if row in grid.hidden_rows:
@@ -457,7 +467,7 @@ def _key_matches(grid: Grid, key: layout.KeyLabel, pos: Pos) -> bool:
 def _same_label(text: str, key: layout.KeyLabel) -> bool:
     if key.anchor is not None:
         return layout.anchor_of(text) == key.anchor
-    return layout.label_key(text) == layout.label_key(key.text)
+    return layout.label_matches(text, key.text)
 
 
 def _in_section(loc: Located, anchor: str, pos: Pos) -> bool:

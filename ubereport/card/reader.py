@@ -371,6 +371,7 @@ class _Reading:
         self._second_year_headings()
         loc, grid = self.loc, self.grid
         self.taken.add((loc.origin[0] + 1, loc.origin[1] + 1))  # the title box, however edited
+        headings = {p for p in loc.found.values() if p is not None}
         top, left = loc.origin[0] + 1, loc.origin[1] + 1
         notes_from = loc.bottom - (layout.LAST_ROW - layout.field_boxes()["achievements"].span[2])
         for pos in sorted(grid.cells):
@@ -380,8 +381,8 @@ class _Reading:
             text = grid.text(pos)
             if not text.strip() and not grid.cells[pos].error:
                 continue
-            if grid.is_label(pos):
-                continue  # a printed label (also a hidden copy of one) is not content
+            if grid.is_label(pos) or pos in headings:
+                continue  # a printed label (a retyped or hidden copy too) is not content
             if r > notes_from and text.startswith("※"):
                 continue  # the form's own notes under section 7
             code = "cell-unread" if grid.visible(pos) else "cell-hidden"
