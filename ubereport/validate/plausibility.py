@@ -1,9 +1,9 @@
 """Plausibility: values that read, but not as the KPI's other values suggest they were meant.
 
 Pasting 「値のみ」 drops a cell's percent format (98.9 % arrives as 0.989), and a sum in 円 lands
-in a 千円 KPI. A number about 1/100 (or 100×) of the same KPI's other targets and actuals with a %
-unit, or about 1,000× off in a 円/千円 KPI, gets a 警告 saying what was probably meant — never a
-changed value. A text without digits (「x」「済」) where the KPI's values are numbers is a finding
+in a 千円 KPI. A bare number (no unit typed) about 1/100 (or 100×) of the same KPI's other targets
+and actuals with a % unit, or about 1,000× off in a 円/千円 KPI, gets a 警告 saying what was
+probably meant — never a changed value. A text without digits (「x」「済」) where the KPI's values are numbers is a finding
 too: an エラー where that year's target is a number of a KPI with a unit, a 警告 where it is unclear.
 """
 
@@ -57,8 +57,8 @@ def _scale(ctx: Context, k: int, kpi: Kpi) -> Iterator[Finding]:
     ]
     for fname, value in numbers:
         others = [v for f, v in numbers if f != fname]
-        if len(others) < 2 or value.value is None:
-            continue
+        if len(others) < 2 or value.value is None or value.unit is not None:
+            continue  # a value typed with its unit (「0.5%」) was meant as typed
         typical = median(abs(v.value or 0.0) for v in others)
         ratio = abs(value.value) / typical
         shown = "、".join(dict.fromkeys(v.text for v in others))
