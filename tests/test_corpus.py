@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from builders import FIXTURES
-from corpus import Book, template_book, to_strict
+from corpus import Book, Cell, template_book, to_strict
 from test_reader import SAMPLES, _value, expected_json
 
 from ubereport.card import layout
@@ -278,6 +278,18 @@ def labels_retyped(pasted: bool) -> Callable[[Path], Path]:
         return _save(book, tmp, f"見出し書き換え{pasted}")
 
     return build
+
+
+def kpi_block_copied_to_another_sheet(tmp: Path) -> Path:
+    book = _book(tmp)
+    scratch = copy.deepcopy(book.card)
+    scratch.title = "試算"
+    scratch.names = {}
+    scratch.cells = {p: c for p, c in scratch.cells.items() if 12 <= p[0] <= 27 and p[1] >= 7}
+    scratch.cells[(18, 9)] = Cell("4,400件")
+    scratch.merged = [m for m in scratch.merged if 12 <= m[0] <= 27 and m[1] >= 7]
+    book.sheets.append(scratch)
+    return _save(book, tmp, "試算シート")
 
 
 def two_cards_one_book(tmp: Path) -> Path:
@@ -564,6 +576,9 @@ VARIANTS: dict[str, Variant] = {
     "headings-retyped": Variant(labels_retyped(False), [Expected("02")]),
     "headings-retyped-and-pasted": Variant(
         labels_retyped(True), [Expected("02", "Sheet1", findings=[W(NAMES_MISSING, "Sheet1")])]
+    ),
+    "kpi-block-copied-to-a-scratch-sheet": Variant(
+        kpi_block_copied_to_another_sheet, [Expected("02", findings=[W("sheet-partial", "試算")])]
     ),
     "two-cards-in-one-book": Variant(
         two_cards_one_book,

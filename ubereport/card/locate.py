@@ -144,11 +144,6 @@ class Located:
         return layout_col + self.shifts[max(known)]
 
 
-def card_likeness(grid: Grid) -> int:
-    """How many of the card's section titles the sheet shows (0 for any other sheet)."""
-    return len(grid.anchors)
-
-
 def _origin(grid: Grid) -> Pos | None:
     votes: Counter[Pos] = Counter()
     for key, positions in grid.anchors.items():

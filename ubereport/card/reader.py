@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ubereport.card import layout
-from ubereport.card.locate import Grid, Located, Placed, card_likeness, cell_text, locate
+from ubereport.card.locate import Grid, Located, Placed, cell_text, locate
 from ubereport.card.model import Card, Initiative, Kpi, YearValue
 from ubereport.card.xlsx_source import (
     CellValue,
@@ -34,6 +34,7 @@ from ubereport.plan.registry import Registry, default_registry, normalize_plan_n
 __all__ = ["ReadResult", "cell_text", "read_card", "read_workbook"]
 
 CARD_LIKENESS = 3  # section titles a sheet must show to be a card
+PARTIAL_LIKENESS = 2  # … and to be worth a word when it is not one
 VALUE_FIELDS = frozenset(
     f"kpi{k}_{kind}_y{y}" for k in (1, 2) for kind in ("target", "actual") for y in range(1, 6)
 ) | {"kpi1_baseline", "kpi2_baseline"}
@@ -97,12 +98,14 @@ def _read(source: XlsxSource, name: str, registry: Registry) -> list[ReadResult]
         book.append(make_finding("file-macro-enabled", name))
     book += _broken_names(source, name)
     cards: list[tuple[str, Grid]] = []
+    partial: list[str] = []
     for sheet in source.sheet_names:
-        if _likeness(source.texts(sheet)) < CARD_LIKENESS:
-            continue  # 選択肢 and any other sheet: not converted cell by cell
-        grid = Grid.of(source, sheet)
-        if card_likeness(grid) >= CARD_LIKENESS:
-            cards.append((sheet, grid))
+        likeness = _likeness(source.texts(sheet))
+        if likeness < CARD_LIKENESS:  # 選択肢 and any other sheet: not converted cell by cell
+            if likeness >= PARTIAL_LIKENESS and source.sheet_states.get(sheet) == "visible":
+                partial.append(sheet)
+            continue
+        cards.append((sheet, Grid.of(source, sheet)))
     if not cards:
         sheets = "、".join(source.sheet_names) or "なし"
         return [ReadResult(None, [*book, make_finding("sheet-missing", name, detail=sheets)])]
@@ -118,6 +121,7 @@ def _read(source: XlsxSource, name: str, registry: Registry) -> list[ReadResult]
     else:
         chosen = cards[:1]
         book.append(make_finding("sheet-hidden-read", name, sheet=cards[0][0], detail=cards[0][0]))
+    book += [make_finding("sheet-partial", name, sheet=s, detail=s) for s in partial]
     if len(chosen) > 1:
         sheets = "」「".join(s for s, _ in chosen)
         book.append(make_finding("sheet-several", name, detail=sheets, count=len(chosen)))
