@@ -103,6 +103,9 @@ def pasted_onto_fresh_template_one_row_down(tmp: Path) -> Path:
             fresh.card.cells.pop(target[1], None)
     pasted = copy.deepcopy(filled.card)
     pasted.offset(1, 0)
+    # the paste covers A2:M37 whole, blank cells included; row 1 keeps the fresh template's
+    last_row = max(r for r, _ in pasted.cells)
+    fresh.card.cells = {p: c for p, c in fresh.card.cells.items() if not 2 <= p[0] <= last_row}
     fresh.card.cells.update(pasted.cells)
     fresh.card.merged = pasted.merged + [m for m in fresh.card.merged if m[0] == 1]
     return _save(fresh, tmp, "新しい様式に1行下へ貼り付け")
@@ -299,6 +302,18 @@ def two_cards_one_book(tmp: Path) -> Path:
     return _save(book, tmp, "職員課_2件")
 
 
+def two_cards_on_one_sheet(dr: int, dc: int) -> Callable[[Path], Path]:
+    def build(tmp: Path) -> Path:
+        book = _book(tmp, "06").pasted_into_new_book("職員課")
+        other = _book(tmp, "07").pasted_into_new_book().sheets[0]
+        other.offset(dr, dc)
+        book.sheets[0].cells.update(other.cells)
+        book.sheets[0].merged += other.merged
+        return _save(book, tmp, f"1シートに2枚_{dr}_{dc}")
+
+    return build
+
+
 def broken_names(tmp: Path) -> Path:
     book = _book(tmp)
     book.names["plan_no"] = "=#REF!"
@@ -384,14 +399,7 @@ VARIANTS: dict[str, Variant] = {
         [
             Expected(
                 "02",
-                findings=[
-                    W("names-mismatch", CARD),
-                    # the fresh template's own year headings, left over under the pasted card
-                    W("cell-unread", CARD, "L16", None, "R7"),
-                    W("cell-unread", CARD, "M16", None, "R8"),
-                    W("cell-unread", CARD, "L24", None, "R7"),
-                    W("cell-unread", CARD, "M24", None, "R8"),
-                ],
+                findings=[W("names-mismatch", CARD)],
             )
         ],
     ),
@@ -585,6 +593,28 @@ VARIANTS: dict[str, Variant] = {
         [
             Expected("06", findings=[W("sheet-several", None)]),
             Expected("07", "07", findings=[W("sheet-several", None)]),
+        ],
+    ),
+    "two-cards-side-by-side-on-one-sheet": Variant(
+        two_cards_on_one_sheet(0, 14),
+        [
+            Expected(
+                "06", "職員課", findings=[W("sheet-several", None), W(NAMES_MISSING, "職員課")]
+            ),
+            Expected(
+                "07", "職員課", findings=[W("sheet-several", None), W(NAMES_MISSING, "職員課")]
+            ),
+        ],
+    ),
+    "two-cards-stacked-on-one-sheet": Variant(
+        two_cards_on_one_sheet(40, 0),
+        [
+            Expected(
+                "06", "職員課", findings=[W("sheet-several", None), W(NAMES_MISSING, "職員課")]
+            ),
+            Expected(
+                "07", "職員課", findings=[W("sheet-several", None), W(NAMES_MISSING, "職員課")]
+            ),
         ],
     ),
     "broken-names": Variant(

@@ -74,6 +74,25 @@ class Grid:
                 grid.printed.add(pos)
         return grid
 
+    def part(self, rows: range, cols: range) -> Grid:
+        """The same sheet limited to ``rows`` × ``cols`` (one of several cards on it)."""
+
+        def inside(p: Pos) -> bool:
+            return p[0] in rows and p[1] in cols
+
+        grid = Grid(
+            self.sheet,
+            {p: c for p, c in self.cells.items() if inside(p)},
+            self.hidden_rows,
+            self.hidden_cols,
+        )
+        for source, target in ((self.labels, grid.labels), (self.anchors, grid.anchors)):
+            for key, positions in source.items():
+                if kept := [p for p in positions if inside(p)]:
+                    target[key] = kept
+        grid.printed = {p for p in self.printed if inside(p)}
+        return grid
+
     def text(self, pos: Pos) -> str:
         return cell_text(self.cells.get(pos))
 
@@ -142,6 +161,29 @@ class Located:
         if not known:
             return layout_col + self.origin[1]
         return layout_col + self.shifts[max(known)]
+
+
+def split_cards(grid: Grid, likeness: int) -> list[Grid]:
+    """A sheet showing the card more than once (last year's card above this year's, or two
+    plans side by side) holds one card per copy of its section titles."""
+    visible = {k: sorted(p for p in ps if grid.visible(p)) for k, ps in grid.anchors.items()}
+    repeated = [k for k, ps in visible.items() if len(ps) >= 2]
+    if len(repeated) < likeness:
+        return [grid]
+    key = min(repeated, key=lambda k: _position(layout.ANCHOR_BOX[k]))  # the top-most title
+    kr, kc = _position(layout.ANCHOR_BOX[key])
+    positions = visible[key]
+    end = 1 << 20
+    if len({r for r, _ in positions}) == len(positions):  # stacked
+        starts = sorted(r - kr + 1 for r, _ in positions)
+        bounds = [*starts[1:], end]
+        parts = [grid.part(range(a, b), range(1, end)) for a, b in zip(starts, bounds, strict=True)]
+    else:  # side by side
+        starts = sorted(c - kc + 1 for _, c in positions)
+        bounds = [*starts[1:], end]
+        parts = [grid.part(range(1, end), range(a, b)) for a, b in zip(starts, bounds, strict=True)]
+    # every part must show a card of its own; stray copies of a title split nothing
+    return parts if all(len(p.anchors) >= likeness for p in parts) else [grid]
 
 
 def _origin(grid: Grid) -> Pos | None:

@@ -12,11 +12,12 @@ and columns are never preferred over what is visible. Every problem becomes a
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ubereport.card import layout
-from ubereport.card.locate import Grid, Located, Placed, cell_text, locate
+from ubereport.card.locate import Grid, Located, Placed, cell_text, locate, split_cards
 from ubereport.card.model import Card, Initiative, Kpi, YearValue
 from ubereport.card.xlsx_source import (
     CellValue,
@@ -105,7 +106,7 @@ def _read(source: XlsxSource, name: str, registry: Registry) -> list[ReadResult]
             if likeness >= PARTIAL_LIKENESS and source.sheet_states.get(sheet) == "visible":
                 partial.append(sheet)
             continue
-        cards.append((sheet, Grid.of(source, sheet)))
+        cards += [(sheet, part) for part in split_cards(Grid.of(source, sheet), CARD_LIKENESS)]
     if not cards:
         sheets = "、".join(source.sheet_names) or "なし"
         return [ReadResult(None, [*book, make_finding("sheet-missing", name, detail=sheets)])]
@@ -123,7 +124,8 @@ def _read(source: XlsxSource, name: str, registry: Registry) -> list[ReadResult]
         book.append(make_finding("sheet-hidden-read", name, sheet=cards[0][0], detail=cards[0][0]))
     book += [make_finding("sheet-partial", name, sheet=s, detail=s) for s in partial]
     if len(chosen) > 1:
-        sheets = "」「".join(s for s, _ in chosen)
+        counts = Counter(s for s, _ in chosen)
+        sheets = "」「".join(s if n == 1 else f"{s}（{n}枚）" for s, n in counts.items())
         book.append(make_finding("sheet-several", name, detail=sheets, count=len(chosen)))
     return [_read_sheet(source, sheet, grid, name, registry, list(book)) for sheet, grid in chosen]
 

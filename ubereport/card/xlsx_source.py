@@ -461,10 +461,18 @@ def _flag(value: str | None) -> bool:
     return value in ("1", "true")
 
 
+def _zero(size: str | None) -> bool:
+    try:
+        return size is not None and float(size) == 0.0
+    except ValueError:
+        return False
+
+
 def _hidden_rows(rows: object) -> frozenset[int]:
     out: set[int] = set()
     for row in rows:  # type: ignore[attr-defined]
-        if _flag(row.get("hidden")) and (r := row.get("r", "")).isdigit():
+        shut = _flag(row.get("hidden")) or _zero(row.get("ht"))  # hidden, or dragged shut
+        if shut and (r := row.get("r", "")).isdigit():
             out.add(int(r))
     return frozenset(out)
 
@@ -472,7 +480,7 @@ def _hidden_rows(rows: object) -> frozenset[int]:
 def _hidden_columns(root: Element) -> frozenset[int]:
     out: set[int] = set()
     for col in root.iter(f"{NS}col"):
-        if not _flag(col.get("hidden")):
+        if not (_flag(col.get("hidden")) or _zero(col.get("width"))):
             continue
         first, last = int(col.get("min", "0") or 0), int(col.get("max", "0") or 0)
         out.update(range(max(first, 1), min(last, 16_384) + 1))
