@@ -1,4 +1,5 @@
-"""Where each field of a card is on one sheet, judged from what a person sees there.
+"""Where each field of a card is on one sheet (a :class:`~ubereport.card.grid.Grid`), judged
+from what a person sees there.
 
 A field is found from its *key label* (its row heading, or the heading above it, see
 :func:`ubereport.card.layout.key_label`) inside its section, found by the section's printed
@@ -11,119 +12,20 @@ order. Every other non-empty cell inside the card is left for the reader to repo
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 
 from ubereport.card import layout
-from ubereport.card.xlsx_source import CellValue, NameRef, XlsxSource, a1, split_ref
+from ubereport.card.grid import Grid, Pos, position
+from ubereport.card.xlsx_source import NameRef, a1
 from ubereport.japanese.fiscal import parse_fiscal_year
 
-Pos = tuple[int, int]
 SEARCH_ROWS = 12  # how far (rows) a label may have moved from where its section says it is
 SEARCH_COLS = 4
 HIDDEN_COST = 1_000
 MAX_EXTRA_ROWS = 40
-
-
-_position = lru_cache(maxsize=16_384)(split_ref)  # layout references, parsed once
-
-
-def cell_text(cell: CellValue | None) -> str:
-    """A cell as the text a person sees: strings unchanged, numbers without float noise."""
-    if cell is None or cell.value is None:
-        return ""
-    value = cell.value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer():
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, str):
-        return value
-    return value.isoformat()
-
-
-@dataclass(slots=True)
-class Grid:
-    """One sheet's non-empty cells by (row, column), with its hidden rows and columns."""
-
-    sheet: str
-    cells: dict[Pos, CellValue]
-    hidden_rows: frozenset[int]
-    hidden_cols: frozenset[int]
-    labels: dict[str, list[Pos]] = field(default_factory=dict)
-    anchors: dict[str, list[Pos]] = field(default_factory=dict)
-    printed: set[Pos] = field(default_factory=set)  # cells holding one of the form's labels
-
-    @classmethod
-    def of(cls, source: XlsxSource, sheet: str) -> Grid:
-        cells = source.grid(sheet)
-        rows, cols = source.hidden(sheet)
-        grid = cls(sheet, cells, rows, cols)
-        for pos, cell in cells.items():
-            if not isinstance(cell.value, str) or len(cell.value) > 80:
-                continue
-            if (key := layout.anchor_of(cell.value)) is not None:
-                grid.anchors.setdefault(key, []).append(pos)
-            grid.labels.setdefault(layout.label_key(cell.value), []).append(pos)
-            if layout.is_printed_label(cell.value):
-                grid.printed.add(pos)
-        return grid
-
-    def part(self, rows: range, cols: range) -> Grid:
-        """The same sheet limited to ``rows`` × ``cols`` (one of several cards on it)."""
-
-        def inside(p: Pos) -> bool:
-            return p[0] in rows and p[1] in cols
-
-        grid = Grid(
-            self.sheet,
-            {p: c for p, c in self.cells.items() if inside(p)},
-            self.hidden_rows,
-            self.hidden_cols,
-        )
-        for source, target in ((self.labels, grid.labels), (self.anchors, grid.anchors)):
-            for key, positions in source.items():
-                if kept := [p for p in positions if inside(p)]:
-                    target[key] = kept
-        grid.printed = {p for p in self.printed if inside(p)}
-        return grid
-
-    def text(self, pos: Pos) -> str:
-        return cell_text(self.cells.get(pos))
-
-    def visible(self, pos: Pos) -> bool:
-        return pos[0] not in self.hidden_rows and pos[1] not in self.hidden_cols
-
-    def is_label(self, pos: Pos) -> bool:
-        cell = self.cells.get(pos)
-        return (
-            cell is not None and isinstance(cell.value, str) and layout.is_printed_label(cell.value)
-        )
-
-    def step(self, pos: Pos, dr: int, dc: int) -> Pos:
-        """``dr`` visible rows down and ``dc`` visible columns right of ``pos``."""
-        r, c = pos
-        for _ in range(dr):
-            r += 1
-            while r in self.hidden_rows:
-                r += 1
-        for _ in range(dc):
-            c += 1
-            while c in self.hidden_cols:
-                c += 1
-        return r, c
-
-    def columns(self, first: int, width: int) -> list[int]:
-        """``width`` visible columns starting at ``first``."""
-        out = [first]
-        while len(out) < width:
-            out.append(self.step((0, out[-1]), 0, 1)[1])
-        return out
 
 
 @dataclass(slots=True)
@@ -163,33 +65,10 @@ class Located:
         return layout_col + self.shifts[max(known)]
 
 
-def split_cards(grid: Grid, likeness: int) -> list[Grid]:
-    """A sheet showing the card more than once (last year's card above this year's, or two
-    plans side by side) holds one card per copy of its section titles."""
-    visible = {k: sorted(p for p in ps if grid.visible(p)) for k, ps in grid.anchors.items()}
-    repeated = [k for k, ps in visible.items() if len(ps) >= 2]
-    if len(repeated) < likeness:
-        return [grid]
-    key = min(repeated, key=lambda k: _position(layout.ANCHOR_BOX[k]))  # the top-most title
-    kr, kc = _position(layout.ANCHOR_BOX[key])
-    positions = visible[key]
-    end = 1 << 20
-    if len({r for r, _ in positions}) == len(positions):  # stacked
-        starts = sorted(r - kr + 1 for r, _ in positions)
-        bounds = [*starts[1:], end]
-        parts = [grid.part(range(a, b), range(1, end)) for a, b in zip(starts, bounds, strict=True)]
-    else:  # side by side
-        starts = sorted(c - kc + 1 for _, c in positions)
-        bounds = [*starts[1:], end]
-        parts = [grid.part(range(1, end), range(a, b)) for a, b in zip(starts, bounds, strict=True)]
-    # every part must show a card of its own; stray copies of a title split nothing
-    return parts if all(len(p.anchors) >= likeness for p in parts) else [grid]
-
-
 def _origin(grid: Grid) -> Pos | None:
     votes: Counter[Pos] = Counter()
     for key, positions in grid.anchors.items():
-        er, ec = _position(layout.ANCHOR_BOX[key])
+        er, ec = position(layout.ANCHOR_BOX[key])
         for r, c in positions:
             votes[(r - er, c - ec)] += 10 if grid.visible((r, c)) else 1
     if not votes:
@@ -216,7 +95,7 @@ def _sections(grid: Grid, origin: Pos) -> dict[str, Pos]:
     found: dict[str, Pos] = {}
     for key in layout.ANCHOR_BOX:
         positions = grid.anchors.get(key, [])
-        r, c = _position(layout.ANCHOR_BOX[key])
+        r, c = position(layout.ANCHOR_BOX[key])
         # a section's position is judged from the one above it in the same pane when found
         shift = _shift_above(found, key) or origin
         pos = _closest(grid, positions, (r + shift[0], c + shift[1]))
@@ -226,16 +105,16 @@ def _sections(grid: Grid, origin: Pos) -> dict[str, Pos]:
 
 
 def _shift_above(found: dict[str, Pos], key: str) -> Pos | None:
-    r, c = _position(layout.ANCHOR_BOX[key])
+    r, c = position(layout.ANCHOR_BOX[key])
     above = [
         (k, p)
         for k, p in found.items()
-        if _position(layout.ANCHOR_BOX[k])[1] == c and _position(layout.ANCHOR_BOX[k])[0] < r
+        if position(layout.ANCHOR_BOX[k])[1] == c and position(layout.ANCHOR_BOX[k])[0] < r
     ]
     if not above:
         return None
-    k, (pr, pc) = max(above, key=lambda kv: _position(layout.ANCHOR_BOX[kv[0]])[0])
-    ar, ac = _position(layout.ANCHOR_BOX[k])
+    k, (pr, pc) = max(above, key=lambda kv: position(layout.ANCHOR_BOX[kv[0]])[0])
+    ar, ac = position(layout.ANCHOR_BOX[k])
     return pr - ar, pc - ac
 
 
@@ -246,11 +125,11 @@ def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
         return None
     sections = _sections(grid, origin)
     s7 = sections.get("s7")
-    s7_row = s7[0] if s7 else origin[0] + _position(layout.ANCHOR_BOX["s7"])[0]
-    bottom = s7_row + layout.LAST_ROW - _position(layout.ANCHOR_BOX["s7"])[0]
+    s7_row = s7[0] if s7 else origin[0] + position(layout.ANCHOR_BOX["s7"])[0]
+    bottom = s7_row + layout.LAST_ROW - position(layout.ANCHOR_BOX["s7"])[0]
     loc = Located(grid, origin, bottom, origin[1] + len(layout.COLUMN_WIDTHS), sections)
     named = {
-        f: _position(ref.cell)
+        f: position(ref.cell)
         for f in layout.field_names()
         if (ref := names.get(f)) is not None and ref.sheet == grid.sheet and ref.cell
     }
@@ -267,7 +146,7 @@ def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
             moved = named.get(fname) if use_names else None
             if moved is not None and moved != by_label:
                 loc.moved.append(fname)
-            loc.fields[fname] = Placed(by_label, [], False, _a1(moved) if moved else None)
+            loc.fields[fname] = Placed(by_label, [], False, a1(*moved) if moved else None)
         elif not _unused_input_row(loc, fname):
             key = layout.key_label(fname)
             loc.missing.setdefault(_printed(fname, key), []).append(fname)
@@ -333,13 +212,9 @@ def _further_inputs(loc: Located) -> None:
 def _extra_cols(loc: Located) -> int:
     extra = 0
     for fname, placed in loc.fields.items():
-        _, lc = _position(layout.field_cell(fname))
+        _, lc = position(layout.field_cell(fname))
         extra = max(extra, placed.pos[1] - (lc + loc.origin[1]))
     return extra
-
-
-def _a1(pos: Pos) -> str:
-    return a1(*pos)
 
 
 def _printed(fname: str, key: layout.KeyLabel) -> str:
@@ -353,7 +228,7 @@ def _section_shift(loc: Located, anchor: str) -> Pos:
     pos = loc.sections.get(anchor)
     if pos is None:
         return _shift_above(loc.sections, anchor) or loc.origin
-    r, c = _position(layout.ANCHOR_BOX[anchor])
+    r, c = position(layout.ANCHOR_BOX[anchor])
     return pos[0] - r, pos[1] - c
 
 
@@ -369,7 +244,7 @@ def _find_label(loc: Located, key: layout.KeyLabel, anchor: str) -> Pos | None:
 
 def _search_label(loc: Located, key: layout.KeyLabel, anchor: str) -> Pos | None:
     sr, sc = _section_shift(loc, anchor)
-    kr, kc = _position(key.ref)
+    kr, kc = position(key.ref)
     grid = loc.grid
     # only a label under its own section's title (KPI II's 「目標」 is not KPI I's)
     exact = grid.labels.get(layout.label_key(key.text), [])
@@ -412,12 +287,12 @@ def _column_shifts(loc: Located) -> dict[int, int]:
             lc = box.span[1]
             votes.setdefault(lc, Counter())[found[1] - lc] += 1
     for key, (_, c) in loc.sections.items():
-        lc = _position(layout.ANCHOR_BOX[key])[1]
+        lc = position(layout.ANCHOR_BOX[key])[1]
         votes.setdefault(lc, Counter())[c - lc] += 1
     loc.kpi_columns[1] = _kpi_columns(loc, 1)
     for y, c in (loc.kpi_columns[1] or {}).items():
         fname = "kpi1_baseline_label" if y == 0 else f"year_y{y}"
-        lc = _position(layout.field_cell(fname))[1]
+        lc = position(layout.field_cell(fname))[1]
         votes.setdefault(lc, Counter())[c - lc] += 3
     return {lc: v.most_common(1)[0][0] for lc, v in votes.items()}
 
@@ -428,7 +303,7 @@ def _column(loc: Located, fname: str) -> int | None:
     if key is None:
         if not loc.shifts:
             return None
-        return loc.column(_position(layout.field_cell(fname))[1])
+        return loc.column(position(layout.field_cell(fname))[1])
     if key.kpi not in loc.kpi_columns:
         loc.kpi_columns[key.kpi] = _kpi_columns(loc, key.kpi)
     columns = loc.kpi_columns[key.kpi] or (
@@ -436,7 +311,7 @@ def _column(loc: Located, fname: str) -> int | None:
     )
     if columns and key.year is not None and key.year in columns:
         return columns[key.year]
-    return loc.column(_position(layout.field_cell(fname))[1]) if loc.shifts else None
+    return loc.column(position(layout.field_cell(fname))[1]) if loc.shifts else None
 
 
 def _kpi_columns(loc: Located, k: int) -> dict[int, int] | None:
@@ -570,7 +445,7 @@ def _region(loc: Located, fname: str, pos: Pos) -> list[Pos]:
 def _layout_gap(box: layout.Box) -> int:
     """Rows from the box's first row to the next row that starts something else on the form."""
     r1, _, _, c2 = box.span
-    left = _position(layout.ANCHOR_BOX[box.anchor])[1]
+    left = position(layout.ANCHOR_BOX[box.anchor])[1]
     starts = [
         b.span[0]
         for b in layout.boxes()

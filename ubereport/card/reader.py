@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ubereport.card import layout
-from ubereport.card.locate import Grid, Located, Placed, cell_text, locate, split_cards
+from ubereport.card.grid import Grid, cell_text, split_cards
+from ubereport.card.locate import Located, Placed, locate
 from ubereport.card.model import Card, Initiative, Kpi, YearValue
 from ubereport.card.xlsx_source import (
     CellValue,
