@@ -176,6 +176,20 @@ def hidden_draft_and_pasted_copy(tmp: Path) -> Path:
     return _save(book, tmp, "下書きと貼り付け")
 
 
+def blank_form_beside_a_filled_copy(tmp: Path) -> Path:
+    book = _book(tmp)
+    for name in layout.field_names():  # the form as it was handed out
+        target = book.names[name]
+        if (
+            name != "template_version"
+            and not name.startswith("year_")
+            and isinstance(target, tuple)
+        ):
+            book.card.cells.pop(target[1], None)
+    book.sheets.append(_book(tmp).pasted_into_new_book("R4提出").sheets[0])
+    return _save(book, tmp, "空の様式と記入済み")
+
+
 def only_a_hidden_card(tmp: Path) -> Path:
     book = _book(tmp)
     memo = _book(tmp).pasted_into_new_book("メモ").sheets[0]
@@ -461,6 +475,16 @@ VARIANTS: dict[str, Variant] = {
                 "02",
                 "R4提出",
                 findings=[W("sheet-hidden-ignored", CARD), W(NAMES_MISSING, "R4提出")],
+            )
+        ],
+    ),
+    "blank-form-beside-a-filled-copy": Variant(
+        blank_form_beside_a_filled_copy,
+        [
+            Expected(
+                "02",
+                "R4提出",
+                findings=[W("sheet-blank-ignored", CARD), W(NAMES_MISSING, "R4提出")],
             )
         ],
     ),

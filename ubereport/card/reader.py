@@ -19,7 +19,14 @@ from pathlib import Path
 from ubereport.card import layout
 from ubereport.card.grid import Grid, cell_text, split_cards
 from ubereport.card.locate import Located, Placed, locate
-from ubereport.card.model import Card, Initiative, Kpi, YearValue
+from ubereport.card.model import (
+    NARRATIVE_FIELDS,
+    PLAN_TEXT_FIELDS,
+    Card,
+    Initiative,
+    Kpi,
+    YearValue,
+)
 from ubereport.card.xlsx_source import (
     CellValue,
     SourceError,
@@ -37,6 +44,7 @@ __all__ = ["ReadResult", "cell_text", "read_card", "read_workbook"]
 
 CARD_LIKENESS = 3  # section titles a sheet must show to be a card
 PARTIAL_LIKENESS = 2  # … and to be worth a word when it is not one
+BLANK_TEXTS = (*PLAN_TEXT_FIELDS, *NARRATIVE_FIELDS)
 VALUE_FIELDS = frozenset(
     f"kpi{k}_{kind}_y{y}" for k in (1, 2) for kind in ("target", "actual") for y in range(1, 6)
 ) | {"kpi1_baseline", "kpi2_baseline"}
@@ -124,11 +132,32 @@ def _read(source: XlsxSource, name: str, registry: Registry) -> list[ReadResult]
         chosen = cards[:1]
         book.append(make_finding("sheet-hidden-read", name, sheet=cards[0][0], detail=cards[0][0]))
     book += [make_finding("sheet-partial", name, sheet=s, detail=s) for s in partial]
-    if len(chosen) > 1:
-        counts = Counter(s for s, _ in chosen)
+    results = [_read_sheet(source, sheet, grid, name, registry, []) for sheet, grid in chosen]
+    blank = [r for r in results if r.card is not None and _is_blank(r.card)]
+    if blank and len(blank) < len(results):  # an unused form beside the filled card
+        results = [r for r in results if r not in blank]
+        book += [
+            make_finding("sheet-blank-ignored", name, sheet=r.card.sheet, detail=r.card.sheet)
+            for r in blank
+            if r.card is not None
+        ]
+    if len(results) > 1:
+        counts = Counter(r.card.sheet if r.card else "" for r in results)
         sheets = "」「".join(s if n == 1 else f"{s}（{n}枚）" for s, n in counts.items())
-        book.append(make_finding("sheet-several", name, detail=sheets, count=len(chosen)))
-    return [_read_sheet(source, sheet, grid, name, registry, list(book)) for sheet, grid in chosen]
+        book.append(make_finding("sheet-several", name, detail=sheets, count=len(results)))
+    for result in results:
+        result.findings[:0] = book
+    return results
+
+
+def _is_blank(card: Card) -> bool:
+    """A form nobody filled in: no header, no text, no input, no KPI value."""
+    texts = [card.plan_no_text, card.fiscal_year_text, *(getattr(card, f) for f in BLANK_TEXTS)]
+    return (
+        not any(t.strip() for t in texts)
+        and all(i.is_empty() for i in card.inputs)
+        and all(k.is_empty() for k in card.kpis)
+    )
 
 
 def _likeness(texts: list[str]) -> int:
