@@ -147,6 +147,14 @@ def situation_split_pasted(tmp: Path) -> Path:
     return _save(book, tmp, "現状課題を行ごと_貼り付け")
 
 
+def situation_in_twenty_more_rows(tmp: Path) -> Path:
+    book = _book(tmp)
+    book.insert_rows(CARD, 20, 20)  # a long 現状・課題: twenty rows added at the box's foot
+    book.card.unmerge("A11:F40")  # … and the box unmerged to type into them
+    book.card.set("A35", "（追記）R4年度も寄附件数は増加した。")
+    return _save(book, tmp, "現状課題20行追加")
+
+
 def achievements_continued_in_inserted_rows(tmp: Path) -> Path:
     book = _book(tmp)
     book.insert_rows(CARD, 35, 2)
@@ -444,6 +452,18 @@ VARIANTS: dict[str, Variant] = {
                     W(NAMES_MISSING, "R4"),
                     W("text-gathered", "R4", "A11", "situation", "10セル"),
                 ],
+            )
+        ],
+    ),
+    "situation-with-twenty-rows-inserted": Variant(
+        situation_in_twenty_more_rows,
+        [
+            Expected(
+                "02",
+                edit=lambda j: j.update(
+                    situation=SITUATION_02 + "\n（追記）R4年度も寄附件数は増加した。"
+                ),
+                findings=[W("text-gathered", CARD, "A11", "situation", "2セル")],
             )
         ],
     ),

@@ -24,6 +24,7 @@ from ubereport.japanese.fiscal import parse_fiscal_year
 
 SEARCH_ROWS = 12  # how far (rows) a label may have moved from where its section says it is
 SEARCH_COLS = 4
+SECTION_ROWS = 60  # … and a section title from where the one above it says (rows inserted)
 HIDDEN_COST = 1_000
 MAX_EXTRA_ROWS = 40
 
@@ -76,10 +77,12 @@ def _origin(grid: Grid) -> Pos | None:
     return max(votes.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))[0]
 
 
-def _closest(grid: Grid, positions: list[Pos], expected: Pos) -> Pos | None:
+def _closest(
+    grid: Grid, positions: list[Pos], expected: Pos, rows: int = SEARCH_ROWS
+) -> Pos | None:
     def cost(pos: Pos) -> int:
         dr, dc = pos[0] - expected[0], pos[1] - expected[1]
-        if abs(dr) > SEARCH_ROWS or abs(dc) > SEARCH_COLS:
+        if abs(dr) > rows or abs(dc) > SEARCH_COLS:
             return -1
         # rows inserted above push a label down: a label above where it belongs costs more
         return (
@@ -98,7 +101,7 @@ def _sections(grid: Grid, origin: Pos) -> dict[str, Pos]:
         r, c = position(layout.ANCHOR_BOX[key])
         # a section's position is judged from the one above it in the same pane when found
         shift = _shift_above(found, key) or origin
-        pos = _closest(grid, positions, (r + shift[0], c + shift[1]))
+        pos = _closest(grid, positions, (r + shift[0], c + shift[1]), SECTION_ROWS)
         if pos is not None:
             found[key] = pos
     return found

@@ -258,7 +258,7 @@ class _Reading:
         cells = placed.region or [placed.pos]
         self.taken.update(cells)
         self.taken.add(placed.pos)
-        filled = [p for p in cells if self.grid.text(p) or self.grid.cells.get(p)]
+        filled = [p for p in cells if self.grid.cells.get(p) and not self.grid.is_label(p)]
         for pos in filled:
             self._cell_findings(fname, pos)
         texts = [self.grid.text(p) for p in filled if self.grid.text(p)]
