@@ -45,6 +45,7 @@ __all__ = ["ReadResult", "cell_text", "read_card", "read_workbook"]
 CARD_LIKENESS = 3  # section titles a sheet must show to be a card
 PARTIAL_LIKENESS = 2  # … and to be worth a word when it is not one
 BLANK_TEXTS = (*PLAN_TEXT_FIELDS, *NARRATIVE_FIELDS)
+SMALL_SHEET = 2_000  # cells: a card has ~200; a bigger sheet is looked at through its strings
 VALUE_FIELDS = frozenset(
     f"kpi{k}_{kind}_y{y}" for k in (1, 2) for kind in ("target", "actual") for y in range(1, 6)
 ) | {"kpi1_baseline", "kpi2_baseline"}
@@ -110,12 +111,18 @@ def _read(source: XlsxSource, name: str, registry: Registry) -> list[ReadResult]
     cards: list[tuple[str, Grid]] = []
     partial: list[str] = []
     for sheet in source.sheet_names:
-        likeness = _likeness(source.texts(sheet))
-        if likeness < CARD_LIKENESS:  # 選択肢 and any other sheet: not converted cell by cell
+        grid = None
+        if source.cell_count(sheet) <= SMALL_SHEET:
+            grid = Grid.of(source, sheet)
+            likeness = len(grid.anchors)
+        else:  # a big data sheet: judged from its strings before any cell is converted
+            likeness = _likeness(source.texts(sheet))
+        if likeness < CARD_LIKENESS:
             if likeness >= PARTIAL_LIKENESS and source.sheet_states.get(sheet) == "visible":
                 partial.append(sheet)
             continue
-        cards += [(sheet, part) for part in split_cards(Grid.of(source, sheet), CARD_LIKENESS)]
+        grid = grid or Grid.of(source, sheet)
+        cards += [(sheet, part) for part in split_cards(grid, CARD_LIKENESS)]
     if not cards:
         sheets = "、".join(source.sheet_names) or "なし"
         return [ReadResult(None, [*book, make_finding("sheet-missing", name, detail=sheets)])]

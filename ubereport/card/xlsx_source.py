@@ -350,11 +350,17 @@ class XlsxSource:
                 out[ref] = cell
         return out
 
+    def cell_count(self, sheet: str) -> int:
+        """How many cells ``sheet`` stores (empty ones with a style included)."""
+        return len(self._raw_cells(sheet))
+
     def texts(self, sheet: str) -> list[str]:
         """The text of every string cell of ``sheet`` (numbers, dates and formulas skipped):
         a cheap look at what a sheet shows before converting all of it."""
         out: list[str] = []
         for raw in self._raw_cells(sheet).values():
+            if not len(raw):
+                continue
             kind = raw.get("t")
             if kind == "s" and len(raw) and raw[0].tag == V_TAG and raw[0].text is not None:
                 out.append(self._shared_string(int(raw[0].text)))
@@ -368,6 +374,8 @@ class XlsxSource:
         """All non-empty cells of ``sheet`` keyed by (row, column), 1-based."""
         out: dict[tuple[int, int], CellValue] = {}
         for ref, raw in self._raw_cells(sheet).items():
+            if not len(raw):
+                continue  # a formatted empty cell: the form has many
             cell = self._cell_value(sheet, raw)
             if cell is not None:
                 out[_position(ref)] = cell
