@@ -150,6 +150,8 @@ def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
             if moved is not None and moved != by_label:
                 loc.moved.append(fname)
             loc.fields[fname] = Placed(by_label, [], False, a1(*moved) if moved else None)
+        elif fname in trusted:  # its label is missing, but the name's cell carries one
+            loc.fields[fname] = Placed(trusted[fname], [], True)
         elif not _unused_input_row(loc, fname):
             key = layout.key_label(fname)
             loc.missing.setdefault(_printed(fname, key), []).append(fname)
