@@ -138,14 +138,24 @@ def test_card_filled_in_openpyxl_from_the_template_reads_the_same(tmp_path: Path
     assert result.card is not None and result.card.to_json(result.findings) == expected
 
 
-def test_libreoffice_resaved_card_reads_the_same() -> None:
-    """A card of the earlier template (ubereport-card-1: section 7 side by side) reads by its names."""
-    result = read_card(FIXTURES / "libreoffice_resaved_card12.xlsx")
-    expected = expected_json(SAMPLES["12"]) | {
-        "file": "libreoffice_resaved_card12.xlsx",
-        "template_version": "ubereport-card-1",
-    }
-    assert result.card is not None and result.card.to_json(result.findings) == expected
+def test_a_card_of_the_earlier_template_is_refused_at_its_cells_not_misread() -> None:
+    """A card of the earlier template (ubereport-card-1: section 7 side by side on page 1).
+
+    Its names point where the current two-page layout has no such box, so the reader does not
+    trust them there; it cannot place 次年度の取組 by its label either, and refuses the card with
+    an エラー (the values it gathered are never merged). Reading card-1 geometry as such is left
+    for a later change (see the closing note of issue 14/15).
+    """
+    from ubereport.validate.run import validate_workbook
+
+    (result,) = validate_workbook(FIXTURES / "libreoffice_resaved_card12.xlsx")
+    assert result.card is not None and result.card.template_version == "ubereport-card-1"
+    assert [(f.code, str(f.severity), f.cell, f.field) for f in result.findings] == [
+        ("label-missing", "エラー", None, None),
+        ("name-moved", "警告", "A34", "shortfall_reason"),
+        ("text-gathered", "警告", "A34", "achievements"),
+        ("text-gathered", "警告", "A34", "shortfall_reason"),
+    ]
 
 
 def _only(path: Path) -> list[tuple[str, str, str | None, str | None]]:
@@ -213,7 +223,8 @@ def test_card_pasted_into_another_workbook_is_found_by_its_labels(tmp_path: Path
                 target = pasted.cell(cell.row + 2, cell.column + 1, cell.value)
                 target.number_format = cell.number_format
                 if isinstance(cell.value, str) and cell.value.startswith("="):
-                    target.value = "R4"  # the pasted KPI II headings come over as values
+                    # the pasted KPI II headings come over as values
+                    target.value = card_sheet[cell.value[1:]].value
     book.save(tmp_path / "貼り付け.xlsx")
     result = read_card(tmp_path / "貼り付け.xlsx")
     assert [(f.code, f.severity.value, f.sheet) for f in result.findings] == [
@@ -305,3 +316,36 @@ def test_read_json_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     bad.write_bytes(b"")
     assert main(["read", str(bad), "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["findings"][0]["code"] == "file-empty"
+
+
+def test_read_cli_runs_every_validate_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = filled_sample(tmp_path, "02", achievements="", kpi1_actual_y1="")
+    assert main(["read", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "R4の実績が空欄です" in out and "取組実績が空欄です" in out
+    assert main(["read", str(path), "--json"]) == 1
+    codes = [f["code"] for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert codes == ["actual-missing", "achievements-missing"]
+    assert main(["read", str(path), "--reader-only"]) == 0
+    assert "指摘はありません。" in capsys.readouterr().out
+
+
+def test_messages_name_labels_as_printed_never_a_pattern(tmp_path: Path) -> None:
+    """An edited title and a deleted section title: the message quotes the printed label."""
+    source = openpyxl.load_workbook(filled_sample(tmp_path, "02"))
+    sheet = source[layout.SHEET_NAME]
+    sheet["A1"] = "宇部市 行財政改革推進計画（R4実績）"
+    sheet["G28"] = None
+    source.save(tmp_path / "edited.xlsx")
+    result = read_card(tmp_path / "edited.xlsx")
+    assert [(f.code, f.message) for f in result.findings] == [
+        (
+            "label-missing",
+            "見出し「6 関連計画等」が見つからないため、6 関連計画等を読み取れませんでした。"
+            "見出しを様式どおりに戻すか、配布した様式ファイルに入力し直してください。",
+        )
+    ]
+    assert result.card is not None
+    assert (result.card.plan_no, result.card.fiscal_year) == ("02", 2022)

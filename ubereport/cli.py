@@ -209,6 +209,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     read.add_argument("file", type=Path, metavar="ファイル", help="カードのファイル（.xlsx）")
     read.add_argument("--json", action="store_true", help="JSONで出力する")
+    read.add_argument(
+        "--reader-only",
+        action="store_true",
+        help="読み取りの指摘だけを表示する（validate と同じ確認はしない。調査用）",
+    )
     read.set_defaults(handler=_lazy("cmd_read"))
 
     report = sub.add_parser(

@@ -114,6 +114,7 @@ def _settings(root: Path) -> Settings:
 
 def cmd_validate(args: argparse.Namespace) -> int:
 
+    from ubereport.findings import Finding
     from ubereport.job.inbox import submissions
     from ubereport.job.summary import format_findings, total_line
     from ubereport.plan.registry import default_registry
@@ -137,45 +138,53 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(console_json(rows))
     else:
         for sub in batch:
-            print(f"■ {sub.name}（{sub.decision}）")
+            print(f"■ {sub.label}（{sub.decision}）")
             print(format_findings(sub.findings))
         for path in others:
             print(f"■ {path.name}（対象外: Excelファイルではありません）")
         print(total_line(batch))
     if args.feedback is not None:
-        for sub in batch:
-            if sub.findings:
-                write_feedback(sub.path, sub.findings, args.feedback)
+        by_file: dict[Path, list[Finding]] = {}
+        for sub in batch:  # a workbook of several cards gets one feedback workbook
+            by_file.setdefault(sub.path, []).extend(sub.findings)
+        for path, findings in by_file.items():
+            if findings:
+                write_feedback(path, list(dict.fromkeys(findings)), args.feedback)
     return 1 if any(not sub.report.valid for sub in batch) else 0
 
 
 def cmd_read(args: argparse.Namespace) -> int:
-    from ubereport.card.reader import read_card
+    from ubereport.card.reader import read_workbook
     from ubereport.findings import has_errors
     from ubereport.job.summary import format_findings
+    from ubereport.validate.run import validate_workbook
 
     _require([args.file], files_only=True)
-    result = read_card(args.file)
+    reader = read_workbook if args.reader_only else validate_workbook
+    results = reader(args.file)
     if args.json:
-        payload = (
-            result.card.to_json(result.findings)
-            if result.card
-            else {"file": args.file.name, "findings": [f.to_dict() for f in result.findings]}
-        )
-        print(console_json(payload))
+        payloads = [
+            r.card.to_json(r.findings)
+            if r.card
+            else {"file": args.file.name, "findings": [f.to_dict() for f in r.findings]}
+            for r in results
+        ]
+        print(console_json(payloads[0] if len(payloads) == 1 else payloads))
     else:
         print(f"ファイル: {args.file.name}")
-        card = result.card
-        if card is not None:
-            for label, value in (
-                ("No.", card.plan_no),
-                ("アクションプラン名", card.plan_name),
-                ("主管課", card.lead_division),
-                ("報告年度", card.fiscal_year_text),
-            ):
-                print(f"  {label}: {value}")
-        print(format_findings(result.findings))
-    return 1 if has_errors(result.findings) else 0
+        for result in results:
+            card = result.card
+            if card is not None:
+                print(f"  シート: {card.sheet}")
+                for label, value in (
+                    ("No.", card.plan_no),
+                    ("アクションプラン名", card.plan_name),
+                    ("主管課", card.lead_division),
+                    ("報告年度", card.fiscal_year_text),
+                ):
+                    print(f"  {label}: {value}")
+            print(format_findings(result.findings))
+    return 1 if any(has_errors(r.findings) for r in results) else 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:

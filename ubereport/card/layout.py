@@ -21,11 +21,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
+from ubereport.card.model import CIRCLED
 from ubereport.card.textfit import capacity as text_capacity
 from ubereport.card.textfit import column_points
 from ubereport.card.xlsx_source import split_ref
+from ubereport.japanese.values import normalize_text
 
 SHEET_NAME = "アクションプラン"
 LISTS_SHEET = "選択肢"
@@ -108,10 +110,15 @@ class Box:
     @property
     def span(self) -> tuple[int, int, int, int]:
         """(first row, first col, last row, last col)."""
-        first, _, last = self.ref.partition(":")
-        r1, c1 = split_ref(first)
-        r2, c2 = split_ref(last or first)
-        return r1, c1, r2, c2
+        return _span(self.ref)
+
+
+@lru_cache(maxsize=1024)
+def _span(ref: str) -> tuple[int, int, int, int]:
+    first, _, last = ref.partition(":")
+    r1, c1 = split_ref(first)
+    r2, c2 = split_ref(last or first)
+    return r1, c1, r2, c2
 
 
 # Section labels double as anchors for finding fields when the defined names are gone.
@@ -524,9 +531,24 @@ def field_cell(field: str) -> str:
     return field_boxes()[field].first
 
 
+_EXTRA = re.compile(r"^(input|output|output_result)_(\d+)$")
+
+
+def field_box(field: str) -> Box | None:
+    """The box of ``field``; a further インプット row (``input_5`` …) has the box of ④."""
+    box = field_boxes().get(field)
+    if box is None and (m := _EXTRA.match(field)):
+        return field_boxes().get(f"{m.group(1)}_{INPUT_COUNT}")
+    return box
+
+
 def field_label(field: str) -> str:
     """The Japanese label of a field for people (「指標I 目標1」), else the defined name."""
     box = field_boxes().get(field)
+    if box is None and (m := _EXTRA.match(field)):
+        kind = {"input": "インプット", "output": "アウトプット", "output_result": "実績"}
+        n = int(m.group(2))
+        return kind[m.group(1)] + (CIRCLED[n - 1] if n <= len(CIRCLED) else f"({n})")
     return box.label if box is not None and box.label else field
 
 
@@ -577,3 +599,121 @@ def field_names() -> list[str]:
     kpis = [f for k in range(1, KPI_COUNT + 1) for f in kpi_fields(k)]
     tail = ["related_plans", "achievements", "shortfall_reason", "next_actions"]
     return head + inputs + years + kpis + tail
+
+
+# --- what the reader checks a field's place against -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KeyLabel:
+    """The printed label a field's cell is found from: its row heading (``beside``: in the
+    same row, left of the field) or, where the row has none, the heading above it.
+
+    ``dr``/``dc`` are the field's offset from the label's first cell in the layout; ``anchor``
+    is set when the label is the section title itself.
+    """
+
+    text: str
+    ref: str
+    beside: bool
+    dr: int
+    dc: int
+    anchor: str | None = None
+
+    @property
+    def printed(self) -> str:
+        """The label as printed on the template, for messages."""
+        return self.text
+
+
+def _labels() -> list[Box]:
+    return [b for b in boxes() if b.kind in (Kind.LABEL, Kind.SECTION, Kind.TITLE) and b.text]
+
+
+@cache
+def key_label(fname: str) -> KeyLabel:
+    """The label that places ``fname`` (see :class:`KeyLabel`)."""
+    box = field_boxes()[fname]
+    r, c = split_ref(box.first)
+    beside = [b for b in _labels() if b.span[0] <= r <= b.span[2] and b.span[3] < c]
+    if beside:
+        key = max(beside, key=lambda b: b.span[3])
+        kr, kc = split_ref(key.first)
+        return KeyLabel(key.text, key.first, True, r - kr, c - kc)
+    above = [b for b in _labels() if b.span[1] <= c <= b.span[3] and b.span[2] < r]
+    key = max(above, key=lambda b: b.span[2])
+    kr, kc = split_ref(key.first)
+    anchor = key.anchor if key.kind is not Kind.LABEL else None
+    return KeyLabel(key.text, key.first, False, r - kr, c - kc, anchor)
+
+
+@lru_cache(maxsize=8192)
+def label_key(text: str) -> str:
+    """A printed text as compared with the layout's labels: NFKC, no spaces, no full stops
+    (「Ｎｏ」 is 「No.」)."""
+    return "".join(normalize_text(text).split()).replace(".", "")
+
+
+@cache
+def known_labels() -> frozenset[str]:
+    """Every printed label, heading and note of the form, as :func:`label_key` makes them."""
+    texts = [b.text for b in _labels()] + [INPUT_NOTE, *CIRCLED]
+    return frozenset(label_key(t) for t in texts)
+
+
+@lru_cache(maxsize=8192)
+def label_matches(text: str, label: str) -> bool:
+    """Whether ``text`` is the printed ``label``, typed as people retype headings: the same
+    apart from spaces, width and full stops, a leading 「※」, or a word added (「目標値」)."""
+    a, b = label_key(text).lstrip("※"), label_key(label).lstrip("※")
+    if a == b:
+        return True
+    return len(a) >= 2 and len(b) >= 2 and len(a) <= len(b) + 6 and a.startswith(b)
+
+
+@lru_cache(maxsize=8192)
+def anchor_of(text: str) -> str | None:
+    """The section whose printed title ``text`` is (「5-1 目標指標 I」 → ``kpi1``), else None."""
+    norm = normalize_text(text)
+    for key, pattern in ANCHORS.items():
+        if pattern.search(norm):
+            return key
+    return None
+
+
+@lru_cache(maxsize=8192)
+def is_printed_label(text: str) -> bool:
+    """Whether ``text`` is one of the form's own printed labels, headings or notes."""
+    key = label_key(text)
+    return key in known_labels() or anchor_of(text) is not None
+
+
+def section_title(key: str) -> str:
+    """A section's title as printed on the template, for messages."""
+    box = next(b for b in boxes() if b.first == ANCHOR_BOX[key])
+    return box.text
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnKey:
+    """What fixes a KPI cell's column when columns were inserted or hidden: KPI ``kpi``'s year
+    heading ``year`` (1–5) or its 基準値 heading (``year`` 0) in the KPI's 数値 row."""
+
+    kpi: int
+    year: int
+
+
+_KPI_VALUE = re.compile(r"^kpi(\d)_(target|actual)_y(\d)$")
+_KPI_BASE = re.compile(r"^kpi(\d)_baseline$")
+_YEAR = re.compile(r"^year_y(\d)$")
+
+
+@cache
+def column_key(fname: str) -> ColumnKey | None:
+    if m := _KPI_VALUE.match(fname):
+        return ColumnKey(int(m.group(1)), int(m.group(3)))
+    if m := _KPI_BASE.match(fname):
+        return ColumnKey(int(m.group(1)), 0)
+    if m := _YEAR.match(fname):
+        return ColumnKey(1, int(m.group(1)))
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,27 @@ class Initiative:
 
     def is_empty(self) -> bool:
         return not (self.text or self.output or self.output_result)
+
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"  # the marks of section 4
+
+
+def fold_inputs(items: Sequence[Initiative], lines: int) -> tuple[Initiative, ...]:
+    """The inputs as a card with ``lines`` rows prints them: further inputs (a fifth row a
+    division inserted) go into the last row, one line each, with their own mark (「⑤ …」)."""
+    if len(items) <= lines:
+        return tuple(items)
+    head, rest = list(items[: lines - 1]), list(items[lines - 1 :])
+
+    def join(part: str) -> str:
+        out = []
+        for n, item in enumerate(rest, start=lines):
+            text = getattr(item, part)
+            mark = CIRCLED[n - 1] if n <= len(CIRCLED) else f"({n})"
+            out.append(text if n == lines else f"{mark} {text}" if text else "")
+        return "\n".join(t for t in out if t)
+
+    return (*head, Initiative(join("text"), join("output"), join("output_result")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +148,8 @@ class Card:
     shortfall_reason: str
     next_actions: str
     cells: dict[str, str] = field(default_factory=dict)
+    # Fields whose printed label was not found on the sheet: unread, never 空欄.
+    not_found: tuple[str, ...] = ()
 
     def cell_of(self, field_name: str) -> str | None:
         """The A1 cell a field was read from (for pointing a finding at it)."""

@@ -1,20 +1,33 @@
-"""Read a submitted card into the typed model. Never raises on a bad file.
+"""Read a submitted workbook into typed cards, as a person would read it. Never raises.
 
-Fields are found by their workbook-level defined names (the template's contract). When the names
-are gone — the card was pasted into another workbook — each field is found from the printed
-section label it belongs to (「5-1 目標指標 I」, 「2 現状・課題」 …) at the layout's offset, and a
-警告 says so. Every problem becomes a :class:`~ubereport.findings.Finding`.
+The sheet a person sees is the one read: hidden and very hidden sheets only when no visible sheet
+shows a card, and every visible card sheet is a card of its own (:func:`read_workbook`). On each
+sheet every field is placed by :mod:`ubereport.card.locate` — the defined name where the labels
+around it agree, the printed labels otherwise — and whatever is typed inside the card is either
+read or reported: text split over several cells of one box is gathered (a 警告 says so), further
+インプット rows are further inputs, any other non-empty cell is a 警告 quoting it, and hidden rows
+and columns are never preferred over what is visible. Every problem becomes a
+:class:`~ubereport.findings.Finding`.
 """
 
 from __future__ import annotations
 
-import math
 import traceback
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ubereport.card import layout
-from ubereport.card.model import Card, Initiative, Kpi, YearValue
+from ubereport.card.grid import Grid, cell_text, split_cards
+from ubereport.card.locate import Located, Placed, locate
+from ubereport.card.model import (
+    NARRATIVE_FIELDS,
+    PLAN_TEXT_FIELDS,
+    Card,
+    Initiative,
+    Kpi,
+    YearValue,
+)
 from ubereport.card.xlsx_source import (
     CellValue,
     SourceError,
@@ -22,15 +35,20 @@ from ubereport.card.xlsx_source import (
     a1,
     classify_ole,
     sniff,
-    split_ref,
 )
 from ubereport.files.access import open_problem
 from ubereport.files.names import display_name
 from ubereport.findings import Finding, make_finding
 from ubereport.japanese.fiscal import parse_fiscal_year
-from ubereport.japanese.values import ParsedValue, normalize_text, parse_value
+from ubereport.japanese.values import ParsedValue, parse_value
 from ubereport.plan.registry import Registry, default_registry, normalize_plan_no
 
+__all__ = ["ReadResult", "cell_text", "read_card", "read_workbook"]
+
+CARD_LIKENESS = 3  # section titles a sheet must show to be a card
+PARTIAL_LIKENESS = 2  # … and to be worth a word when it is not one
+BLANK_TEXTS = (*PLAN_TEXT_FIELDS, *NARRATIVE_FIELDS)
+SMALL_SHEET = 2_000  # cells: a card has ~200; a bigger sheet is looked at through its strings
 VALUE_FIELDS = frozenset(
     f"kpi{k}_{kind}_y{y}" for k in (1, 2) for kind in ("target", "actual") for y in range(1, 6)
 ) | {"kpi1_baseline", "kpi2_baseline"}
@@ -43,30 +61,26 @@ class ReadResult:
     trace: str = ""  # the traceback behind an internal-error finding, for the run log
 
 
-@dataclass(slots=True)
-class _Located:
-    sheet: str
-    cells: dict[str, str]
-    values: dict[str, CellValue | None]
-
-
 def read_card(path: Path | str, registry: Registry | None = None) -> ReadResult:
-    """Read one card file: the typed card (None when unreadable) and every finding."""
+    """The first card of a file (see :func:`read_workbook` for a workbook with several)."""
+    return read_workbook(path, registry)[0]
+
+
+def read_workbook(path: Path | str, registry: Registry | None = None) -> list[ReadResult]:
+    """Every card of one file, one result per visible card sheet (at least one result)."""
     path = Path(path)
     name = display_name(path)
-    findings: list[Finding] = []
     try:
         source = _open(path)
     except SourceError as exc:
-        return ReadResult(None, [make_finding(exc.code, name, detail=exc.detail)])
+        return [ReadResult(None, [make_finding(exc.code, name, detail=exc.detail)])]
     try:
-        return _read(source, name, registry or default_registry(), findings)
+        return _read(source, name, registry or default_registry())
     except SourceError as exc:
-        findings.append(make_finding(exc.code, name, detail=exc.detail))
-        return ReadResult(None, findings)
+        return [ReadResult(None, [make_finding(exc.code, name, detail=exc.detail)])]
     except Exception as exc:  # a bug or a file nobody foresaw: say so, never "your file is broken"
-        findings.append(make_finding("internal-error", name, detail=type(exc).__name__))
-        return ReadResult(None, findings, traceback.format_exc())
+        finding = make_finding("internal-error", name, detail=type(exc).__name__)
+        return [ReadResult(None, [finding], traceback.format_exc())]
     finally:
         source.close()
 
@@ -92,193 +106,377 @@ def _open(path: Path) -> XlsxSource:
         raise SourceError("file-corrupt", type(exc).__name__) from exc
 
 
-def _read(source: XlsxSource, name: str, registry: Registry, findings: list[Finding]) -> ReadResult:
+def _read(source: XlsxSource, name: str, registry: Registry) -> list[ReadResult]:
+    book: list[Finding] = []
     if source.macro_enabled:
-        findings.append(make_finding("file-macro-enabled", name))
-    located = _by_names(source) or _by_labels(source, name, findings)
-    if located is None:
+        book.append(make_finding("file-macro-enabled", name))
+    book += _broken_names(source, name)
+    cards: list[tuple[str, Grid]] = []
+    partial: list[str] = []
+    for sheet in source.sheet_names:
+        grid = None
+        if source.cell_count(sheet) <= SMALL_SHEET:
+            grid = Grid.of(source, sheet)
+            likeness = len(grid.anchors)
+        else:  # a big data sheet: judged from its strings before any cell is converted
+            likeness = _likeness(source.texts(sheet))
+        if likeness < CARD_LIKENESS:
+            if likeness >= PARTIAL_LIKENESS and source.sheet_states.get(sheet) == "visible":
+                partial.append(sheet)
+            continue
+        grid = grid or Grid.of(source, sheet)
+        cards += [(sheet, part) for part in split_cards(grid, CARD_LIKENESS)]
+    if not cards:
         sheets = "、".join(source.sheet_names) or "なし"
-        findings.append(make_finding("sheet-missing", name, detail=sheets))
+        return [ReadResult(None, [*book, make_finding("sheet-missing", name, detail=sheets)])]
+    visible = [(s, g) for s, g in cards if source.sheet_states.get(s, "visible") == "visible"]
+    hidden = [s for s, _ in cards if source.sheet_states.get(s, "visible") != "visible"]
+    if visible:
+        shown = "」「".join(s for s, _ in visible)
+        book += [
+            make_finding("sheet-hidden-ignored", name, sheet=s, detail=s, other=shown)
+            for s in hidden
+        ]
+        chosen = visible
+    else:
+        chosen = cards[:1]
+        book.append(make_finding("sheet-hidden-read", name, sheet=cards[0][0], detail=cards[0][0]))
+    book += [make_finding("sheet-partial", name, sheet=s, detail=s) for s in partial]
+    results = [_read_sheet(source, sheet, grid, name, registry, []) for sheet, grid in chosen]
+    blank = [r for r in results if r.card is not None and _is_blank(r.card)]
+    if blank and len(blank) < len(results):  # an unused form beside the filled card
+        results = [r for r in results if r not in blank]
+        book += [
+            make_finding("sheet-blank-ignored", name, sheet=r.card.sheet, detail=r.card.sheet)
+            for r in blank
+            if r.card is not None
+        ]
+    if len(results) > 1:
+        counts = Counter(r.card.sheet if r.card else "" for r in results)
+        sheets = "」「".join(s if n == 1 else f"{s}（{n}枚）" for s, n in counts.items())
+        book.append(make_finding("sheet-several", name, detail=sheets, count=len(results)))
+    for result in results:
+        result.findings[:0] = book
+    return results
+
+
+def _is_blank(card: Card) -> bool:
+    """A form nobody filled in: no header, no text, no input, no KPI value."""
+    texts = [card.plan_no_text, card.fiscal_year_text, *(getattr(card, f) for f in BLANK_TEXTS)]
+    return (
+        not any(t.strip() for t in texts)
+        and all(i.is_empty() for i in card.inputs)
+        and all(k.is_empty() for k in card.kpis)
+    )
+
+
+def _likeness(texts: list[str]) -> int:
+    return len({key for t in texts if len(t) <= 80 and (key := layout.anchor_of(t))})
+
+
+def _broken_names(source: XlsxSource, name: str) -> list[Finding]:
+    order = {f: i for i, f in enumerate(layout.field_names())}
+    scopes = [source.defined_names, *source.local_names.values()]
+    out: list[Finding] = []
+    for names in scopes:
+        for fname, ref in sorted(names.items(), key=lambda kv: order.get(kv[0], -1)):
+            if fname in order and (ref.sheet is None or ref.sheet not in source.sheet_names):
+                out.append(
+                    make_finding("name-broken", name, field=fname, value=ref.raw, detail=fname)
+                )
+    return out
+
+
+def _read_sheet(
+    source: XlsxSource,
+    sheet: str,
+    grid: Grid,
+    name: str,
+    registry: Registry,
+    findings: list[Finding],
+) -> ReadResult:
+    loc = locate(grid, source.names_for(sheet))
+    if loc is None:  # pragma: no cover - a card sheet always has a section title
+        findings.append(make_finding("sheet-missing", name, detail=sheet))
         return ReadResult(None, findings)
-    card = _build(located, name, registry, findings)
+    if loc.names_used == 0:
+        code = "names-mismatch" if _has_names(source, sheet) else "names-missing"
+        findings.append(make_finding(code, name, sheet=sheet))
+    for printed, fields in loc.missing.items():
+        labels = "、".join(dict.fromkeys(layout.field_label(f) for f in fields))
+        findings.append(
+            make_finding("label-missing", name, sheet=sheet, detail=printed, fields=labels)
+        )
+    reading = _Reading(loc, name, findings)
+    card = reading.card(registry)
     version = card.template_version
     if version and version not in layout.KNOWN_VERSIONS:
-        findings.append(
-            make_finding(
-                "template-version-unknown",
-                name,
-                sheet=located.sheet,
-                cell=located.cells.get("template_version"),
-                field="template_version",
-                value=version,
-                detail=version,
-                expected=layout.TEMPLATE_VERSION,
-            )
+        reading.note(
+            "template-version-unknown",
+            "template_version",
+            version,
+            detail=version,
+            expected=layout.TEMPLATE_VERSION,
         )
+    reading.unread()
     return ReadResult(card, findings)
 
 
-def _by_names(source: XlsxSource) -> _Located | None:
-    refs = source.defined_names
-    anchor = refs.get("plan_no")
-    if anchor is None or anchor.sheet not in source.sheet_names:
-        return None
-    sheet = anchor.sheet
-    cells: dict[str, str] = {}
-    values: dict[str, CellValue | None] = {}
-    for fname in layout.field_names():
-        ref = refs.get(fname)
-        if ref is not None and ref.sheet == sheet and ref.cell:
-            cells[fname] = ref.cell
-        else:
-            cells[fname] = layout.field_cell(fname)
-        values[fname] = source.cell(sheet, cells[fname])
-    return _Located(sheet, cells, values)
+def _has_names(source: XlsxSource, sheet: str) -> bool:
+    names = source.names_for(sheet)
+    return any((ref := names.get(f)) and ref.sheet == sheet for f in layout.field_names())
 
 
-def _by_labels(source: XlsxSource, name: str, findings: list[Finding]) -> _Located | None:
-    best: tuple[int, str, dict[str, tuple[int, int]]] | None = None
-    for sheet in source.sheet_names:
-        found = _find_anchors(source.cells(sheet))
-        if found and (best is None or len(found) > best[0]):
-            best = (len(found), sheet, found)
-    if best is None:
-        return None
-    _, sheet, anchors = best
-    findings.append(make_finding("names-missing", name, sheet=sheet))
-    cells: dict[str, str] = {}
-    values: dict[str, CellValue | None] = {}
-    missing_anchors: set[str] = set()
-    for fname in layout.field_names():
-        key, dr, dc = layout.anchor_offset(fname)
-        if key not in anchors:
-            missing_anchors.add(key)
-            continue
-        r, c = anchors[key]
-        ref = a1(r + dr, c + dc)
-        cells[fname] = ref
-        values[fname] = source.cell(sheet, ref)
-    for key in sorted(missing_anchors):
-        label = layout.ANCHORS[key].pattern.strip("^$").replace("\\s*", " ").replace(".*", "")
-        findings.append(make_finding("label-missing", name, sheet=sheet, detail=label))
-    return _Located(sheet, cells, values)
+class _Reading:
+    """One card sheet being read: texts and values by field, and the findings on them."""
 
+    def __init__(self, loc: Located, name: str, findings: list[Finding]) -> None:
+        self.loc = loc
+        self.grid = loc.grid
+        self.name = name
+        self.findings = findings
+        self.taken: set[tuple[int, int]] = set()
+        self.texts: dict[str, str] = {}
+        for fname in self.loc.moved:
+            placed = self.loc.fields[fname]
+            self.note(
+                "name-moved",
+                fname,
+                placed.moved_from,
+                detail=fname,
+                other=placed.moved_from,
+                label=layout.field_label(fname),
+            )
+        for fname, placed in self.loc.fields.items():
+            self.texts[fname] = self._take(fname, placed)
 
-def _find_anchors(cells: dict[str, CellValue]) -> dict[str, tuple[int, int]]:
-    found: dict[str, tuple[int, int]] = {}
-    for ref, cell in cells.items():
-        if not isinstance(cell.value, str):
-            continue
-        text = normalize_text(cell.value)
-        for key, pattern in layout.ANCHORS.items():
-            if key not in found and pattern.search(text):
-                found[key] = split_ref(ref)
-    return found
-
-
-def _is_input(fname: str) -> bool:
-    box = layout.field_boxes().get(fname)
-    return box is not None and box.kind is layout.Kind.INPUT
-
-
-def cell_text(cell: CellValue | None) -> str:
-    """A cell as the text a person sees: strings unchanged, numbers without float noise."""
-    if cell is None or cell.value is None:
-        return ""
-    value = cell.value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer():
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, str):
-        return value
-    return value.isoformat()
-
-
-def _build(loc: _Located, name: str, registry: Registry, findings: list[Finding]) -> Card:
-    def note(code: str, fname: str, **params: object) -> None:
-        findings.append(
+    def note(self, code: str, fname: str | None, value: object = None, **params: object) -> None:
+        placed = self.loc.fields.get(fname or "")
+        self.findings.append(
             make_finding(
-                code, name, sheet=loc.sheet, cell=loc.cells.get(fname), field=fname, **params
+                code,
+                self.name,
+                sheet=self.grid.sheet,
+                cell=a1(*placed.pos) if placed else None,
+                field=fname,
+                value=value,
+                **params,
             )
         )
 
-    for fname, cell in loc.values.items():
-        if cell is not None and cell.error:
-            note("cell-error", fname, value=cell.error, detail=cell.error)
-        elif cell is not None and cell.formula and _is_input(fname):
-            note("cell-formula", fname, value=cell.formula, detail=cell_text(cell))
+    def _take(self, fname: str, placed: Placed) -> str:
+        cells = placed.region or [placed.pos]
+        self.taken.update(cells)
+        self.taken.add(placed.pos)
+        filled = [p for p in cells if self.grid.cells.get(p) and not self.grid.is_label(p)]
+        for pos in filled:
+            self._cell_findings(fname, pos)
+        texts = [self.grid.text(p) for p in filled if self.grid.text(p)]
+        if not self.grid.visible(placed.pos):
+            self.note(
+                "field-hidden", fname, self.grid.text(placed.pos), label=layout.field_label(fname)
+            )
+        if len(texts) > 1:
+            where = "、".join(a1(*p) for p in filled if self.grid.text(p))
+            self.note(
+                "text-gathered",
+                fname,
+                f"{len(texts)}セル",
+                label=layout.field_label(fname),
+                detail=where,
+            )
+        return "\n".join(texts)
 
-    def text(fname: str) -> str:
-        return cell_text(loc.values.get(fname))
+    def _cell_findings(self, fname: str, pos: tuple[int, int]) -> None:
+        cell = self.grid.cells.get(pos)
+        if cell is None:
+            return
+        ref = a1(*pos)
+        shown = fname if fname in layout.field_boxes() else None
+        if cell.error:
+            self.findings.append(
+                make_finding(
+                    "cell-error",
+                    self.name,
+                    sheet=self.grid.sheet,
+                    cell=ref,
+                    field=shown or fname,
+                    value=cell.error,
+                    detail=cell.error,
+                )
+            )
+        elif cell.formula and _is_input(fname):
+            self.findings.append(
+                make_finding(
+                    "cell-formula",
+                    self.name,
+                    sheet=self.grid.sheet,
+                    cell=ref,
+                    field=shown or fname,
+                    value=cell.formula,
+                    detail=cell_text(cell),
+                )
+            )
 
-    def value(fname: str) -> ParsedValue:
-        cell = loc.values.get(fname)
+    def cell(self, fname: str) -> CellValue | None:
+        placed = self.loc.fields.get(fname)
+        return self.grid.cells.get(placed.pos) if placed else None
+
+    def text(self, fname: str) -> str:
+        return self.texts.get(fname, "")
+
+    def value(self, fname: str) -> ParsedValue:
+        cell = self.cell(fname)
         if cell is None:
             return parse_value(None)
         return parse_value(cell.value, number_format=cell.number_format)
 
-    labels = tuple(text(f"year_y{y}") for y in range(1, layout.PLAN_YEARS + 1))
-    years = tuple(
-        parse_fiscal_year(lbl) if lbl else default
-        for lbl, default in zip(labels, registry.plan_years, strict=False)
-    )
+    def ref(self, fname: str) -> str | None:
+        placed = self.loc.fields.get(fname)
+        return a1(*placed.pos) if placed else None
 
-    def kpi(k: int) -> Kpi:
+    def card(self, registry: Registry) -> Card:
+        labels = tuple(self.text(f"year_y{y}") for y in range(1, layout.PLAN_YEARS + 1))
+        years = tuple(
+            parse_fiscal_year(lbl) if lbl else default
+            for lbl, default in zip(labels, registry.plan_years, strict=False)
+        )
+        fy_cell, no_cell = self.cell("fiscal_year"), self.cell("plan_no")
+        cells = {f: a1(*p.pos) for f, p in self.loc.fields.items()}
+        return Card(
+            file=self.name,
+            sheet=self.grid.sheet,
+            template_version=self.text("template_version"),
+            fiscal_year=parse_fiscal_year(fy_cell.value) if fy_cell is not None else None,
+            fiscal_year_text=self.text("fiscal_year"),
+            plan_no=normalize_plan_no(no_cell.value) if no_cell is not None else None,
+            plan_no_text=self.text("plan_no"),
+            plan_name=self.text("plan_name"),
+            policy=self.text("policy"),
+            strategy=self.text("strategy"),
+            lead_division=self.text("lead_division"),
+            related_divisions=self.text("related_divisions"),
+            outcome=self.text("outcome"),
+            situation=self.text("situation"),
+            plan_actions=self.text("plan_actions"),
+            inputs=self._inputs(),
+            year_labels=labels,
+            plan_years=years,
+            kpis=(self._kpi(1, years), self._kpi(2, years)),
+            related_plans=self.text("related_plans"),
+            achievements=self.text("achievements"),
+            shortfall_reason=self.text("shortfall_reason"),
+            next_actions=self.text("next_actions"),
+            cells=cells,
+            not_found=tuple(f for fs in self.loc.missing.values() for f in fs),
+        )
+
+    def _inputs(self) -> tuple[Initiative, ...]:
+        items = [
+            Initiative(
+                self.text(f"input_{n}"), self.text(f"output_{n}"), self.text(f"output_result_{n}")
+            )
+            for n in range(1, layout.INPUT_COUNT + 1)
+        ]
+        n = layout.INPUT_COUNT + 1
+        while f"input_{n}" in self.loc.fields:
+            items.append(
+                Initiative(
+                    self.text(f"input_{n}"),
+                    self.text(f"output_{n}"),
+                    self.text(f"output_result_{n}"),
+                )
+            )
+            n += 1
+        return tuple(items)
+
+    def _kpi(self, k: int, years: tuple[int | None, ...]) -> Kpi:
         p = f"kpi{k}_"
 
         def series(kind: str) -> tuple[YearValue, ...]:
             return tuple(
-                YearValue(years[y - 1], value(f"{p}{kind}_y{y}"), loc.cells.get(f"{p}{kind}_y{y}"))
+                YearValue(years[y - 1], self.value(f"{p}{kind}_y{y}"), self.ref(f"{p}{kind}_y{y}"))
                 for y in range(1, layout.PLAN_YEARS + 1)
             )
 
         return Kpi(
-            name=text(p + "name"),
-            note=text(p + "note"),
-            unit=text(p + "unit"),
-            direction=text(p + "direction"),
-            baseline_label=text(p + "baseline_label"),
-            baseline=value(p + "baseline"),
+            name=self.text(p + "name"),
+            note=self.text(p + "note"),
+            unit=self.text(p + "unit"),
+            direction=self.text(p + "direction"),
+            baseline_label=self.text(p + "baseline_label"),
+            baseline=self.value(p + "baseline"),
             targets=series("target"),
             actuals=series("actual"),
-            assessment=text(p + "assessment"),
-            assessment_reason=text(p + "assessment_reason"),
+            assessment=self.text(p + "assessment"),
+            assessment_reason=self.text(p + "assessment_reason"),
         )
 
-    fy_text = text("fiscal_year")
-    return Card(
-        file=name,
-        sheet=loc.sheet,
-        template_version=text("template_version"),
-        fiscal_year=parse_fiscal_year(loc.values["fiscal_year"].value)
-        if loc.values.get("fiscal_year") is not None
-        else None,
-        fiscal_year_text=fy_text,
-        plan_no=normalize_plan_no(loc.values["plan_no"].value)
-        if loc.values.get("plan_no") is not None
-        else None,
-        plan_no_text=text("plan_no"),
-        plan_name=text("plan_name"),
-        policy=text("policy"),
-        strategy=text("strategy"),
-        lead_division=text("lead_division"),
-        related_divisions=text("related_divisions"),
-        outcome=text("outcome"),
-        situation=text("situation"),
-        plan_actions=text("plan_actions"),
-        inputs=tuple(
-            Initiative(text(f"input_{n}"), text(f"output_{n}"), text(f"output_result_{n}"))
-            for n in range(1, layout.INPUT_COUNT + 1)
-        ),
-        year_labels=labels,
-        plan_years=years,
-        kpis=(kpi(1), kpi(2)),
-        related_plans=text("related_plans"),
-        achievements=text("achievements"),
-        shortfall_reason=text("shortfall_reason"),
-        next_actions=text("next_actions"),
-        cells=dict(loc.cells),
-    )
+    def unread(self) -> None:
+        """Report every non-empty cell inside the card that no field took."""
+        self._second_year_headings()
+        loc, grid = self.loc, self.grid
+        self.taken.add((loc.origin[0] + 1, loc.origin[1] + 1))  # the title box, however edited
+        headings = {p for p in loc.found.values() if p is not None}
+        top, left = loc.origin[0] + 1, loc.origin[1] + 1
+        notes_from = loc.bottom - (layout.LAST_ROW - layout.field_boxes()["achievements"].span[2])
+        for pos in sorted(grid.cells):
+            r, c = pos
+            if not (top <= r <= loc.bottom and left <= c <= loc.right) or pos in self.taken:
+                continue
+            text = grid.text(pos)
+            if not text.strip() and not grid.cells[pos].error:
+                continue
+            if grid.is_label(pos) or pos in headings:
+                continue  # a printed label (a retyped or hidden copy too) is not content
+            if r > notes_from and text.startswith("※"):
+                continue  # the form's own notes under section 7
+            code = "cell-unread" if grid.visible(pos) else "cell-hidden"
+            shown = text if len(text) <= 60 else text[:60] + "…"
+            self.findings.append(
+                make_finding(
+                    code,
+                    self.name,
+                    sheet=grid.sheet,
+                    cell=a1(*pos),
+                    value=text,
+                    detail=shown,
+                    where=a1(*pos),
+                )
+            )
+
+    def _second_year_headings(self) -> None:
+        """KPI II's year headings repeat KPI I's (「=I16」 on the form): taken when they agree."""
+        placed = self.loc.fields.get("kpi2_baseline_label")
+        if placed is None:
+            return
+        columns = self.loc.kpi_columns.get(2) or self.loc.kpi_columns.get(1) or {}
+        for y in range(1, layout.PLAN_YEARS + 1):
+            pos = (placed.pos[0], columns[y]) if y in columns else self.grid.step(placed.pos, 0, y)
+            cell = self.grid.cells.get(pos)
+            if cell is not None and cell.formula:
+                self.taken.add(pos)  # the form's own 「=I16」: KPI I's heading repeated
+                continue
+            heading = self.grid.text(pos)
+            first = self.text(f"year_y{y}")
+            year = parse_fiscal_year(heading) if heading else None
+            if heading and year is None and heading != first:
+                continue  # not a heading: reported as a cell nobody read
+            self.taken.add(pos)
+            if year is not None and heading != first and year != parse_fiscal_year(first):
+                self.findings.append(
+                    make_finding(
+                        "year-heading-changed",
+                        self.name,
+                        sheet=self.grid.sheet,
+                        cell=a1(*pos),
+                        value=heading,
+                        detail=heading,
+                        expected=first,
+                    )
+                )
+
+
+def _is_input(fname: str) -> bool:
+    box = layout.field_box(fname)
+    return box is not None and box.kind is layout.Kind.INPUT

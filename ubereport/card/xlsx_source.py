@@ -96,7 +96,7 @@ class CellValue(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class NameRef:
-    """Where a workbook-level defined name points; ``sheet`` is None when the name is broken."""
+    """Where a defined name points; ``sheet`` is None when the name is broken (#REF! …)."""
 
     sheet: str | None
     cell: str | None
@@ -150,6 +150,11 @@ def split_ref(ref: str) -> tuple[int, int]:
     return int(m.group(2)), column_index(m.group(1))
 
 
+@lru_cache(maxsize=16_384)
+def _position(ref: str) -> tuple[int, int]:
+    return split_ref(ref)
+
+
 def a1(row: int, col: int) -> str:
     return f"{column_letters(col)}{row}"
 
@@ -172,10 +177,12 @@ class XlsxSource:
         self._workbook_path = self._office_document()
         self._sheet_paths, self.sheet_states = self._sheets()
         self.defined_names = self._defined_names()
+        self.local_names = self._local_names()
         self._strings: list[str | Element] | None = None
         self._formats: list[str] | None = None
         self._style_info: list[tuple[str, bool]] | None = None
         self._raw: dict[str, dict[str, Element]] = {}
+        self._hidden: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
         self._converted: dict[str, dict[str, CellValue | None]] = {}
 
     @property
@@ -324,6 +331,34 @@ class XlsxSource:
             names[name] = parse_reference(node.text or "")
         return names
 
+    def _local_names(self) -> dict[str, dict[str, NameRef]]:
+        """Sheet-level defined names: sheet name -> {name: reference}.
+
+        Excel makes these when a card sheet is copied inside one workbook (「移動またはコピー」):
+        the copy gets its own set of the template's names, scoped to the copy.
+        """
+        order = [sheet.get("name", "") for sheet in self._book.iter(f"{NS}sheet")]
+        local: dict[str, dict[str, NameRef]] = {}
+        for node in self._book.iter(f"{NS}definedName"):
+            index = node.get("localSheetId")
+            if index is None or not index.isdigit() or int(index) >= len(order):
+                continue
+            local.setdefault(order[int(index)], {})[node.get("name", "")] = parse_reference(
+                node.text or ""
+            )
+        return local
+
+    def names_for(self, sheet: str) -> dict[str, NameRef]:
+        """The defined names that apply on ``sheet``: its own sheet-level names over the
+        workbook-level ones."""
+        return {**self.defined_names, **self.local_names.get(sheet, {})}
+
+    def hidden(self, sheet: str) -> tuple[frozenset[int], frozenset[int]]:
+        """(hidden rows, hidden columns) of ``sheet``, 1-based."""
+        if sheet not in self._hidden:
+            self._raw_cells(sheet)
+        return self._hidden[sheet]
+
     # --- cells -----------------------------------------------------------------------------
     def _shared_string(self, index: int) -> str:
         """Shared string ``index`` ('' when out of range), its text built on first use."""
@@ -363,12 +398,9 @@ class XlsxSource:
         if sheet not in self._raw:
             root = self._sheet_xml(sheet)
             data = root.find(f"{NS}sheetData")
-            self._raw[sheet] = {
-                ref: c
-                for row in (data if data is not None else ())
-                for c in row
-                if (ref := c.get("r"))
-            }
+            rows = data if data is not None else ()
+            self._raw[sheet] = {ref: c for row in rows for c in row if (ref := c.get("r"))}
+            self._hidden[sheet] = (_hidden_rows(rows), _hidden_columns(root))
         return self._raw[sheet]
 
     def cells(self, sheet: str) -> dict[str, CellValue]:
@@ -378,6 +410,37 @@ class XlsxSource:
             cell = self.cell(sheet, ref)
             if cell is not None:
                 out[ref] = cell
+        return out
+
+    def cell_count(self, sheet: str) -> int:
+        """How many cells ``sheet`` stores (empty ones with a style included)."""
+        return len(self._raw_cells(sheet))
+
+    def texts(self, sheet: str) -> list[str]:
+        """The text of every string cell of ``sheet`` (numbers, dates and formulas skipped):
+        a cheap look at what a sheet shows before converting all of it."""
+        out: list[str] = []
+        for raw in self._raw_cells(sheet).values():
+            if not len(raw):
+                continue
+            kind = raw.get("t")
+            if kind == "s" and len(raw) and raw[0].tag == V_TAG and raw[0].text is not None:
+                out.append(self._shared_string(int(raw[0].text)))
+            elif kind in ("inlineStr", "str"):
+                cell = self._cell_value(sheet, raw)
+                if cell is not None and isinstance(cell.value, str):
+                    out.append(cell.value)
+        return out
+
+    def grid(self, sheet: str) -> dict[tuple[int, int], CellValue]:
+        """All non-empty cells of ``sheet`` keyed by (row, column), 1-based."""
+        out: dict[tuple[int, int], CellValue] = {}
+        for ref, raw in self._raw_cells(sheet).items():
+            if not len(raw):
+                continue  # a formatted empty cell: the form has many
+            cell = self._cell_value(sheet, raw)
+            if cell is not None:
+                out[_position(ref)] = cell
         return out
 
     def cell(self, sheet: str, ref: str) -> CellValue | None:
@@ -474,6 +537,47 @@ def drop_styled_empty_cells(data: bytes) -> bytes:
     return _EMPTY_CELL.sub(b"", data)
 
 
+def _flag(value: str | None) -> bool:
+    return value in ("1", "true")
+
+
+def _zero(size: str | None) -> bool:
+    try:
+        return size is not None and float(size) == 0.0
+    except ValueError:
+        return False
+
+
+def _hidden_rows(rows: object) -> frozenset[int]:
+    out: set[int] = set()
+    for row in rows:  # type: ignore[attr-defined]
+        shut = _flag(row.get("hidden")) or _zero(row.get("ht"))  # hidden, or dragged shut
+        if shut and (r := row.get("r", "")).isdigit():
+            out.add(int(r))
+    return frozenset(out)
+
+
+def _hidden_columns(root: Element) -> frozenset[int]:
+    out: set[int] = set()
+    for col in root.iter(f"{NS}col"):
+        if not (_flag(col.get("hidden")) or _zero(col.get("width"))):
+            continue
+        first, last = int(col.get("min", "0") or 0), int(col.get("max", "0") or 0)
+        out.update(range(max(first, 1), min(last, 16_384) + 1))
+    return frozenset(out)
+
+
+# Strict Open XML (「Strict Open XML スプレッドシート」) differs from the usual transitional files
+# in its namespaces only, as far as cells, strings, styles and names go: read it by renaming them.
+STRICT_NAMESPACES = (
+    (b"http://purl.oclc.org/ooxml/spreadsheetml/main", NS[1:-1].encode()),
+    (
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+        REL_NS[1:-1].encode(),
+    ),
+)
+
+
 def parse_xml(name: str, data: bytes) -> Element:
     """Parse one package part with the C parser, refusing any DTD.
 
@@ -485,6 +589,9 @@ def parse_xml(name: str, data: bytes) -> Element:
     wide = tuple(m.decode().encode(enc) for m in markers for enc in ("utf-16-le", "utf-16-be"))
     if any(m in data for m in markers + wide):
         raise SourceError("file-corrupt", f"{name}: 危険なXML構造（DTD）")
+    if b"purl.oclc.org/ooxml/" in data:
+        for strict, transitional in STRICT_NAMESPACES:
+            data = data.replace(strict, transitional)
     try:
         return ET.fromstring(data)
     except ET.ParseError as exc:

@@ -26,6 +26,7 @@ from datetime import date
 from ubereport.japanese.values import normalize_text
 
 __all__ = [
+    "doubled_spellings",
     "find_fiscal_year",
     "fiscal_year_of",
     "format_fy",
@@ -75,7 +76,25 @@ def parse_fiscal_year(raw: object) -> int | None:
         return _checked(_era_year(m["era"], m["n"]), m["check"])
     if m := _WEST_RE.fullmatch(text):
         return _checked(_in_range(int(m["west"])), m["check"])
+    spellings = doubled_spellings(text)
+    if spellings and spellings[0] == spellings[1]:
+        return spellings[0]
     return None
+
+
+_DOUBLED = re.compile(r"^(?P<first>[^()]+)\((?P<second>[^()]+)\)$")
+
+
+def doubled_spellings(raw: str) -> tuple[int, int] | None:
+    """Both years of a doubled spelling 「令和4年度（2022年度）」「2022年度(R4年度)」, when each
+    half reads as a fiscal year on its own (they may disagree); else None."""
+    m = _DOUBLED.fullmatch(re.sub(r"\s+", "", normalize_text(raw)))
+    if m is None:
+        return None
+    first, second = parse_fiscal_year(m["first"]), parse_fiscal_year(m["second"])
+    if first is None or second is None:
+        return None
+    return first, second
 
 
 def find_fiscal_year(text: str) -> int | None:

@@ -85,11 +85,15 @@ def process_batch(
         pending = render_now(settings, master, data, registry, summary)
         save_state(settings, set(data.merged_hashes()), pending)
         kept = _feedback(settings, subs, moves, summary)
-        summary.findings.update((sub.name, sub.findings) for sub in subs)
+        summary.findings.update((sub.label, sub.findings) for sub in subs)
+        moved: set[Path] = set()
         for sub, result in zip(subs, results, strict=True):
             decision = sub.decision if sub.decision is Decision.REJECTED else result.decision
             dest = None if sub.path in kept else moves.get(sub.path)
-            summary.outcomes.append(_file(settings, sub, decision, dest, summary))
+            summary.outcomes.append(
+                _file(settings, sub, decision, dest, summary, move=sub.path not in moved)
+            )
+            moved.add(sub.path)
             if sub.trace:
                 summary.details.append(f"{sub.name}: 処理中の例外\n{sub.trace}")
         summary.outcomes += [FileOutcome(display_name(p), "対象外", why) for p, why in scan.others]
@@ -175,19 +179,29 @@ def _destinations(
         return {}
     recorded = {r["sha256"]: r.get("archived_to") for r in data.rows("submissions")}
     out: dict[Path, Path] = {}
-    for sub in subs:
-        named = recorded.get(sub.sha256)
+    recorded = {r["sha256"]: r.get("archived_to") for r in data.rows("submissions")}
+    for path, cards in _by_file(subs).items():
+        # a workbook of several cards is filed once: rejected when any of its cards is
+        named = next((recorded[s.sha256] for s in cards if recorded.get(s.sha256)), None)
         if named and not (settings.root / named).exists():
-            out[sub.path] = settings.root / named
+            out[path] = settings.root / named
             continue
-        card = sub.report.card
-        year = format_fy(card.fiscal_year) if card and card.fiscal_year else "年度不明"
-        if sub.decision is Decision.REJECTED:
+        first = cards[0].report.card
+        year = format_fy(first.fiscal_year) if first and first.fiscal_year else "年度不明"
+        if any(sub.decision is Decision.REJECTED for sub in cards):
             folder = settings.path("rejected")
         else:
             folder = settings.path("archive") / year
-        out[sub.path] = unique_destination(folder, sub.name, stamp)
+        out[path] = unique_destination(folder, display_name(path), stamp)
     return out
+
+
+def _by_file(subs: list[Submission]) -> dict[Path, list[Submission]]:
+    """Submissions grouped by the file they came from (several for a workbook of cards)."""
+    files: dict[Path, list[Submission]] = {}
+    for sub in subs:
+        files.setdefault(sub.path, []).append(sub)
+    return files
 
 
 def _record_destinations(
@@ -254,34 +268,35 @@ def _render(settings: Settings, master: Path, data: MasterData, registry: Regist
 def _feedback(
     settings: Settings, subs: list[Submission], moves: dict[Path, Path], summary: RunSummary
 ) -> set[Path]:
-    """Write every rejected file's feedback; returns the files to keep in the inbox.
+    """Write each workbook's feedback when any of its cards was rejected; returns the files to
+    keep in the inbox.
 
     A feedback workbook that cannot be written for lack of room or permission keeps its original
     in the inbox, so the next run (which knows the file as 要修正) writes it again. Any other
     failure files the original anyway: its findings are in the master's 指摘 sheet.
     """
     kept: set[Path] = set()
-    for sub in subs:
-        if sub.decision is not Decision.REJECTED:
+    for path, cards in _by_file(subs).items():
+        if not any(sub.decision is Decision.REJECTED for sub in cards):
             continue
-        dest = moves.get(sub.path)
+        dest = moves.get(path)
         folder = dest.parent if dest else settings.path("outbox") / "確認結果"
-        original_name = dest.name if dest else sub.name
+        name = display_name(path)
+        original_name = dest.name if dest else name
+        findings = list(dict.fromkeys(f for sub in cards for f in sub.findings))
         try:
-            summary.feedback.append(
-                write_feedback(sub.path, sub.findings, folder, name=original_name)
-            )
+            summary.feedback.append(write_feedback(path, findings, folder, name=original_name))
         except UbereportError as exc:
-            kept.add(sub.path)
+            kept.add(path)
             summary.warnings.append(
-                f"「{sub.name}」の確認結果ブックを作れませんでした: {exc.message}（次回にもう一度作ります）"
+                f"「{name}」の確認結果ブックを作れませんでした: {exc.message}（次回にもう一度作ります）"
             )
         except Exception as exc:
             summary.warnings.append(
-                f"「{sub.name}」の確認結果ブックを作れませんでした（{type(exc).__name__}）。"
+                f"「{name}」の確認結果ブックを作れませんでした（{type(exc).__name__}）。"
                 "指摘の内容は台帳の指摘シートにあります。行革推進課に連絡してください。"
             )
-            summary.details.append(f"{sub.name}: 確認結果ブックの例外\n{traceback.format_exc()}")
+            summary.details.append(f"{name}: 確認結果ブックの例外\n{traceback.format_exc()}")
     return kept
 
 
@@ -291,6 +306,8 @@ def _file(
     decision: Decision,
     dest: Path | None,
     summary: RunSummary,
+    *,
+    move: bool = True,
 ) -> FileOutcome:
     errors = sum(f.is_error for f in sub.findings)
     warnings = len(sub.findings) - errors
@@ -302,7 +319,9 @@ def _file(
         Decision.SUPERSEDED: "不採用",
     }[decision]
     moved = ""
-    if dest is not None:
+    if dest is not None and not move:
+        moved = _rel(settings, dest)  # the workbook's other card: filed with the first
+    elif dest is not None:
         try:
             move_original(sub.path, dest)
             moved = _rel(settings, dest)
@@ -315,7 +334,7 @@ def _file(
                 detail, f"原本を移動できませんでした: {type(exc).__name__}。次回に移動します"
             )
             summary.details.append(f"{sub.name}: 原本の移動の例外\n{traceback.format_exc()}")
-    return FileOutcome(sub.name, state, detail, moved)
+    return FileOutcome(sub.label, state, detail, moved)
 
 
 def _also(detail: str, more: str) -> str:

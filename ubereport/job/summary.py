@@ -31,9 +31,13 @@ def format_findings(findings: Sequence[Finding]) -> str:
 def total_line(batch: Sequence[_HasFindings]) -> str:
     findings = [f for sub in batch for f in sub.findings]
     errors = sum(f.is_error for f in findings)
-    bad_files = sum(any(f.is_error for f in sub.findings) for sub in batch)
+    # a workbook of several cards is several submissions but one file
+    files = {getattr(sub, "path", id(sub)) for sub in batch}
+    bad_files = {
+        getattr(sub, "path", id(sub)) for sub in batch if any(f.is_error for f in sub.findings)
+    }
     return (
-        f"合計 {len(batch)} ファイル: エラー {errors} 件（{bad_files} ファイル）・"
+        f"合計 {len(files)} ファイル: エラー {errors} 件（{len(bad_files)} ファイル）・"
         f"警告 {len(findings) - errors} 件"
     )
 

@@ -65,9 +65,18 @@ class MergeResult:
     changes: list[Change] = field(default_factory=list)
 
 
-def submission_id(sha256: str) -> str:
-    """Content-addressed: the same file content always has the same ID."""
-    return sha256[:12]
+def submission_id(sha256: str, part: int = 0) -> str:
+    """Content-addressed: the same file content always has the same ID (``-1``, ``-2`` … for
+    the cards of a workbook that holds several)."""
+    return f"{sha256[:12]}-{part}" if part else sha256[:12]
+
+
+def _recorded(data: MasterData, sub: Submission) -> bool:
+    """Whether this very submission (this card of this content) is in the master already."""
+    if not sub.part:
+        return data.knows(sub.sha256)
+    sid = submission_id(sub.sha256, sub.part)
+    return any(r.get("submission_id") == sid for r in data.rows(SUBMISSIONS.name))
 
 
 def registered_targets(data: MasterData) -> dict[TargetKey, str]:
@@ -86,13 +95,13 @@ def merge_submission(
     data: MasterData, sub: Submission, now: str, archived_to: str = ""
 ) -> MergeResult:
     """Record ``sub`` in the master and, when accepted, apply its card."""
-    sid = submission_id(sub.sha256)
+    sid = submission_id(sub.sha256, sub.part)
     card = sub.report.card
-    result = MergeResult(sid, sub.name, sub.decision, card.plan_no if card else None)
+    result = MergeResult(sid, sub.label, sub.decision, card.plan_no if card else None)
     if not sub.sha256:  # the file could not be read at all: nothing to record it by
         result.decision = Decision.REJECTED
         return result
-    if sub.decision is Decision.ALREADY_PROCESSED or data.knows(sub.sha256):
+    if sub.decision is Decision.ALREADY_PROCESSED or _recorded(data, sub):
         result.decision = Decision.ALREADY_PROCESSED  # recorded once, under its first file
         return result
     _record(data, sub, sid, now, archived_to)
@@ -119,6 +128,7 @@ def _record(data: MasterData, sub: Submission, sid: str, now: str, archived_to: 
         {
             "submission_id": sid,
             "file_name": sub.name,
+            "sheet": sub.sheet or (card.sheet if card else None),
             "sha256": sub.sha256,
             "received_at": now,
             "plan_no": card.plan_no if card else None,

@@ -137,6 +137,7 @@ SUBMISSIONS = Table(
     (
         Column("submission_id", "提出ID", T, 14),
         Column("file_name", "ファイル名", T, 36),
+        Column("sheet", "シート", T, 14),
         Column("sha256", "内容ハッシュ(SHA-256)", T, 20),
         Column("received_at", "受付日時", T, 18),
         Column("plan_no", "計画No", T, 8),

@@ -8,7 +8,9 @@ reader's checks and every report take their order and names from here.
 from __future__ import annotations
 
 import csv
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -88,13 +90,14 @@ def normalize_plan_no(raw: object) -> str | None:
         if not raw.is_integer():
             return None
         raw = int(raw)
-    text = str(raw).strip().translate(_FULLWIDTH_DIGITS).removeprefix("No.").strip()
-    if not text.isdigit() or len(text) > 3:
+    m = _PLAN_NO.fullmatch(unicodedata.normalize("NFKC", str(raw)).replace(" ", "").strip())
+    if m is None:
         return None
-    return f"{int(text):02d}"
+    return f"{int(m.group(1)):02d}"
 
 
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+# 「01」「No.1」「Ｎｏ．１」「NO1」「№1」 (after NFKC, which also makes 「№」 「No」)
+_PLAN_NO = re.compile(r"(?:No\.?|#)?([0-9]{1,3})", re.IGNORECASE)
 
 
 def load_registry(csv_path: Path | None = None, plan_path: Path | None = None) -> Registry:

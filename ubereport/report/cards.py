@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from ubereport.card.layout import INPUT_COUNT, KPI_COUNT
-from ubereport.card.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS
+from ubereport.card.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS, fold_inputs
 from ubereport.card.writer import CardOptions, CardSheet, write_report_cards
 from ubereport.files.atomic import write_atomically
 from ubereport.japanese.fiscal import format_fy, format_fy_long
@@ -56,7 +56,7 @@ def card_fields(
         "report_date": f"{today.year}/{today.month}/{today.day}",
         "legend": _legend(report),
     }
-    for n, item in enumerate(plan.initiatives[:INPUT_COUNT], start=1):
+    for n, item in enumerate(fold_inputs(plan.initiatives, INPUT_COUNT), start=1):
         fields |= {f"input_{n}": item.text, f"output_{n}": item.output}
         fields[f"output_result_{n}"] = item.output_result
     fills: dict[str, str] = {}

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ubereport.card.layout import INPUT_COUNT, KPI_COUNT
-from ubereport.card.model import PLAN_TEXT_FIELDS, Initiative
+from ubereport.card.model import PLAN_TEXT_FIELDS, Initiative, fold_inputs
 from ubereport.card.writer import CardOptions, write_card
 from ubereport.files.atomic import write_atomically
 from ubereport.japanese.fiscal import format_fy, format_fy_long
@@ -54,7 +54,7 @@ def form_fields(
     """The defined-name values a form of ``plan`` for ``fiscal_year`` is prefilled with."""
     fields = {name: plan.text(name) for name in PLAN_TEXT_FIELDS}
     fields |= {"plan_no": plan.plan_no, "fiscal_year": format_fy(fiscal_year)}
-    for n, item in enumerate(draft[:INPUT_COUNT], start=1):
+    for n, item in enumerate(fold_inputs(draft, INPUT_COUNT), start=1):
         fields |= {f"input_{n}": item.text, f"output_{n}": item.output}
     for kpi in plan.kpis:
         if not 1 <= kpi.kpi_no <= KPI_COUNT:

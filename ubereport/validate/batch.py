@@ -34,11 +34,25 @@ class Submission:
     decision: Decision = Decision.ACCEPTED
     notes: list[Finding] = field(default_factory=list)
     trace: str = ""  # the traceback of an unforeseen failure, for the run log
+    # A workbook with several card sheets is several submissions: ``part`` 1, 2 … in sheet
+    # order, ``sheet`` the card's sheet. A file with one card has part 0.
+    sheet: str = ""
+    part: int = 0
 
     @property
     def name(self) -> str:
         """The file's name as a person reads it (never undecodable bytes)."""
         return display_name(self.path)
+
+    @property
+    def content_key(self) -> str:
+        """The file's content hash, and the card's place in it for a workbook of several."""
+        return f"{self.sha256}#{self.part}" if self.part else self.sha256
+
+    @property
+    def label(self) -> str:
+        """The file for people, with the sheet when the file holds several cards."""
+        return f"{self.name}（シート「{self.sheet}」）" if self.part else self.name
 
     @property
     def findings(self) -> list[Finding]:
@@ -77,7 +91,7 @@ def _one_per_content(batch: list[Submission]) -> list[Submission]:
     """Byte-identical files in one batch are one submission: the newest copy stands for it."""
     groups: dict[str, list[Submission]] = defaultdict(list)
     for sub in batch:
-        groups[sub.sha256].append(sub)
+        groups[sub.content_key].append(sub)
     kept: list[Submission] = []
     for subs in groups.values():
         subs.sort(key=lambda s: (s.mtime, s.name))
@@ -85,7 +99,7 @@ def _one_per_content(batch: list[Submission]) -> list[Submission]:
         for copy in subs[:-1]:
             if copy.decision is Decision.ACCEPTED:
                 copy.decision = Decision.ALREADY_PROCESSED
-            copy.notes.append(make_finding("same-content", copy.name, other=subs[-1].name))
+            copy.notes.append(make_finding("same-content", copy.name, other=subs[-1].label))
     standing = {id(sub) for sub in kept}
     return [sub for sub in batch if id(sub) in standing]
 
@@ -98,7 +112,7 @@ def _duplicates(batch: list[Submission]) -> None:
     for (plan, year), subs in groups.items():
         if len(subs) < 2:
             continue
-        subs.sort(key=lambda s: (s.mtime, s.name))
+        subs.sort(key=lambda s: (s.mtime, s.name, s.part))
         newest, older = subs[-1], subs[:-1]
         label = format_fy(year)
         newest.notes.append(
@@ -107,7 +121,7 @@ def _duplicates(batch: list[Submission]) -> None:
                 newest.name,
                 detail=plan,
                 year=label,
-                other="」「".join(s.name for s in older),
+                other="」「".join(s.label for s in older),
             )
         )
         for sub in older:
@@ -118,6 +132,6 @@ def _duplicates(batch: list[Submission]) -> None:
                     sub.name,
                     detail=plan,
                     year=label,
-                    other=newest.name,
+                    other=newest.label,
                 )
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ubereport.findings import Finding
-from ubereport.japanese.fiscal import format_fy
+from ubereport.japanese.fiscal import doubled_spellings, format_fy, format_fy_long
 from ubereport.japanese.values import normalize_text
 from ubereport.validate.context import Context
 
@@ -54,6 +54,11 @@ def _fiscal_year(ctx: Context) -> Iterator[Finding]:
     text = card.fiscal_year_text.strip()
     if not text:
         yield ctx.finding("fiscal-year-missing", "fiscal_year")
+    elif card.fiscal_year is None and (both := doubled_spellings(text)) is not None:
+        first, second = (format_fy_long(y) for y in both)
+        yield ctx.finding(
+            "fiscal-year-conflict", "fiscal_year", text, detail=text, first=first, second=second
+        )
     elif card.fiscal_year is None:
         yield ctx.finding("fiscal-year-invalid", "fiscal_year", text, detail=text)
     elif card.fiscal_year not in years:

@@ -66,8 +66,8 @@ def _ratings(ctx: Context) -> Iterator[Finding]:
 def _texts(ctx: Context) -> Iterator[Finding]:
     values = card_texts(ctx)
     for fname, text in values.items():
-        box = layout.field_boxes()[fname]
-        if box.capacity and not fits(text, *layout.box_size(box)):
+        box = layout.field_box(fname)
+        if box is not None and box.capacity and not fits(text, *layout.box_size(box)):
             yield ctx.finding(
                 "text-too-long",
                 fname,

@@ -26,7 +26,7 @@ from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry
 from ubereport.validate.batch import Submission, internal_error
 from ubereport.validate.context import Report, TargetKey
-from ubereport.validate.run import validate_file
+from ubereport.validate.run import validate_cards
 
 # Below this many files, starting worker processes (~0.3 s each) costs more than it saves
 # (bench part b: ~5 ms per card).
@@ -48,29 +48,44 @@ def submit(
     registry: Registry,
     registered_targets: Mapping[TargetKey, str],
     bands: Bands | None,
-) -> Submission | None:
-    """One file as a submission: its validation report, content hash and modification time.
+) -> list[Submission]:
+    """One file as submissions, one per card: validation report, content hash, modification
+    time (a workbook with several card sheets gives several, numbered by ``part``).
 
     Whatever goes wrong with one file stays with that file: an exception nobody foresaw becomes
     an ``internal-error`` finding (the traceback travels along for the run log). A file that is
-    gone by the time it is hashed (filed by another run, deleted) is no submission: None.
+    gone by the time it is hashed (filed by another run, deleted) gives no submission.
     """
     try:
         sha256, mtime = content_hash(path), path.stat().st_mtime
     except FileNotFoundError:
-        return None
+        return []
     except OSError as exc:
-        report = Report(
-            display_name(path),
-            [make_finding("file-unreadable", display_name(path), detail=open_problem(exc))],
-        )
-        return Submission(path, report, "", 0.0)
+        name = display_name(path)
+        report = Report(name, [make_finding("file-unreadable", name, detail=open_problem(exc))])
+        return [Submission(path, report, "", 0.0)]
     try:
-        report = validate_file(path, registry, registered_targets=registered_targets, bands=bands)
+        reports = validate_cards(path, registry, registered_targets=registered_targets, bands=bands)
     except Exception as exc:
         name = display_name(path)
-        report = Report(name, [internal_error(name, exc)], None, traceback.format_exc())
-    return Submission(path, report, sha256, mtime, trace=report.trace)
+        trace = traceback.format_exc()
+        return [
+            Submission(
+                path,
+                Report(name, [internal_error(name, exc)], None, trace),
+                sha256,
+                mtime,
+                trace=trace,
+            )
+        ]
+    if len(reports) == 1:
+        return [Submission(path, reports[0], sha256, mtime, trace=reports[0].trace)]
+    return [
+        Submission(
+            path, r, sha256, mtime, trace=r.trace, sheet=r.card.sheet if r.card else "", part=n
+        )
+        for n, r in enumerate(reports, start=1)
+    ]
 
 
 def submit_all(
@@ -82,8 +97,8 @@ def submit_all(
     workers: int = 0,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Submission]:
-    """Every file of ``paths`` as a submission, in the order given; ``progress(done, total)``
-    is called after each file."""
+    """Every card of every file of ``paths`` as a submission, in the order given;
+    ``progress(done, total)`` is called after each file."""
     one = partial(
         submit, registry=registry, registered_targets=dict(registered_targets), bands=bands
     )
@@ -100,13 +115,14 @@ def submit_all(
 
 
 def _collect(
-    results: Iterable[Submission | None], total: int, progress: Callable[[int, int], None] | None
+    results: Iterable[list[Submission]],
+    total: int,
+    progress: Callable[[int, int], None] | None,
 ) -> list[Submission]:
-    """The submissions in order (a file gone before it was read is none); progress per file."""
+    """The submissions in file order (a file gone before it was read has none); progress per file."""
     out: list[Submission] = []
-    for done, sub in enumerate(results, start=1):
-        if sub is not None:
-            out.append(sub)
+    for done, subs in enumerate(results, start=1):
+        out += subs
         if progress is not None:
             progress(done, total)
     return out

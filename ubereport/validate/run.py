@@ -6,15 +6,15 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ubereport.card.model import Card
-from ubereport.card.reader import read_card
+from ubereport.card.reader import ReadResult, read_workbook
 from ubereport.files.names import display_name
 from ubereport.findings import Finding
 from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry, default_registry
-from ubereport.validate import header, kpi_values, limits, narrative
+from ubereport.validate import header, kpi_values, limits, narrative, plausibility
 from ubereport.validate.context import Context, Report, TargetKey
 
-CHECKS = (header.check, kpi_values.check, narrative.check, limits.check)
+CHECKS = (header.check, kpi_values.check, plausibility.check, narrative.check, limits.check)
 
 
 def validate_card(
@@ -26,7 +26,40 @@ def validate_card(
 ) -> list[Finding]:
     """Every check's findings for a card already read (the reader's own are not repeated)."""
     ctx = Context(card, registry or default_registry(), registered_targets or {}, bands or Bands())
-    return [finding for check in CHECKS for finding in check(ctx)]
+    unread = set(card.not_found)  # already a label-missing エラー: never called 空欄 as well
+    return [f for check in CHECKS for f in check(ctx) if f.field not in unread]
+
+
+def validate_workbook(
+    path: Path,
+    registry: Registry | None = None,
+    *,
+    registered_targets: Mapping[TargetKey, str] | None = None,
+    bands: Bands | None = None,
+) -> list[ReadResult]:
+    """Read and validate every card of one file: per card, the reader's findings, then every
+    check's (what ``ubereport read`` shows)."""
+    registry = registry or default_registry()
+    results = read_workbook(path, registry)
+    for result in results:
+        if result.card is not None:
+            result.findings += validate_card(
+                result.card, registry, registered_targets=registered_targets, bands=bands
+            )
+    return results
+
+
+def validate_cards(
+    path: Path,
+    registry: Registry | None = None,
+    *,
+    registered_targets: Mapping[TargetKey, str] | None = None,
+    bands: Bands | None = None,
+) -> list[Report]:
+    """One report per card of the file (a workbook of several cards is several submissions);
+    a file that cannot be read is one report without a card."""
+    results = validate_workbook(path, registry, registered_targets=registered_targets, bands=bands)
+    return [Report(display_name(Path(path)), r.findings, r.card, r.trace) for r in results]
 
 
 def validate_file(
@@ -36,12 +69,8 @@ def validate_file(
     registered_targets: Mapping[TargetKey, str] | None = None,
     bands: Bands | None = None,
 ) -> Report:
-    """Read and validate one file: the reader's findings, then every check's."""
-    registry = registry or default_registry()
-    result = read_card(path, registry)
-    findings = list(result.findings)
-    if result.card is not None:
-        findings += validate_card(
-            result.card, registry, registered_targets=registered_targets, bands=bands
-        )
-    return Report(display_name(Path(path)), findings, result.card, result.trace)
+    """Read and validate one file as one report: every card's findings, in sheet order, and
+    the first card (the pipeline uses :func:`validate_cards`, one report per card)."""
+    results = validate_workbook(path, registry, registered_targets=registered_targets, bands=bands)
+    findings = list(dict.fromkeys(f for r in results for f in r.findings))
+    return Report(display_name(Path(path)), findings, results[0].card, results[0].trace)

@@ -1,0 +1,127 @@
+"""One sheet as a person sees it: its non-empty cells by position, its hidden rows and columns,
+where the form's printed labels and section titles are, and the cards it shows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ubereport.card import layout
+from ubereport.card.xlsx_source import CellValue, XlsxSource, split_ref
+
+Pos = tuple[int, int]
+
+
+position = lru_cache(maxsize=16_384)(split_ref)  # A1 references, parsed once
+
+
+def cell_text(cell: CellValue | None) -> str:
+    """A cell as the text a person sees: strings unchanged, numbers without float noise."""
+    if cell is None or cell.value is None:
+        return ""
+    value = cell.value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, str):
+        return value
+    return value.isoformat()
+
+
+@dataclass(slots=True)
+class Grid:
+    """One sheet's non-empty cells by (row, column), with its hidden rows and columns."""
+
+    sheet: str
+    cells: dict[Pos, CellValue]
+    hidden_rows: frozenset[int]
+    hidden_cols: frozenset[int]
+    labels: dict[str, list[Pos]] = field(default_factory=dict)
+    anchors: dict[str, list[Pos]] = field(default_factory=dict)
+    printed: set[Pos] = field(default_factory=set)  # cells holding one of the form's labels
+
+    @classmethod
+    def of(cls, source: XlsxSource, sheet: str) -> Grid:
+        cells = source.grid(sheet)
+        rows, cols = source.hidden(sheet)
+        grid = cls(sheet, cells, rows, cols)
+        for pos, cell in cells.items():
+            if not isinstance(cell.value, str) or len(cell.value) > 80:
+                continue
+            if (key := layout.anchor_of(cell.value)) is not None:
+                grid.anchors.setdefault(key, []).append(pos)
+            grid.labels.setdefault(layout.label_key(cell.value), []).append(pos)
+            if layout.is_printed_label(cell.value):
+                grid.printed.add(pos)
+        return grid
+
+    def part(self, rows: range, cols: range) -> Grid:
+        """The same sheet limited to ``rows`` × ``cols`` (one of several cards on it)."""
+
+        def inside(p: Pos) -> bool:
+            return p[0] in rows and p[1] in cols
+
+        grid = Grid(
+            self.sheet,
+            {p: c for p, c in self.cells.items() if inside(p)},
+            self.hidden_rows,
+            self.hidden_cols,
+        )
+        for source, target in ((self.labels, grid.labels), (self.anchors, grid.anchors)):
+            for key, positions in source.items():
+                if kept := [p for p in positions if inside(p)]:
+                    target[key] = kept
+        grid.printed = {p for p in self.printed if inside(p)}
+        return grid
+
+    def text(self, pos: Pos) -> str:
+        return cell_text(self.cells.get(pos))
+
+    def visible(self, pos: Pos) -> bool:
+        return pos[0] not in self.hidden_rows and pos[1] not in self.hidden_cols
+
+    def is_label(self, pos: Pos) -> bool:
+        cell = self.cells.get(pos)
+        return (
+            cell is not None and isinstance(cell.value, str) and layout.is_printed_label(cell.value)
+        )
+
+    def step(self, pos: Pos, dr: int, dc: int) -> Pos:
+        """``dr`` visible rows down and ``dc`` visible columns right of ``pos``."""
+        r, c = pos
+        for _ in range(dr):
+            r += 1
+            while r in self.hidden_rows:
+                r += 1
+        for _ in range(dc):
+            c += 1
+            while c in self.hidden_cols:
+                c += 1
+        return r, c
+
+
+def split_cards(grid: Grid, likeness: int) -> list[Grid]:
+    """A sheet showing the card more than once (last year's card above this year's, or two
+    plans side by side) holds one card per copy of its section titles."""
+    visible = {k: sorted(p for p in ps if grid.visible(p)) for k, ps in grid.anchors.items()}
+    repeated = [k for k, ps in visible.items() if len(ps) >= 2]
+    if len(repeated) < likeness:
+        return [grid]
+    key = min(repeated, key=lambda k: position(layout.ANCHOR_BOX[k]))  # the top-most title
+    kr, kc = position(layout.ANCHOR_BOX[key])
+    positions = visible[key]
+    end = 1 << 20
+    if len({r for r, _ in positions}) == len(positions):  # stacked
+        starts = sorted(r - kr + 1 for r, _ in positions)
+        bounds = [*starts[1:], end]
+        parts = [grid.part(range(a, b), range(1, end)) for a, b in zip(starts, bounds, strict=True)]
+    else:  # side by side
+        starts = sorted(c - kc + 1 for _, c in positions)
+        bounds = [*starts[1:], end]
+        parts = [grid.part(range(1, end), range(a, b)) for a, b in zip(starts, bounds, strict=True)]
+    # every part must show a card of its own; stray copies of a title split nothing
+    return parts if all(len(p.anchors) >= likeness for p in parts) else [grid]

@@ -1,0 +1,463 @@
+"""Where each field of a card is on one sheet (a :class:`~ubereport.card.grid.Grid`), judged
+from what a person sees there.
+
+A field is found from its *key label* (its row heading, or the heading above it, see
+:func:`ubereport.card.layout.key_label`) inside its section, found by the section's printed
+title. A defined name is trusted only where the cells around it carry those labels; a value that
+equals a printed label is never a value; hidden rows and columns are stepped over and never
+preferred over visible cells. Every field then owns a *region* — its box, grown downwards over
+rows inserted below it — and whatever is typed in the region is the field's text, in reading
+order. Every other non-empty cell inside the card is left for the reader to report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+
+from ubereport.card import layout
+from ubereport.card.grid import Grid, Pos, position
+from ubereport.card.xlsx_source import NameRef, a1
+from ubereport.japanese.fiscal import parse_fiscal_year
+
+SEARCH_ROWS = 12  # how far (rows) a label may have moved from where its section says it is
+SEARCH_COLS = 4
+SECTION_ROWS = 60  # … and a section title from where the one above it says (rows inserted)
+HIDDEN_COST = 1_000
+MAX_EXTRA_ROWS = 40
+
+
+@dataclass(slots=True)
+class Placed:
+    """Where one field was found and the cells whose text it takes."""
+
+    pos: Pos
+    region: list[Pos]
+    by_name: bool
+    moved_from: str | None = None  # the defined name's cell when the labels disagreed with it
+
+
+@dataclass(slots=True)
+class Located:
+    """Every field of one card sheet: found, not found (the label missing), and how."""
+
+    grid: Grid
+    origin: Pos
+    bottom: int
+    right: int
+    sections: dict[str, Pos]
+    fields: dict[str, Placed] = field(default_factory=dict)
+    missing: dict[str, list[str]] = field(default_factory=dict)  # printed label -> fields
+    moved: list[str] = field(default_factory=list)
+    names_used: int = 0
+    kpi_columns: dict[int, dict[int, int] | None] = field(default_factory=dict)
+    shifts: dict[int, int] = field(default_factory=dict)  # layout column -> sheet column - it
+    found: dict[tuple[str, str], Pos | None] = field(default_factory=dict)  # label searches
+    below: dict[str, int] = field(default_factory=dict)  # section -> next title's row under it
+    stops: dict[tuple[int, int, int], bool] = field(default_factory=dict)
+
+    def column(self, layout_col: int) -> int:
+        """The sheet column where the layout's column ``layout_col`` ended up."""
+        known = [c for c in self.shifts if c <= layout_col] or sorted(self.shifts)[:1]
+        if not known:
+            return layout_col + self.origin[1]
+        return layout_col + self.shifts[max(known)]
+
+
+def _origin(grid: Grid) -> Pos | None:
+    votes: Counter[Pos] = Counter()
+    for key, positions in grid.anchors.items():
+        er, ec = position(layout.ANCHOR_BOX[key])
+        for r, c in positions:
+            votes[(r - er, c - ec)] += 10 if grid.visible((r, c)) else 1
+    if not votes:
+        return None
+    return max(votes.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))[0]
+
+
+def _closest(
+    grid: Grid, positions: list[Pos], expected: Pos, rows: int = SEARCH_ROWS
+) -> Pos | None:
+    def cost(pos: Pos) -> int:
+        dr, dc = pos[0] - expected[0], pos[1] - expected[1]
+        if abs(dr) > rows or abs(dc) > SEARCH_COLS:
+            return -1
+        # rows inserted above push a label down: a label above where it belongs costs more
+        return (
+            (0 if grid.visible(pos) else HIDDEN_COST) + abs(dc) * 3 + (dr if dr >= 0 else -2 * dr)
+        )
+
+    scored = [(cost(p), p) for p in positions]
+    scored = [(c, p) for c, p in scored if c >= 0]
+    return min(scored)[1] if scored else None
+
+
+def _sections(grid: Grid, origin: Pos) -> dict[str, Pos]:
+    found: dict[str, Pos] = {}
+    for key in layout.ANCHOR_BOX:
+        positions = grid.anchors.get(key, [])
+        r, c = position(layout.ANCHOR_BOX[key])
+        # a section's position is judged from the one above it in the same pane when found
+        shift = _shift_above(found, key) or origin
+        pos = _closest(grid, positions, (r + shift[0], c + shift[1]), SECTION_ROWS)
+        if pos is not None:
+            found[key] = pos
+    return found
+
+
+def _shift_above(found: dict[str, Pos], key: str) -> Pos | None:
+    r, c = position(layout.ANCHOR_BOX[key])
+    above = [
+        (k, p)
+        for k, p in found.items()
+        if position(layout.ANCHOR_BOX[k])[1] == c and position(layout.ANCHOR_BOX[k])[0] < r
+    ]
+    if not above:
+        return None
+    k, (pr, pc) = max(above, key=lambda kv: position(layout.ANCHOR_BOX[kv[0]])[0])
+    ar, ac = position(layout.ANCHOR_BOX[k])
+    return pr - ar, pc - ac
+
+
+def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
+    """Find every field of the card on ``grid``; None when the sheet shows no card at all."""
+    origin = _origin(grid)
+    if origin is None:
+        return None
+    sections = _sections(grid, origin)
+    s7 = sections.get("s7")
+    s7_row = s7[0] if s7 else origin[0] + position(layout.ANCHOR_BOX["s7"])[0]
+    bottom = s7_row + layout.LAST_ROW - position(layout.ANCHOR_BOX["s7"])[0]
+    loc = Located(grid, origin, bottom, origin[1] + len(layout.COLUMN_WIDTHS), sections)
+    named = {
+        f: position(ref.cell)
+        for f in layout.field_names()
+        if (ref := names.get(f)) is not None and ref.sheet == grid.sheet and ref.cell
+    }
+    loc.names_used = len(named)
+    loc.shifts = _column_shifts(loc)
+    trusted = {f: p for f, p in named.items() if _trusted(loc, f, p)}
+    # Names that mostly disagree with the labels (a card pasted onto a fresh template one row
+    # down) are not a few moved names but no names at all.
+    use_names = len(trusted) * 2 >= len(named)
+    for fname in layout.field_names():
+        if use_names and fname in trusted:
+            loc.fields[fname] = Placed(trusted[fname], [], True)
+        elif (by_label := _by_label(loc, fname)) is not None:
+            moved = named.get(fname) if use_names else None
+            if moved is not None and moved != by_label:
+                loc.moved.append(fname)
+            loc.fields[fname] = Placed(by_label, [], False, a1(*moved) if moved else None)
+        elif fname in trusted:  # its label is missing, but the name's cell carries one
+            loc.fields[fname] = Placed(trusted[fname], [], True)
+        elif not _unused_input_row(loc, fname):
+            key = layout.key_label(fname)
+            loc.missing.setdefault(_printed(fname, key), []).append(fname)
+    if not use_names:
+        loc.names_used = 0
+    loc.right += _extra_cols(loc)
+    for fname, placed in loc.fields.items():
+        placed.region = _region(loc, fname, placed.pos)
+    _further_inputs(loc)
+    return loc
+
+
+_INPUT_ROW = re.compile(r"^(?:input|output|output_result)_(\d)$")
+
+
+def _unused_input_row(loc: Located, fname: str) -> bool:
+    """A division with three inputs may delete row ④ (and ③ …): rows after the last one found
+    are not missing labels."""
+    m = _INPUT_ROW.match(fname)
+    n = int(m.group(1)) if m else 1
+    while n > 1:
+        n -= 1
+        if f"input_{n}" in loc.fields:
+            return True
+    return False
+
+
+def _further_inputs(loc: Located) -> None:
+    """Rows typed below インプット④ (a fifth row inserted, ⑤ …) are further inputs."""
+    last = layout.INPUT_COUNT
+    kinds = ("input", "output", "output_result")
+    if not all(f"{k}_{last}" in loc.fields for k in kinds):
+        return
+    grid = loc.grid
+    columns = {k: loc.fields[f"{k}_{last}"] for k in kinds}
+    widths = {k: layout.field_boxes()[f"{k}_{last}"].span for k in kinds}
+    kpi1 = loc.sections.get("kpi1")
+    end = kpi1[0] if kpi1 else loc.bottom
+    row = max(p[0] for placed in columns.values() for p in placed.region) + 1
+    n = last
+    key_col = columns["input"].pos[1] - layout.key_label(f"input_{last}").dc
+    while row < end:
+        if any(p[0] == row for p in loc.sections.values()):
+            break
+        rows = [row]
+        while rows[-1] + 1 < end and not _stop_row(loc, rows[-1] + 1, key_col, loc.right):
+            rows.append(rows[-1] + 1)
+        row = rows[-1] + 1
+        blocks = {}
+        for k in kinds:
+            c2 = widths[k][3]
+            cols = list(range(columns[k].pos[1], max(columns[k].pos[1], loc.column(c2)) + 1))
+            blocks[k] = [(r, c) for r in rows for c in cols if grid.visible((r, c))]
+        if not any(grid.text(p) for ps in blocks.values() for p in ps):
+            continue
+        n += 1
+        for k in kinds:
+            loc.fields[f"{k}_{n}"] = Placed(
+                blocks[k][0] if blocks[k] else (rows[0], 0), blocks[k], False
+            )
+
+
+def _extra_cols(loc: Located) -> int:
+    extra = 0
+    for fname, placed in loc.fields.items():
+        _, lc = position(layout.field_cell(fname))
+        extra = max(extra, placed.pos[1] - (lc + loc.origin[1]))
+    return extra
+
+
+def _printed(fname: str, key: layout.KeyLabel) -> str:
+    if key.anchor is not None:
+        return f"「{layout.section_title(key.anchor)}」"
+    box = layout.field_boxes()[fname]
+    return f"「{layout.section_title(box.anchor)}」の「{key.printed}」"
+
+
+def _section_shift(loc: Located, anchor: str) -> Pos:
+    pos = loc.sections.get(anchor)
+    if pos is None:
+        return _shift_above(loc.sections, anchor) or loc.origin
+    r, c = position(layout.ANCHOR_BOX[anchor])
+    return pos[0] - r, pos[1] - c
+
+
+def _find_label(loc: Located, key: layout.KeyLabel, anchor: str) -> Pos | None:
+    """Where the printed label ``key`` of section ``anchor`` is on the sheet."""
+    if key.anchor is not None:
+        return loc.sections.get(key.anchor)
+    memo = (key.ref, anchor)
+    if memo not in loc.found:
+        loc.found[memo] = _search_label(loc, key, anchor)
+    return loc.found[memo]
+
+
+def _search_label(loc: Located, key: layout.KeyLabel, anchor: str) -> Pos | None:
+    sr, sc = _section_shift(loc, anchor)
+    kr, kc = position(key.ref)
+    grid = loc.grid
+    # only a label under its own section's title (KPI II's 「目標」 is not KPI I's)
+    exact = grid.labels.get(layout.label_key(key.text), [])
+    candidates = [p for p in exact if _in_section(loc, anchor, p)]
+    if not candidates:  # the heading edited a little: 「目標値」「※注記」
+        candidates = [
+            p
+            for text, positions in grid.labels.items()
+            if layout.label_matches(text, key.text)
+            for p in positions
+            if _in_section(loc, anchor, p)
+        ]
+    return _closest(grid, candidates, (kr + sr, kc + sc))
+
+
+def _by_label(loc: Located, fname: str) -> Pos | None:
+    grid = loc.grid
+    key = layout.key_label(fname)
+    found = _find_label(loc, key, layout.field_boxes()[fname].anchor)
+    if found is None:
+        return None
+    pos = grid.step(found, key.dr, key.dc)
+    column = _column(loc, fname)
+    if column is not None:
+        pos = (pos[0], column)
+    if grid.is_label(pos):
+        return None  # a printed label where the value belongs: the card is not laid out so
+    return pos
+
+
+def _column_shifts(loc: Located) -> dict[int, int]:
+    """How far each layout column moved, judged from every printed label and KPI I's year
+    headings found on the sheet (inserted columns move everything right of them)."""
+    votes: dict[int, Counter[int]] = {}
+    for box in layout.boxes():
+        if box.kind is not layout.Kind.LABEL or not box.text:
+            continue
+        found = _find_label(loc, layout.KeyLabel(box.text, box.first, True, 0, 0), box.anchor)
+        if found is not None:
+            lc = box.span[1]
+            votes.setdefault(lc, Counter())[found[1] - lc] += 1
+    for key, (_, c) in loc.sections.items():
+        lc = position(layout.ANCHOR_BOX[key])[1]
+        votes.setdefault(lc, Counter())[c - lc] += 1
+    loc.kpi_columns[1] = _kpi_columns(loc, 1)
+    for y, c in (loc.kpi_columns[1] or {}).items():
+        fname = "kpi1_baseline_label" if y == 0 else f"year_y{y}"
+        lc = position(layout.field_cell(fname))[1]
+        votes.setdefault(lc, Counter())[c - lc] += 3
+    return {lc: v.most_common(1)[0][0] for lc, v in votes.items()}
+
+
+def _column(loc: Located, fname: str) -> int | None:
+    """The field's column: a KPI's from its year headings, any other from the column shifts."""
+    key = layout.column_key(fname)
+    if key is None:
+        if not loc.shifts:
+            return None
+        return loc.column(position(layout.field_cell(fname))[1])
+    if key.kpi not in loc.kpi_columns:
+        loc.kpi_columns[key.kpi] = _kpi_columns(loc, key.kpi)
+    columns = loc.kpi_columns[key.kpi] or (
+        loc.kpi_columns.get(1) if key.year and key.kpi != 1 else None
+    )
+    if columns and key.year is not None and key.year in columns:
+        return columns[key.year]
+    return loc.column(position(layout.field_cell(fname))[1]) if loc.shifts else None
+
+
+def _kpi_columns(loc: Located, k: int) -> dict[int, int] | None:
+    """KPI ``k``'s columns from its 数値 row: 0 for the 基準値 heading, 1–5 for the plan years.
+
+    A heading in a hidden column counts only when no visible column carries the years.
+    """
+    fname = f"kpi{k}_baseline_label"
+    key = layout.key_label(fname)
+    found = _find_label(loc, key, f"kpi{k}")
+    if found is None:
+        return None
+    grid = loc.grid
+    row, start = found
+    headed = [
+        c
+        for c in range(start + 1, start + 2 * len(layout.COLUMN_WIDTHS))
+        if parse_fiscal_year(grid.text((row, c))) is not None and "基準" not in grid.text((row, c))
+    ]
+    visible = [c for c in headed if c not in grid.hidden_cols]
+    years = (visible if len(visible) >= layout.PLAN_YEARS else headed)[-layout.PLAN_YEARS :]
+    expected = [start + layout.key_label(f"year_y{y}").dc for y in range(1, 6)]
+    # inserted columns only push the headings right; anything else is not the year row
+    if len(years) != layout.PLAN_YEARS or any(c < e for c, e in zip(years, expected, strict=True)):
+        return None if k == 1 else {0: grid.step(found, 0, key.dc)[1]}
+    before = [c for c in range(start + 1, years[0]) if grid.text((row, c))]
+    columns = {y: c for y, c in enumerate(years, start=1)}
+    columns[0] = before[-1] if before else grid.step(found, 0, key.dc)[1]
+    return columns
+
+
+def _trusted(loc: Located, fname: str, pos: Pos) -> bool:
+    """Whether a defined name's cell carries the labels the layout expects around it."""
+    grid = loc.grid
+    if not grid.visible(pos) or grid.is_label(pos):
+        return False
+    key = layout.key_label(fname)
+    if not _key_matches(grid, key, pos):
+        return False
+    column = _column(loc, fname)
+    if column is not None and column != pos[1]:
+        return False
+    return _in_section(loc, layout.field_boxes()[fname].anchor, pos)
+
+
+def _key_matches(grid: Grid, key: layout.KeyLabel, pos: Pos) -> bool:
+    r, c = pos
+    if key.beside:
+        for col in range(c - 1, max(0, c - 2 * len(layout.COLUMN_WIDTHS)), -1):
+            text = grid.text((r, col))
+            if text and _same_label(text, key):
+                return True
+            if grid.is_label((r, col)):
+                return False  # another row's heading comes first
+        return False
+    for row in range(r - 1, max(0, r - 2 * layout.LAST_ROW), -1):
+        if row in grid.hidden_rows:
+            continue
+        text = grid.text((row, c))
+        if text:
+            return _same_label(text, key)
+    return False
+
+
+def _same_label(text: str, key: layout.KeyLabel) -> bool:
+    if key.anchor is not None:
+        return layout.anchor_of(text) == key.anchor
+    return layout.label_matches(text, key.text)
+
+
+def _in_section(loc: Located, anchor: str, pos: Pos) -> bool:
+    """``pos`` lies under its section's title, with no other section's title in between."""
+    found = loc.sections.get(anchor)
+    if found is None:
+        return True  # the title was edited: the key label alone decides
+    ar, ac = found
+    if ar > pos[0] or ac > pos[1]:
+        return False
+    below = loc.below.get(anchor)
+    if below is None:  # the next title in the same column, once per section
+        rows = [p[0] for k, p in loc.sections.items() if k != anchor and p[1] == ac and p[0] > ar]
+        below = loc.below[anchor] = min(rows, default=1 << 30)
+    return pos[0] < below
+
+
+def _stop_row(loc: Located, row: int, left: int, right: int) -> bool:
+    """A row that starts something else: a printed label or a section title across the
+    field's columns ``left``..``right``."""
+    memo = (row, left, right)
+    if memo not in loc.stops:
+        grid = loc.grid
+        loc.stops[memo] = any(
+            r == row and c <= right and c + _section_width(key) - 1 >= left
+            for key, (r, c) in loc.sections.items()
+        ) or any(grid.is_label((row, c)) for c in range(left, right + 1))
+    return loc.stops[memo]
+
+
+@cache
+def _section_width(key: str) -> int:
+    box = next(b for b in layout.boxes() if b.first == layout.ANCHOR_BOX[key])
+    return box.span[3] - box.span[1] + 1
+
+
+def _region(loc: Located, fname: str, pos: Pos) -> list[Pos]:
+    """The cells whose text is the field's: its box, and for a text box the rows added below."""
+    grid = loc.grid
+    box = layout.field_boxes()[fname]
+    r1, c1, r2, c2 = box.span
+    if box.style in (layout.Style.VALUE, layout.Style.CENTER) or box.kind is not layout.Kind.INPUT:
+        return [pos]
+    last = max(pos[1], loc.column(c2) if loc.shifts else pos[1] + c2 - c1)
+    cols = list(range(pos[1], last + 1))
+    section = loc.sections.get(box.anchor)
+    left = section[1] if section else cols[0]
+    rows = [pos[0]]
+    while rows[-1] < loc.bottom and len(rows) < r2 - r1 + 1 + MAX_EXTRA_ROWS:
+        if _stop_row(loc, rows[-1] + 1, left, cols[-1]):
+            break
+        rows.append(rows[-1] + 1)
+    if box.style is layout.Style.TEXT:
+        # rows inserted below the box belong to it, the form's own gap rows do not
+        inserted = max(0, len(rows) - _layout_gap(box))
+        rows = rows[: r2 - r1 + 1 + inserted]
+    else:
+        rows = rows[: r2 - r1 + 1]
+    return [(r, c) for r in rows for c in cols if grid.visible((r, c))]
+
+
+@cache
+def _layout_gap(box: layout.Box) -> int:
+    """Rows from the box's first row to the next row that starts something else on the form."""
+    r1, _, _, c2 = box.span
+    left = position(layout.ANCHOR_BOX[box.anchor])[1]
+    starts = [
+        b.span[0]
+        for b in layout.boxes()
+        if b.kind is not layout.Kind.INPUT
+        and b.kind is not layout.Kind.FIXED
+        and b.span[0] > r1
+        and b.span[1] <= c2
+        and b.span[3] >= left
+    ]
+    return (min(starts) if starts else layout.LAST_ROW + 1) - r1
