@@ -25,7 +25,6 @@ from ubereport.master.store import MasterData, read_master, write_master
 from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry, default_registry
 from ubereport.validate.batch import Decision, Submission, decide
-from ubereport.validate.feedback import write_feedback
 from ubereport.validate.parallel import submit_all
 
 
@@ -49,7 +48,7 @@ def process_batch(settings: Settings, summary: RunSummary) -> None:
         )
         summary.outcomes += [FileOutcome(display_name(p), "待機", why) for p, why in scan.waiting]
         sweep_temp_files([settings.path("outbox"), settings.path("rejected"), master.parent])
-        data = read_master(master)
+        data = read_master(master, cached=True)
         targets = registered_targets(data)
         subs = submit_all(
             scan.ready, registry, registered_targets=targets, bands=bands, workers=settings.workers
@@ -87,7 +86,7 @@ def render_pending(settings: Settings, summary: RunSummary) -> None:
     master = settings.path("master")
     with master_lock(master, wait=settings.lock_wait_seconds) as warnings:
         summary.warnings += warnings
-        data = read_master(master)
+        data = read_master(master, cached=True)
         pending = render_now(settings, master, data, registry, summary)
         save_state(settings, set(data.merged_hashes()), pending)
 
@@ -218,9 +217,10 @@ def _feedback(
     failure files the original anyway: its findings are in the master's 指摘 sheet.
     """
     kept: set[Path] = set()
-    for sub in subs:
-        if sub.decision is not Decision.REJECTED:
-            continue
+    rejected = [s for s in subs if s.decision is Decision.REJECTED]
+    if rejected:  # imported only when needed: openpyxl costs ~0.3 s to import
+        from ubereport.validate.feedback import write_feedback
+    for sub in rejected:
         dest = moves.get(sub.path)
         folder = dest.parent if dest else settings.path("outbox") / "確認結果"
         original_name = dest.name if dest else sub.name

@@ -21,6 +21,7 @@ from ubereport.report.opendata import write_csv
 from ubereport.report.rows import build_report
 from ubereport.report.status_sheet import SubmissionDeadline
 from ubereport.report.summary_book import summary_name, write_summary_book
+from ubereport.report.unchanged import Rendered
 
 __all__ = ["render_reports", "source_line"]
 
@@ -47,6 +48,7 @@ def render_reports(
     """Render the 取組達成状況 workbook, its CSV and the cards of ``fiscal_year``.
 
     ``data`` is the master as just saved (the run passes it); otherwise it is read from disk.
+    A plan's own card file under ``cards/`` is rewritten only when its content changes.
     """
     data = data if data is not None else load(master_path)
     today = today or date.today()
@@ -61,4 +63,7 @@ def render_reports(
     write_summary_book(book, report, source_line(master_path), due)
     csv_path = folder / summary_name(report, ".csv")
     write_csv(csv_path, report)
-    return [book, csv_path, *write_cards(folder, report, registry, today)]
+    rendered = Rendered(outbox)
+    cards = write_cards(folder, report, registry, today, rendered)
+    rendered.save()
+    return [book, csv_path, *cards]
