@@ -122,20 +122,33 @@ def test_a_cache_that_does_not_match_is_ignored(tmp_path: Path) -> None:
     write_master(path, tricky_master(), backups=0)
     data = read_master(path, cached=True)
     cache = cache_path(path)
-    raw: dict[str, Any] = json.loads(cache.read_text(encoding="utf-8"))
-    raw["tables"]["plans"][0][1] = "キャッシュだけの名前"  # same key, other content
-    cache.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    head, *lines = cache.read_text(encoding="utf-8").split("\n")
+    tables = {name: json.loads(rows) for name, rows in (line.split("\t", 1) for line in lines)}
+
+    def rewrite(head: dict[str, Any]) -> None:
+        body = [f"{name}\t{json.dumps(rows, ensure_ascii=False)}" for name, rows in tables.items()]
+        cache.write_text("\n".join([json.dumps(head), *body]), encoding="utf-8")
+
+    tables["plans"][0][1] = "キャッシュだけの名前"  # same key, other content: it is used
+    rewrite(json.loads(head))
     assert read_master(path, cached=True).tables["plans"][0]["plan_name"] == "キャッシュだけの名前"
-    raw["sha256"] = "0" * 64  # made from other bytes: not used
-    cache.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    rewrite(json.loads(head) | {"sha256": "0" * 64})  # made from other bytes: not used
     assert read_master(path, cached=True).tables == data.tables
-    for broken in ("", "{", "[]", '{"format": "ubereport-master-cache-1"}'):
-        cache.write_text(broken, encoding="utf-8")
+    broken = [
+        "",
+        "{",
+        "[]",
+        '{"format": "ubereport-master-cache-1"}',
+        head,  # no tables
+        head + "\nplans\t[[1]]",  # a row of the wrong width
+        head + "\n" + "\n".join(f"{name}\t[" for name in tables),
+    ]
+    for text in broken:
+        cache.write_text(text, encoding="utf-8")
         again = read_master(path, cached=True)
         assert again.tables == data.tables
-        assert json.loads(cache.read_text(encoding="utf-8"))["sha256"] == content_sha256(
-            path.read_bytes()
-        )
+        made = cache.read_text(encoding="utf-8").split("\n", 1)[0]
+        assert json.loads(made)["sha256"] == content_sha256(path.read_bytes())
 
 
 def test_every_hundredth_write_rebuilds_the_book(tmp_path: Path) -> None:

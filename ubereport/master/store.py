@@ -29,6 +29,7 @@ from ubereport.master.cache import (
     content_sha256,
     load_base,
     save_base,
+    table_json,
 )
 from ubereport.master.fill import NotOurs, TableRows, fill, refill, stored_text
 from ubereport.master.gcpause import gc_paused
@@ -130,7 +131,11 @@ def read_master(path: Path, *, cached: bool = False) -> MasterData:
 
 
 def _as_lists(data: MasterData) -> dict[str, list[list[Any]]]:
-    return {t.name: [[r.get(k) for k in t.keys] for r in data.tables[t.name]] for t in TABLES}
+    out = {}
+    for table in TABLES:
+        keys = table.keys
+        out[table.name] = [list(map(r.get, keys)) for r in data.tables[table.name]]
+    return out
 
 
 def _from_base(base: Base) -> MasterData:
@@ -282,11 +287,16 @@ def write_master(
         if base is None or not written:
             return
         content, extended = written[-1]
+        tables = {t.name: as_read(t, rows[t.name], base.tables[t.name]) for t in TABLES}
         data.base = Base(
             content_sha256(content),
-            {t.name: as_read(t, rows[t.name], base.tables[t.name]) for t in TABLES},
+            tables,
             ours=True,
             appended=base.appended + 1 if extended else 0,
+            raw={
+                name: table_json(tables[name], base.tables[name], base.raw.get(name))
+                for name in tables
+            },
         )
         save_base(path, data.base)
 
