@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""ubereport benchmark (issue 7): read + validate, the whole run, the idle run, the master.
+"""ubereport benchmark (issues 7, 18): read + validate, the whole run, the idle run, the master,
+the incremental run.
 
     python bench/run.py                                  # the full set: N = 14, 200, 2000
     python bench/run.py --sizes 14,200 --repeat 1        # a quick run
@@ -15,7 +16,9 @@ What it does (details in bench/README.md):
    naive clerk's script (openpyxl ``load_workbook`` of every file plus ``pandas.concat``);
 3. (b) the whole ``ubereport run`` per N as a subprocess on a root made by ``ubereport init``;
 4. (c) the idle ``ubereport run`` (nothing new) and whether pandas/openpyxl were imported;
-5. (d) ``read_master`` + ``write_master`` of a master holding 20,000 KPI-year rows.
+5. (d) ``read_master`` + ``write_master`` of a master holding 20,000 KPI-year rows;
+6. (e) one new card into a root whose master holds 100 / 5,000 / 20,000 submissions
+   (``bench/incremental.py``).
 
 Times are medians of several runs; peak memory is the Python heap peak (``tracemalloc``, in one
 extra untimed pass) and the worker's / child's peak RSS (``ru_maxrss``).
@@ -829,9 +832,16 @@ def machine() -> dict[str, str]:
         "packages": ", ".join(versions),
         "commit": commit + (" + uncommitted changes in ubereport/" if dirty else ""),
         "report_package": "present"
-        if (REPO / "ubereport" / "report" / "commands.py").exists()
-        else "incomplete (no ubereport/report/commands.py: `run` renders no reports)",
+        if (REPO / "ubereport" / "report" / "render.py").exists()
+        else "incomplete (no ubereport/report/render.py: `run` renders no reports)",
     }
+
+
+def _load() -> str:
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 def code_fingerprint() -> str:
@@ -862,6 +872,10 @@ def markdown(results: dict[str, Any]) -> str:
         + (f" ({m['hypervisor']} VM)" if m["hypervisor"] else "")
         + f", {m['memory']} RAM, {m['os']}, Python {m['python']}; {m['packages']}. "
         f"Code: {m['commit']} (source hash {results['code_before']}). Report package: {m['report_package']}.",
+        "",
+        "Load on the machine (1 / 5 / 15-minute load average; it is shared with other work): "
+        f"{results.get('load_before', '?')} at the start, {results.get('load_after', '?')} at "
+        "the end.",
         "",
         *(
             [
@@ -1193,6 +1207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "repeat": args.repeat,
         "machine": machine(),
         "code_before": code_fingerprint(),
+        "load_before": _load(),
     }
     try:
         pool_dir = work / "pool"
@@ -1294,6 +1309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
 
         results["code_after"] = code_fingerprint()
+        results["load_after"] = _load()
         results["goals"] = goals(results)
         text = markdown(results)
         print(text)
