@@ -862,7 +862,7 @@ def _ok(flag: bool) -> str:
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [
-        "## Performance (issue 7)",
+        "## Performance (issues 7 and 18)",
         "",
         f"Measured {results['date']} with `{results['command']}` "
         f"(generation: {results['generation_s']:.1f} s for {results['pool']} cards, seed "

@@ -114,3 +114,17 @@ def snapshot_bytes(content: bytes, tmp_path: Path) -> dict[str, object]:
     path = tmp_path / "before.xlsx"
     path.write_bytes(content)
     return snapshot(path)
+
+
+def test_a_cache_or_record_that_cannot_be_written_never_fails_the_run(tmp_path: Path) -> None:
+    """Both are disposable: the run goes on without them and reads the master in full."""
+    root = job_root(tmp_path, "01")
+    master = root / "outbox" / MASTER
+    cache_path(master).mkdir(parents=True)  # something in the way: the cache cannot be replaced
+    (root / "outbox" / ".ubereport_rendered.json").mkdir()
+    assert main(["run", "--root", str(root)]) == 0
+    drop(root, "02")
+    assert main(["run", "--root", str(root)]) == 0
+    assert [r["plan_no"] for r in read_master(master).tables["submissions"]] == ["01", "02"]
+    assert len(cards(root)) == 2
+    assert read_master(master, cached=True).tables == read_master(master).tables

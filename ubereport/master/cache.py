@@ -11,12 +11,14 @@ that does not parse — means the master is read in full and the cache made agai
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ubereport.errors import MasterUnwritable
 from ubereport.files.atomic import write_atomically
 from ubereport.master.schema import SCHEMA_VERSION, TABLES
 
@@ -124,7 +126,16 @@ def save_base(master: Path, base: Base) -> None:
                 text = base.raw[table.name] = _dumps(base.tables[table.name])
             lines.append(f"{table.name}\t{text}")
     except ValueError:  # a value JSON cannot hold: no cache, the next run reads the master
-        cache_path(master).unlink(missing_ok=True)
+        discard(master)
         return
     text = "\n".join(lines)
-    write_atomically(cache_path(master), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    try:
+        write_atomically(cache_path(master), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    except (MasterUnwritable, OSError):  # disposable: never a reason to fail the run
+        discard(master)
+
+
+def discard(master: Path) -> None:
+    """Remove the cache if it can be removed (one that stays no longer matches the master)."""
+    with contextlib.suppress(OSError):
+        cache_path(master).unlink(missing_ok=True)

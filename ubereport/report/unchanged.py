@@ -12,11 +12,13 @@ written atomically after the files (a run killed in between rewrites them next t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from functools import cache
 from pathlib import Path
 
+from ubereport.errors import MasterUnwritable
 from ubereport.files.atomic import write_atomically
 
 RECORD_NAME = ".ubereport_rendered.json"
@@ -79,7 +81,11 @@ class Rendered:
             return
         live = {k: v for k, v in sorted(self.entries.items()) if (self.folder / k).exists()}
         text = json.dumps(live, ensure_ascii=False)
-        write_atomically(self.folder / RECORD_NAME, lambda tmp: tmp.write_text(text, "utf-8"))
+        try:
+            write_atomically(self.folder / RECORD_NAME, lambda tmp: tmp.write_text(text, "utf-8"))
+        except (MasterUnwritable, OSError):  # without a record every file is written next time
+            with contextlib.suppress(OSError):
+                (self.folder / RECORD_NAME).unlink(missing_ok=True)
 
 
 def stat_of(path: Path) -> list[int] | None:
