@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""ubereport benchmark (issue 7): read + validate, the whole run, the idle run, the master.
+"""ubereport benchmark (issues 7, 18): read + validate, the whole run, the idle run, the master,
+the incremental run.
 
     python bench/run.py                                  # the full set: N = 14, 200, 2000
     python bench/run.py --sizes 14,200 --repeat 1        # a quick run
@@ -15,7 +16,9 @@ What it does (details in bench/README.md):
    naive clerk's script (openpyxl ``load_workbook`` of every file plus ``pandas.concat``);
 3. (b) the whole ``ubereport run`` per N as a subprocess on a root made by ``ubereport init``;
 4. (c) the idle ``ubereport run`` (nothing new) and whether pandas/openpyxl were imported;
-5. (d) ``read_master`` + ``write_master`` of a master holding 20,000 KPI-year rows.
+5. (d) ``read_master`` + ``write_master`` of a master holding 20,000 KPI-year rows;
+6. (e) one new card into a root whose master holds 100 / 5,000 / 20,000 submissions
+   (``bench/incremental.py``).
 
 Times are medians of several runs; peak memory is the Python heap peak (``tracemalloc``, in one
 extra untimed pass) and the worker's / child's peak RSS (``ru_maxrss``).
@@ -76,6 +79,9 @@ GOAL_RUN_S = 60.0
 GOAL_RUN_MB = 500.0
 GOAL_IDLE_MS = 150.0
 GOAL_MASTER_S = 3.0
+GOAL_INCREMENTAL_S = 1.0
+GOAL_INCREMENTAL_RATIO = 1.5
+INCREMENTAL_BASE = 200  # cards of the real run whose master part (e) scales
 
 
 # ------------------------------------------------------------------------------------------
@@ -826,9 +832,16 @@ def machine() -> dict[str, str]:
         "packages": ", ".join(versions),
         "commit": commit + (" + uncommitted changes in ubereport/" if dirty else ""),
         "report_package": "present"
-        if (REPO / "ubereport" / "report" / "commands.py").exists()
-        else "incomplete (no ubereport/report/commands.py: `run` renders no reports)",
+        if (REPO / "ubereport" / "report" / "render.py").exists()
+        else "incomplete (no ubereport/report/render.py: `run` renders no reports)",
     }
+
+
+def _load() -> str:
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 def code_fingerprint() -> str:
@@ -849,7 +862,7 @@ def _ok(flag: bool) -> str:
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [
-        "## Performance (issue 7)",
+        "## Performance (issues 7 and 18)",
         "",
         f"Measured {results['date']} with `{results['command']}` "
         f"(generation: {results['generation_s']:.1f} s for {results['pool']} cards, seed "
@@ -859,6 +872,10 @@ def markdown(results: dict[str, Any]) -> str:
         + (f" ({m['hypervisor']} VM)" if m["hypervisor"] else "")
         + f", {m['memory']} RAM, {m['os']}, Python {m['python']}; {m['packages']}. "
         f"Code: {m['commit']} (source hash {results['code_before']}). Report package: {m['report_package']}.",
+        "",
+        "Load on the machine (1 / 5 / 15-minute load average; it is shared with other work): "
+        f"{results.get('load_before', '?')} at the start, {results.get('load_after', '?')} at "
+        "the end.",
         "",
         *(
             [
@@ -1002,6 +1019,39 @@ def markdown(results: dict[str, Any]) -> str:
             "xlsxwriter layout + data rows written into the package, atomic replace).",
             "",
         ]
+    if results.get("incremental"):
+        inc = results["incremental"]
+        lines += [
+            "### (e) One new card into a master of N submissions (the incremental run)",
+            "",
+            "| submissions before | 提出 / 指摘 / 変更履歴 rows before | master MB | wall s "
+            "(min–max) | × smallest | peak RSS MB | summary |",
+            "|---:|---|---:|---:|---:|---:|---|",
+        ]
+        smallest = med(inc[min(inc, key=int)]["seconds"])
+        for n in sorted(inc, key=int):
+            r = inc[n]
+            b = r["rows_before"]
+            secs = r["seconds"]
+            lines.append(
+                f"| {int(n):,} | {b['submissions']:,} / {b['findings']:,} / {b['history']:,} | "
+                f"{r['master_mb']:.1f} | {med(secs):.2f} ({min(secs):.2f}–{max(secs):.2f}) | "
+                f"{med(secs) / smallest:.2f} | {med(r['maxrss_mb']):.0f} | "
+                f"{r['summary'].removeprefix('合計:').strip()} |"
+            )
+        lines += [
+            "",
+            "A base root is filled by a real run of the first "
+            f"{INCREMENTAL_BASE} generated cards; its master is scaled to N submissions (its 提出 "
+            "and 指摘 rows repeated under new hashes, older than the real ones; 変更履歴 as the "
+            "base run made it, as in one large batch where only the newest card of each plan "
+            "and year is merged) and "
+            "settled by one `ubereport run` with a first new card, so the master, the reports and "
+            "the cache are as the previous run left them. Each timed run starts from a copy of "
+            "that root with one more new card (accepted: a resubmission of a plan and year) and "
+            "runs `python -m ubereport run --root DIR`; the sizes take turns within each round.",
+            "",
+        ]
     lines += ["### Goals", "", "| goal | measured | |", "|---|---|---|"]
     lines += [f"| {g} | {v} | {_ok(ok)} |" for g, v, ok in results["goals"]]
     lines.append("")
@@ -1069,6 +1119,25 @@ def goals(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
                 total <= GOAL_MASTER_S,
             )
         )
+    inc = results.get("incremental")
+    if inc:
+        big, small = max(inc, key=int), min(inc, key=int)
+        wall, base = med(inc[big]["seconds"]), med(inc[small]["seconds"])
+        out.append(
+            (
+                f"one new card into {int(big):,} submissions ≤ {GOAL_INCREMENTAL_S:g} s",
+                f"{wall:.2f} s",
+                wall <= GOAL_INCREMENTAL_S,
+            )
+        )
+        out.append(
+            (
+                f"… within {GOAL_INCREMENTAL_RATIO:g}× the run on {int(small):,} submissions "
+                "(same bench run)",
+                f"{wall / base:.2f}× ({base:.2f} s)",
+                wall / base <= GOAL_INCREMENTAL_RATIO,
+            )
+        )
     return out
 
 
@@ -1081,7 +1150,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--sizes", default="14,200,2000", help="batch sizes N (default 14,200,2000)")
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
-    p.add_argument("--parts", default="abcd", help="which parts to run: a b c d (default all)")
+    p.add_argument("--parts", default="abcde", help="which parts to run: a b c d e (default all)")
     p.add_argument("--seed", type=int, default=20240601)
     p.add_argument(
         "--naive-limit",
@@ -1090,6 +1159,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="naive baseline reads at most this many files per pass (0: all)",
     )
     p.add_argument("--master-rows", type=int, default=20_000)
+    p.add_argument(
+        "--incremental",
+        default="100,5000,20000",
+        help="(e) submissions in the master before one new card (default 100,5000,20000)",
+    )
     p.add_argument("--idle-runs", type=int, default=10)
     p.add_argument(
         "--workdir",
@@ -1133,12 +1207,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "repeat": args.repeat,
         "machine": machine(),
         "code_before": code_fingerprint(),
+        "load_before": _load(),
     }
     try:
         pool_dir = work / "pool"
-        log(f"generating {max(sizes)} cards into {pool_dir}")
-        specs, gen_s = generate_pool(pool_dir, max(sizes), args.seed)
-        results.update(generation_s=gen_s, pool=max(sizes))
+        pool = max(*sizes, INCREMENTAL_BASE + 2 * PLAN_COUNT) if "e" in parts else max(sizes)
+        log(f"generating {pool} cards into {pool_dir}")
+        specs, gen_s = generate_pool(pool_dir, pool, args.seed)
+        results.update(generation_s=gen_s, pool=pool)
         results["batches"] = {str(n): describe_batch(specs[:n]) for n in sizes}
         batch_files = {n: [pool_dir / s.name for s in specs[:n]] for n in sizes}
 
@@ -1216,7 +1292,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             results["master"] = r
 
+        if "e" in parts:
+            from incremental import bench_incremental
+
+            inc_sizes = sorted({int(s) for s in args.incremental.split(",") if s.strip()})
+            fresh = [s for s in specs[INCREMENTAL_BASE:] if s.broken is None][:2]
+            results["incremental"] = bench_incremental(
+                inc_sizes,
+                [pool_dir / s.name for s in specs[:INCREMENTAL_BASE]],
+                [pool_dir / s.name for s in fresh],
+                args.repeat,
+                scratch,
+                make_root=make_root,
+                run=ubereport_run,
+                log=log,
+            )
+
         results["code_after"] = code_fingerprint()
+        results["load_after"] = _load()
         results["goals"] = goals(results)
         text = markdown(results)
         print(text)

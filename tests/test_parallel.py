@@ -15,6 +15,8 @@ from builders import ROOT, filled_sample
 from ubereport.card.xlsx_source import XlsxSource
 from ubereport.cli import main
 from ubereport.master import read_master
+from ubereport.master.cache import cache_path, content_sha256, load_base
+from ubereport.report.unchanged import RECORD_NAME
 from ubereport.validate.parallel import PARALLEL_MIN_FILES, worker_count
 
 CARDS = sorted((ROOT / "inbox").glob("*.xlsx"))
@@ -81,6 +83,15 @@ def outputs(root: Path) -> dict[str, Any]:
         elif path.name == ".ubereport_state.json":
             state = json.loads(path.read_text(encoding="utf-8"))
             out[rel] = {k: v for k, v in state.items() if k != "master"}  # size and mtime
+        elif path.name == RECORD_NAME:  # which card files were written for which content
+            record = json.loads(path.read_text(encoding="utf-8"))
+            out[rel] = {name: entry[0] for name, entry in record.items()}  # not size and mtime
+        elif path == cache_path(root / "outbox" / "アクションプラン台帳.xlsx"):
+            master = root / "outbox" / "アクションプラン台帳.xlsx"
+            base = load_base(master, content_sha256(master.read_bytes()))
+            out[rel] = (
+                base is not None and base.tables == read_master(master, cached=True).base.tables
+            )
         else:
             out[rel] = path.read_bytes()
     return out

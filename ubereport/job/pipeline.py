@@ -26,7 +26,6 @@ from ubereport.master.store import MasterData, read_master, write_master
 from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry, default_registry
 from ubereport.validate.batch import Decision, Submission, decide
-from ubereport.validate.feedback import write_feedback
 from ubereport.validate.parallel import submit_all
 
 
@@ -57,7 +56,7 @@ def process_batch(
         )
         summary.outcomes += [FileOutcome(display_name(p), "待機", why) for p, why in scan.waiting]
         sweep_temp_files([settings.path("outbox"), settings.path("rejected"), master.parent])
-        data = read_master(master)
+        data = read_master(master, cached=True)
         targets = registered_targets(data)
         subs = submit_all(
             scan.ready,
@@ -134,7 +133,7 @@ def render_pending(settings: Settings, summary: RunSummary) -> None:
     master = settings.path("master")
     with master_lock(master, wait=settings.lock_wait_seconds) as warnings:
         summary.warnings += warnings
-        data = read_master(master)
+        data = read_master(master, cached=True)
         pending = render_now(settings, master, data, registry, summary)
         save_state(settings, set(data.merged_hashes()), pending)
 
@@ -276,7 +275,10 @@ def _feedback(
     failure files the original anyway: its findings are in the master's 指摘 sheet.
     """
     kept: set[Path] = set()
-    for path, cards in _by_file(subs).items():
+    groups = _by_file(subs)
+    if any(s.decision is Decision.REJECTED for s in subs):  # openpyxl costs ~0.3 s to import
+        from ubereport.validate.feedback import write_feedback
+    for path, cards in groups.items():
         if not any(sub.decision is Decision.REJECTED for sub in cards):
             continue
         dest = moves.get(path)

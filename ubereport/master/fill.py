@@ -20,10 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from ubereport.card.textfit import column_points, needed_height
-from ubereport.card.xlsx_source import NS, XlsxSource, column_letters, parse_xml, rich_text
+from ubereport.card.xlsx_source import (
+    NS,
+    SourceError,
+    XlsxSource,
+    column_letters,
+    parse_xml,
+    rich_text,
+    unescape_ooxml,
+)
 from ubereport.errors import MasterUnwritable
 
 EXCEL_MAX_TEXT = 32_767
+COMPRESS_LEVEL = 1
 MASTER_FONT_PT = 11.0  # the master's cells use the workbook's default size
 ONE_LINE_PT = 15.0  # the default row height
 _ESCAPED_LITERAL = re.compile(r"(_x[0-9a-fA-F]{4}_)")
@@ -61,10 +70,7 @@ def fill(skeleton: bytes, tables: Sequence[TableRows], out: Path) -> None:
         part = parts[table.sheet]
         members[part] = _fill_sheet(members[part].decode("utf-8"), table, strings).encode()
     members[sst_part] = strings.part(members[sst_part].decode("utf-8")).encode()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in infos:
-            info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, members[info.filename])
+    _write_package(out, infos, members)
 
 
 class _Strings:
@@ -167,15 +173,68 @@ def _column_styles(xml: str) -> dict[int, str]:
 
 
 def _fill_sheet(xml: str, table: TableRows, strings: _Strings) -> str:
+    styles = _sheet_styles(xml, table)
+    body, last = _rows_xml(table, table.rows, 2, styles, strings)
+    return _splice(xml, table, body, last)
+
+
+def _extend_sheet(xml: str, old: bytes, table: TableRows, kept: int, strings: _Strings) -> bytes:
+    """The skeleton ``xml`` with the data rows of the previous sheet ``old`` (which holds the
+    first ``kept`` rows of the table) and then the table's rows after those. The previous rows
+    stay bytes as they are: at 20,000 submissions they are most of the package."""
+    styles = _sheet_styles(xml, table)
+    head = _HEADER_ROW.search(xml)
+    old_head = _OLD_HEADER_ROW.search(old)
+    if head is None or old_head is None or head.group().encode() != old_head.group():
+        raise NotOurs
+    close = old.rfind(b"</sheetData>")
+    if close < old_head.end():
+        raise NotOurs
+    last_row = old.rfind(b'<row r="', old_head.end(), close)
+    kept_last = 1
+    if last_row >= 0:
+        end = old.index(b'"', last_row + 8)
+        kept_last = int(old[last_row + 8 : end])
+    body, last = _rows_xml(table, table.rows[kept:], kept_last + 1, styles, strings)
+    dimension = _DIMENSION.search(xml)
+    at = xml.rfind("</sheetData>")
+    if dimension is None or at < dimension.end():
+        raise MasterUnwritable(_UNEXPECTED.format(what=f"「{table.sheet}」のシートの形式"))
+    letter = column_letters(len(table.numeric))
+    return b"".join(
+        (
+            xml[: dimension.start()].encode(),
+            f'<dimension ref="A1:{letter}{max(last, kept_last, 1)}"/>'.encode(),
+            xml[dimension.end() : at].encode(),
+            old[old_head.end() : close],
+            body.encode(),
+            xml[at:].encode(),
+        )
+    )
+
+
+def _sheet_styles(xml: str, table: TableRows) -> dict[int, str]:
     styles = _column_styles(xml)
-    width = len(table.numeric)
-    if set(styles) != set(range(1, width + 1)):
+    if set(styles) != set(range(1, len(table.numeric) + 1)):
         raise MasterUnwritable(_UNEXPECTED.format(what=f"「{table.sheet}」の列書式"))
+    return styles
+
+
+def _rows_xml(
+    table: TableRows,
+    rows: Sequence[Sequence[Any]],
+    first: int,
+    styles: dict[int, str],
+    strings: _Strings,
+) -> tuple[str, int]:
+    """The ``<row>`` elements of ``rows``, numbered from ``first``; and the last row written
+    (``first - 1`` when none)."""
+    width = len(table.numeric)
     text_style = next(styles[i + 1] for i, numeric in enumerate(table.numeric) if not numeric)
     letters = [column_letters(i + 1) for i in range(width)]
     out: list[str] = []
-    last = 1
-    for number, row in enumerate(table.rows, start=2):
+    last = first - 1
+    for number, row in enumerate(rows, start=first):
         cells: list[str] = []
         for i, value in enumerate(row):
             if value is None or value == "":
@@ -199,13 +258,121 @@ def _fill_sheet(xml: str, table: TableRows, strings: _Strings) -> str:
             ht = f' ht="{height}" customHeight="1"' if height else ""
             out.append(f'<row r="{number}"{ht}>{"".join(cells)}</row>')
             last = number
+    return "".join(out), last
+
+
+def _splice(xml: str, table: TableRows, body: str, last: int) -> str:
+    """Put ``body`` (data rows) at the end of the skeleton's ``<sheetData>``; set the dimension."""
     dimension = _DIMENSION.search(xml)
     close = xml.rfind("</sheetData>")
     if dimension is None or close < 0:
         raise MasterUnwritable(_UNEXPECTED.format(what=f"「{table.sheet}」のシートの形式"))
-    spliced = xml[:close] + "".join(out) + xml[close:]
-    return (
-        spliced[: dimension.start()]
-        + f'<dimension ref="A1:{letters[-1]}{last}"/>'
-        + spliced[dimension.end() :]
+    if close < dimension.end():
+        raise MasterUnwritable(_UNEXPECTED.format(what=f"「{table.sheet}」のシートの形式"))
+    letter = column_letters(len(table.numeric))
+    return "".join(
+        (
+            xml[: dimension.start()],
+            f'<dimension ref="A1:{letter}{max(last, 1)}"/>',
+            xml[dimension.end() : close],
+            body,
+            xml[close:],
+        )
     )
+
+
+def refill(
+    skeleton: bytes,
+    tables: Sequence[TableRows],
+    out: Path,
+    previous: bytes,
+    kept: dict[str, int],
+) -> None:
+    """Like :func:`fill`, but each sheet named in ``kept`` takes its first ``kept[sheet]`` data
+    rows from ``previous`` (the master as this writer wrote it) as they are, XML and all, and
+    only the rows after them are written. The previous shared strings stay at their indices and
+    new ones are added after them. Raises :class:`NotOurs` when ``previous`` is not laid out as
+    this version writes (the caller then writes the whole book with :func:`fill`).
+    """
+    source = XlsxSource(BytesIO(skeleton))
+    parts = source.sheet_parts
+    source.close()
+    try:
+        old_source = XlsxSource(BytesIO(previous))
+        old_parts = old_source.sheet_parts
+        old_source.close()
+    except SourceError as exc:
+        raise NotOurs from exc
+    sst_part = "xl/sharedStrings.xml"
+    with zipfile.ZipFile(BytesIO(skeleton)) as package:
+        members = {info.filename: package.read(info) for info in package.infolist()}
+        infos = package.infolist()
+    with zipfile.ZipFile(BytesIO(previous)) as old:
+        try:
+            if old.read("xl/styles.xml") != members["xl/styles.xml"]:
+                raise NotOurs
+            old_sst = old.read(sst_part).decode("utf-8")
+            old_sheets = {sheet: old.read(old_parts[sheet]) for sheet in kept if sheet in old_parts}
+        except KeyError as exc:
+            raise NotOurs from exc
+    existing = _our_strings(old_sst)
+    own = _our_strings(members[sst_part].decode("utf-8"))
+    if existing[: len(own)] != own or len(set(existing)) != len(existing):
+        raise NotOurs
+    strings = _Strings(existing, 0)
+    for table in tables:
+        part = parts[table.sheet]
+        xml = members[part].decode("utf-8")
+        if table.sheet in old_sheets:
+            old_xml = old_sheets[table.sheet]
+            members[part] = _extend_sheet(xml, old_xml, table, kept[table.sheet], strings)
+        else:
+            members[part] = _fill_sheet(xml, table, strings).encode()
+    strings.references = sum(members[part].count(b' t="s"') for part in parts.values())
+    members[sst_part] = strings.part(old_sst).encode()
+    _write_package(out, infos, members)
+
+
+def _write_package(out: Path, infos: list[zipfile.ZipInfo], members: dict[str, bytes]) -> None:
+    """Deflate at level 1: at 20,000 submissions (18 MB of XML) 0.07 s instead of 0.48 s at the
+    default level 6, for a file 20 % larger (3.0 MB instead of 2.5 MB)."""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as target:
+        for info in infos:
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, members[info.filename], compresslevel=COMPRESS_LEVEL)
+
+
+class NotOurs(Exception):
+    """The previous master file is not laid out the way this version's writer lays it out."""
+
+
+_HEADER_ROW = re.compile(r'<sheetData><row r="1"[^>]*>.*?</row>', re.S)
+_OLD_HEADER_ROW = re.compile(rb'<sheetData><row r="1"[^>]*>.*?</row>', re.S)
+_SI = re.compile(r'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>')
+
+
+def _our_strings(xml: str) -> list[str]:
+    """The items of a shared-string table in the form this writer (and xlsxwriter) writes."""
+    head = _SST_HEAD.search(xml)
+    close = xml.rfind("</sst>")
+    if head is None or close < head.end():
+        raise NotOurs
+    body = xml[head.end() : close]
+    items = _SI.findall(body)
+    if len(items) != body.count("<si>"):
+        raise NotOurs
+    return [_unescape(t) for t in items]
+
+
+def _unescape(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return unescape_ooxml(text)
+
+
+def stored_text(text: str) -> str:
+    """``text`` as it reads back from the shared-string item this writer makes of it."""
+    if not _NEEDS_ESCAPE.search(text):
+        return text
+    node = parse_xml("sharedStrings.xml", f"<t>{_escape(text)}</t>".encode())
+    return unescape_ooxml(node.text or "")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ubereport.errors import CannotRun, MasterUnwritable
+from ubereport.errors import CannotRun
 from ubereport.files.atomic import write_atomically
 from ubereport.files.content import content_hash
 from ubereport.master.store import backup_master, list_backups, read_master, submission_count
@@ -71,17 +71,22 @@ def restore(master: Path, backup: Backup, *, keep: int = 10) -> Path | None:
     backup; it is kept beside them as 「…_開けない台帳_<日時>」 instead, never thrown away.
     """
     previous = None
-    if master.exists():
-        try:
-            previous = backup_master(master, keep=max(keep, 1))
-        except MasterUnwritable:
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            previous = (
-                master.parent / "backup" / f"{master.stem}_開けない台帳_{stamp}{master.suffix}"
-            )
-            write_atomically(previous, lambda tmp: shutil.copyfile(master, tmp))
+    if master.exists() and _opens(master):
+        previous = backup_master(master, keep=max(keep, 1))
+    elif master.exists():
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        previous = master.parent / "backup" / f"{master.stem}_開けない台帳_{stamp}{master.suffix}"
+        write_atomically(previous, lambda tmp: shutil.copyfile(master, tmp))
     write_atomically(master, lambda tmp: shutil.copyfile(backup.path, tmp))
     return previous
+
+
+def _opens(master: Path) -> bool:
+    try:
+        submission_count(master)
+    except Exception:
+        return False
+    return True
 
 
 def missing_originals(master: Path, folders: list[Path]) -> list[Path]:

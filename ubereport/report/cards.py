@@ -21,6 +21,7 @@ from ubereport.report.legend import OWN_NOTE, RATE_NOTE, STATUS_FILLS, band_line
 from ubereport.report.names import UniqueNames, file_name, plan_title, sheet_name
 from ubereport.report.rows import KpiRow, PlanReport, Report, YearResult
 from ubereport.report.shown import shown_value
+from ubereport.report.unchanged import Rendered, content_key, stat_of
 
 __all__ = ["card_fields", "card_sheets", "cards_name", "write_cards"]
 
@@ -110,8 +111,17 @@ def card_sheets(report: Report, today: date) -> list[tuple[PlanReport, CardSheet
     return out
 
 
-def write_cards(folder: Path, report: Report, registry: Registry, today: date) -> list[Path]:
-    """The book of every card in ``folder`` and one file per plan in ``folder/cards``."""
+def write_cards(
+    folder: Path,
+    report: Report,
+    registry: Registry,
+    today: date,
+    rendered: Rendered | None = None,
+) -> list[Path]:
+    """The book of every card in ``folder`` and one file per plan in ``folder/cards``.
+
+    With ``rendered`` (the record of the outbox), a plan's file that would hold what it
+    already holds is left as it is (see :mod:`ubereport.report.unchanged`)."""
     options = CardOptions(
         section4=f"4 {format_fy_long(report.fiscal_year)}の実施内容",
         section7=f"7 {format_fy_long(report.fiscal_year)}の取組状況",
@@ -131,6 +141,13 @@ def write_cards(folder: Path, report: Report, registry: Registry, today: date) -
             name = file_name(f"{stem}_{len(used)}", ".xlsx", fallback=plan.plan_no)
         used.add(name.casefold())
         path = folder / "cards" / name
+        key = content_key(sheet, options, registry.year_labels)
+        if rendered is not None and rendered.current(path, key):
+            written.append(path)
+            continue
+        before = stat_of(path)
         write_atomically(path, lambda tmp, s=sheet: write_report_cards(tmp, [s], registry, options))
+        if rendered is not None:
+            rendered.wrote(path, key, before)
         written.append(path)
     return written

@@ -24,6 +24,7 @@ from ubereport.report.publication import publication_name, write_publication
 from ubereport.report.rows import build_report
 from ubereport.report.status_sheet import SubmissionDeadline
 from ubereport.report.summary_book import summary_name, write_summary_book
+from ubereport.report.unchanged import Rendered
 
 __all__ = ["printed_books", "render_reports", "source_line"]
 
@@ -62,6 +63,7 @@ def render_reports(
     """Render the 取組達成状況 workbook, its CSV and the cards of ``fiscal_year``.
 
     ``data`` is the master as just saved (the run passes it); otherwise it is read from disk.
+    A plan's own card file under ``cards/`` is rewritten only when its content changes.
     """
     data = data if data is not None else load(master_path)
     today = today or date.today()
@@ -79,4 +81,7 @@ def render_reports(
     package = write_datapackage(folder, report, registry.municipality, csv_path.name)
     publication = folder / publication_name(report)
     write_publication(publication, report)
-    return [book, publication, csv_path, package, *write_cards(folder, report, registry, today)]
+    rendered = Rendered(outbox)
+    cards = write_cards(folder, report, registry, today, rendered)
+    rendered.save()
+    return [book, publication, csv_path, package, *cards]

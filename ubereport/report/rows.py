@@ -214,10 +214,11 @@ def build_report(
 
 def latest_reported_year(data: MasterData, registry: Registry) -> int:
     """The latest fiscal year with an accepted card in the master, else the plan's first year."""
+    accepted = str(Decision.ACCEPTED)
     years = [
-        parse_fiscal_year(r.get("fiscal_year"))
+        _year(r.get("fiscal_year"))
         for r in data.rows("submissions")
-        if r.get("decision") == str(Decision.ACCEPTED)
+        if r.get("decision") == accepted
     ]
     return max((y for y in years if y is not None), default=registry.first_year)
 
@@ -246,7 +247,12 @@ class _Tables:
             (_s(r.get("plan_no")), parse_fiscal_year(r.get("fiscal_year"))): r
             for r in data.rows("narratives")
         }
-        self.submissions = data.rows("submissions")
+        # 提出 rows per (plan, year), in sheet order (the sheet is append-only: the last is the
+        # latest); grouped once, as the 提出 sheet grows with every file ever received.
+        self.submissions: dict[tuple[str, int | None], list[Record]] = {}
+        for r in data.rows("submissions"):
+            key = (_s(r.get("plan_no")), _year(r.get("fiscal_year")))
+            self.submissions.setdefault(key, []).append(r)
 
 
 def _plan(
@@ -340,23 +346,28 @@ def _kpi(
     )
 
 
-def _for_plan_year(rows: list[Record], plan_no: str, year: int) -> list[Record]:
-    return [
-        r
-        for r in rows
-        if _s(r.get("plan_no")) == plan_no and parse_fiscal_year(r.get("fiscal_year")) == year
-    ]
+_YEARS: dict[object, int | None] = {}
 
 
-def _accepted(rows: list[Record], plan_no: str, year: int) -> bool:
-    return any(
-        r.get("decision") == str(Decision.ACCEPTED) for r in _for_plan_year(rows, plan_no, year)
-    )
+def _year(value: object) -> int | None:
+    """parse_fiscal_year, remembered per text (the 提出 sheet repeats a handful of years)."""
+    if not isinstance(value, str):
+        return parse_fiscal_year(value)
+    if value not in _YEARS:
+        _YEARS[value] = parse_fiscal_year(value)
+    return _YEARS[value]
 
 
-def _submission_state(rows: list[Record], plan_no: str, year: int) -> SubmissionState:
+def _accepted(rows: dict[tuple[str, int | None], list[Record]], plan_no: str, year: int) -> bool:
+    accepted = str(Decision.ACCEPTED)
+    return any(r.get("decision") == accepted for r in rows.get((plan_no, year), []))
+
+
+def _submission_state(
+    rows: dict[tuple[str, int | None], list[Record]], plan_no: str, year: int
+) -> SubmissionState:
     """The latest submission (the 提出 sheet is append-only, so the last row is the latest)."""
-    mine = _for_plan_year(rows, plan_no, year)
+    mine = rows.get((plan_no, year), [])
     counted = [r for r in mine if r.get("decision") != str(Decision.SUPERSEDED)]
     if not counted:
         return SubmissionState(NOT_SUBMITTED, count=len(mine))
