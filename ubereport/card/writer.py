@@ -128,6 +128,20 @@ def _format_props(kind: Kind, style: Style, number: bool) -> dict[str, Any]:
     return props
 
 
+def new_book(path: Path, *, urls: bool = False) -> Workbook:
+    """An xlsxwriter book for ``path`` as every ubereport output is made: text is never turned
+    into a formula (nor into a link unless ``urls``), the default font measures like the print,
+    and xlsxwriter's working files go beside the output, never into the system temp folder."""
+    options: dict[str, Any] = {
+        "strings_to_formulas": False,
+        "default_format_properties": dict(WIDTH_FONT),
+        **xlsx_tmpdir(path),
+    }
+    if not urls:
+        options["strings_to_urls"] = False
+    return xlsxwriter.Workbook(str(path), options)
+
+
 def write_card(
     path: Path,
     fields: Mapping[str, object],
@@ -136,14 +150,7 @@ def write_card(
 ) -> None:
     """Write one card workbook to ``path``. ``fields`` maps defined names to cell values."""
     opts = options or CardOptions()
-    book = xlsxwriter.Workbook(
-        str(path),
-        {
-            "strings_to_formulas": False,
-            "default_format_properties": dict(WIDTH_FONT),
-            **xlsx_tmpdir(path),
-        },
-    )
+    book = new_book(path, urls=True)
     book.set_properties({"title": layout.TITLE, "created": FIXED_TIME, "author": "ubereport"})
     book.set_custom_property("ubereport_template", layout.TEMPLATE_VERSION)
     sheet = book.add_worksheet(layout.SHEET_NAME)
@@ -170,15 +177,7 @@ def write_report_cards(
 ) -> None:
     """Write report cards (``layout.REPORT_LAYOUT``), one sheet each, into one workbook."""
     opts = options or CardOptions()
-    book = xlsxwriter.Workbook(
-        str(path),
-        {
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "default_format_properties": dict(WIDTH_FONT),
-            **xlsx_tmpdir(path),
-        },
-    )
+    book = new_book(path)
     book.set_properties({"title": opts.title or layout.TITLE, "author": "ubereport"})
     fmt = _Formats(book, report=True)
     for card in sheets:

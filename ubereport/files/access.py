@@ -11,14 +11,12 @@ import errno
 SHARING_VIOLATIONS = frozenset({32, 33})
 HELD_OPEN = "ほかのプログラムが開いています"
 NO_PERMISSION = "読み取りの権限がありません"
+_BUSY = frozenset(n for n in (errno.EBUSY, getattr(errno, "ETXTBSY", None)) if n is not None)
 
 
 def is_held_open(exc: OSError) -> bool:
     """True for a sharing or lock violation (another program has the file open)."""
-    return getattr(exc, "winerror", None) in SHARING_VIOLATIONS or exc.errno in (
-        errno.EBUSY,
-        errno.ETXTBSY,
-    )
+    return getattr(exc, "winerror", None) in SHARING_VIOLATIONS or exc.errno in _BUSY
 
 
 def open_problem(exc: OSError) -> str:

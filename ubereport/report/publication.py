@@ -20,17 +20,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ubereport.card.textfit import (
-    WIDTH_FONT,
     column_points,
     needed_height,
     width_chars,
 )
+from ubereport.card.writer import new_book
 from ubereport.files.atomic import write_atomically
 from ubereport.japanese.fiscal import format_fy, format_fy_long
 from ubereport.report.legend import OWN_NOTE, RATE_NOTE, STATUS_FILLS, band_lines, legend_lines
@@ -324,14 +323,7 @@ def write_publication(path: Path, report: Report) -> None:
     """Write ``取組達成状況_公表_<year>.xlsx`` atomically."""
 
     def produce(tmp: Path) -> None:
-        book = xlsxwriter.Workbook(
-            str(tmp),
-            {
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "default_format_properties": dict(WIDTH_FONT),
-            },
-        )
+        book = new_book(tmp)
         title = f"{report.title} {format_fy_long(report.fiscal_year)} 取組の達成状況"
         book.set_properties({"title": title, "author": "ubereport"})
         _fill(book.add_worksheet(PUBLICATION_SHEET), _Looks(book), report)

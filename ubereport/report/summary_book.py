@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import xlsxwriter
-
-from ubereport.card.textfit import WIDTH_FONT
-from ubereport.files.atomic import write_atomically, xlsx_tmpdir
+from ubereport.card.writer import new_book
+from ubereport.files.atomic import write_atomically
 from ubereport.japanese.fiscal import format_fy_long
 from ubereport.report.list_sheet import write_list_sheet
 from ubereport.report.rows import Report
@@ -29,15 +27,7 @@ def write_summary_book(
     """Write the workbook atomically; ``source`` names the master and when it was read."""
 
     def produce(tmp: Path) -> None:
-        book = xlsxwriter.Workbook(
-            str(tmp),
-            {
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "default_format_properties": dict(WIDTH_FONT),
-                **xlsx_tmpdir(tmp),
-            },
-        )
+        book = new_book(tmp)
         book.set_properties(
             {
                 "title": f"{report.title} {format_fy_long(report.fiscal_year)} 取組の達成状況",
