@@ -161,6 +161,9 @@ def template_book(tmp_path: Path, sample: str = "02", /, **overrides: object) ->
         sheets.append(sheet)
     names: dict[str, tuple[str, Pos] | str] = {}
     for name, defined in wb.defined_names.items():
+        if not list(defined.destinations):  # a constant such as plan_id
+            names[name] = f"={defined.value}"
+            continue
         ((title, ref),) = list(defined.destinations)
         names[name] = (title, split_ref(ref.replace("$", "").split(":")[0]))
     return Book(sheets, names)

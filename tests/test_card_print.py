@@ -38,7 +38,7 @@ NARRATIVES = (
 
 def test_the_computed_capacity_of_every_text_box() -> None:
     """What each box shows at print size, in full-width characters of one paragraph."""
-    capacities = {b.field: b.capacity for b in layout.boxes() if b.capacity}
+    capacities = {b.field: b.capacity for b in layout.DEFAULT.boxes if b.capacity}
     assert capacities == {
         "outcome": 274,
         "situation": 823,
@@ -61,8 +61,8 @@ def test_the_computed_capacity_of_every_text_box() -> None:
 
 @pytest.mark.parametrize("field", ["achievements", "shortfall_reason", "next_actions"])
 def test_each_narrative_box_holds_800_characters_and_the_citys_longest(field: str) -> None:
-    box = layout.field_boxes()[field]
-    width, height = layout.box_size(box)
+    box = layout.DEFAULT.field_boxes()[field]
+    width, height = layout.DEFAULT.box_size(box)
     assert box.capacity >= 800
     assert fits("あ" * 800, width, height)
     assert not fits("あ" * (box.capacity + 1), width, height)
@@ -91,9 +91,9 @@ def test_a_text_longer_than_its_box_is_warned_with_what_fits(tmp_path: Path) -> 
 
 def test_line_breaks_count_against_the_box() -> None:
     """Fourteen short paragraphs fill the fourteen lines; a fifteenth does not fit."""
-    box = layout.field_boxes()["next_actions"]
-    assert fits("\n".join(["○短い項目"] * 14), *layout.box_size(box))
-    assert not fits("\n".join(["○短い項目"] * 15), *layout.box_size(box))
+    box = layout.DEFAULT.field_boxes()["next_actions"]
+    assert fits("\n".join(["○短い項目"] * 14), *layout.DEFAULT.box_size(box))
+    assert not fits("\n".join(["○短い項目"] * 15), *layout.DEFAULT.box_size(box))
 
 
 def _heights(sheet: Worksheet, first: int, last: int) -> float:
@@ -103,23 +103,23 @@ def _heights(sheet: Worksheet, first: int, last: int) -> float:
 
 
 def _pages(sheet: Worksheet, last_row: int) -> tuple[float, float]:
-    return _heights(sheet, 1, layout.PAGE_TWO_ROW - 1), _heights(
-        sheet, layout.PAGE_TWO_ROW, last_row
+    return _heights(sheet, 1, layout.DEFAULT.page_two_row - 1), _heights(
+        sheet, layout.DEFAULT.page_two_row, last_row
     )
 
 
 def test_the_card_is_as_wide_as_the_page_allows_in_excel_and_libreoffice() -> None:
-    width = sum(printed_points(w) for w in layout.COLUMN_WIDTHS)
+    width = sum(printed_points(w) for w in layout.DEFAULT.column_widths)
     assert PAGE_WIDTH - 20 <= width <= PAGE_WIDTH
 
 
 @pytest.mark.parametrize("card", sorted(p.name for p in (ROOT / "inbox").glob("*.xlsx")))
 def test_every_sample_card_prints_on_its_two_pages(card: str) -> None:
     sheet = openpyxl.load_workbook(ROOT / "inbox" / card)[layout.SHEET_NAME]
-    page1, page2 = _pages(sheet, layout.LAST_ROW)
+    page1, page2 = _pages(sheet, layout.DEFAULT.form.last_row)
     assert page1 <= PAGE_HEIGHT - 3
     assert page2 <= PAGE_HEIGHT - 3
-    assert [b.id for b in sheet.row_breaks.brk] == [layout.PAGE_TWO_ROW - 1]
+    assert [b.id for b in sheet.row_breaks.brk] == [layout.DEFAULT.page_two_row - 1]
 
 
 def test_a_report_card_with_800_characters_per_narrative_keeps_two_pages(tmp_path: Path) -> None:

@@ -93,7 +93,7 @@ def names_one_row_off(tmp: Path) -> Path:
 
 def pasted_onto_fresh_template_one_row_down(tmp: Path) -> Path:
     filled, fresh = _book(tmp), _book(tmp, "02")
-    for name in layout.field_names():
+    for name in layout.DEFAULT.field_names():
         target = fresh.names[name]
         if (
             name != "template_version"
@@ -186,7 +186,7 @@ def hidden_draft_and_pasted_copy(tmp: Path) -> Path:
 
 def blank_form_beside_a_filled_copy(tmp: Path) -> Path:
     book = _book(tmp)
-    for name in layout.field_names():  # the form as it was handed out
+    for name in layout.DEFAULT.field_names():  # the form as it was handed out
         target = book.names[name]
         if (
             name != "template_version"

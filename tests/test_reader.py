@@ -83,6 +83,8 @@ def expected_json(card: dict[str, Any]) -> dict[str, Any]:
         ],
         "year_labels": ["R4", "R5", "R6", "R7", "R8"],
         "kpis": kpis,
+        "level_3": "",
+        "plan_id": "ube-2022",
         "related_plans": card["related_plans"],
         **{k: sample[k] for k in ("achievements", "shortfall_reason", "next_actions")},
         "findings": [],

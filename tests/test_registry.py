@@ -86,7 +86,8 @@ def test_a_clerk_edit_that_breaks_a_row_is_named(tmp_path: Path) -> None:
         encoding="utf-8-sig",
     )
     with pytest.raises(
-        RegistryError, match=re.escape("registry.csv の 3 行目: 番号は数字で入力してください。")
+        RegistryError,
+        match=re.escape(f"{bad} の 3 行目「戦略番号」列: 「一」は数字で入力してください。"),
     ):
         load_registry(bad)
     bad.write_text(
@@ -94,7 +95,7 @@ def test_a_clerk_edit_that_breaks_a_row_is_named(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(
-        RegistryError, match=re.escape("registry.csv の 2 行目: 基本方針 を確認してください。")
+        RegistryError, match=re.escape(f"{bad} の 2 行目「基本方針」列: 空欄です。入力してください。")
     ):
         load_registry(bad)
 

@@ -58,7 +58,7 @@ def card_values(card: Card) -> dict[str, str]:
 
 
 _PLAN_TEXTS = (*PLAN_TEXT_FIELDS, *NARRATIVE_FIELDS)
-INPUT_NAMES = [n for n in layout.field_names() if n != "template_version" and "year_y" not in n]
+INPUT_NAMES = [n for n in layout.DEFAULT.field_names() if n != "template_version" and "year_y" not in n]
 
 
 def test_a_form_per_registry_plan_in_the_year_folder(forms: list[Path], master: Path) -> None:
@@ -149,14 +149,14 @@ def test_this_years_inputs_are_empty_and_unlocked(forms: list[Path]) -> None:
         "shortfall_reason",
         "next_actions",
     ):
-        cell = sheet[layout.field_cell(name)]
+        cell = sheet[layout.DEFAULT.field_cell(name)]
         assert (name, cell.value, cell.protection.locked) == (name, None, False)
-    assert sheet[layout.field_cell("kpi1_actual_y1")].value == "4,315件"
-    assert sheet[layout.field_cell("kpi1_actual_y1")].protection.locked is False
+    assert sheet[layout.DEFAULT.field_cell("kpi1_actual_y1")].value == "4,315件"
+    assert sheet[layout.DEFAULT.field_cell("kpi1_actual_y1")].protection.locked is False
     assert sheet["A40"].value.startswith(
         "※R5の報告様式です。計画の内容・目標値とR4までの実績は台帳から転記済みです。"
     )
-    assert sheet[layout.field_cell("template_version")].value == layout.TEMPLATE_VERSION
+    assert sheet[layout.DEFAULT.field_cell("template_version")].value == layout.TEMPLATE_VERSION
 
 
 def test_forms_validate_like_cards_without_target_changes(forms: list[Path], master: Path) -> None:

@@ -48,7 +48,7 @@ def test_300_mutated_files_never_raise(tmp_path: Path) -> None:
     assert outcomes["error"] > 150
 
 
-FIELDS = [f for f in layout.field_names() if f not in ("template_version",)]
+FIELDS = [f for f in layout.DEFAULT.field_names() if f not in ("template_version",)]
 cell_text = st.one_of(
     st.text(max_size=60),
     st.sampled_from(
@@ -90,7 +90,7 @@ def test_generated_cell_values_never_raise(tmp_path: Path, changes: dict[str, st
     write_card(path, fields, default_registry())
     report = validate_file(path)
     assert report.card is not None
-    cells = {layout.field_cell(f) for f in layout.field_names()}
+    cells = {layout.DEFAULT.field_cell(f) for f in layout.DEFAULT.field_names()}
     for f in report.findings:
         assert f.cell is None or f.cell in cells
         assert f.message and f.severity.value in ("エラー", "警告")

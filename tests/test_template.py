@@ -57,9 +57,9 @@ def test_template_defines_every_design_name_once_on_the_card_sheet() -> None:
     book = openpyxl.load_workbook(TEMPLATE)
     names = {n: list(d.destinations) for n, d in book.defined_names.items()}
     assert sorted(names) == sorted(DESIGN_NAMES)
-    assert sorted(layout.field_names()) == sorted(DESIGN_NAMES)
+    assert sorted(layout.DEFAULT.field_names()) == sorted(DESIGN_NAMES)
     for name, dests in names.items():
-        assert dests == [(layout.SHEET_NAME, _abs(layout.field_cell(name)))], name
+        assert dests == [(layout.SHEET_NAME, _abs(layout.DEFAULT.field_cell(name)))], name
 
 
 def _abs(ref: str) -> str:
@@ -72,10 +72,10 @@ def test_inputs_are_unlocked_and_yellow_everything_else_protected() -> None:
     sheet = book[layout.SHEET_NAME]
     assert sheet.protection.sheet is True
     assert sheet.protection.password is None
-    inputs = {b.first for b in layout.boxes() if b.kind is layout.Kind.INPUT}
+    inputs = {b.first for b in layout.DEFAULT.boxes if b.kind is layout.Kind.INPUT}
     # 7 header + 3 narrative + 12 initiative + 2 x 18 KPI + related plans + 3 follow-up
     assert len(inputs) == 62
-    for box in layout.boxes():
+    for box in layout.DEFAULT.boxes:
         cell = sheet[box.first]
         is_input = box.kind is layout.Kind.INPUT
         assert cell.protection.locked is (not is_input), box.ref
@@ -165,7 +165,7 @@ def test_two_a4_landscape_pages_at_one_scale() -> None:
 def test_dropdowns_come_from_the_registry(field: str, source_values: list[str]) -> None:
     book = openpyxl.load_workbook(TEMPLATE)
     sheet = book[layout.SHEET_NAME]
-    cell = layout.field_cell(field)
+    cell = layout.DEFAULT.field_cell(field)
     (dv,) = [d for d in sheet.data_validations.dataValidation if cell in d.sqref]
     assert dv.type == "list"
     lists_sheet, ref = dv.formula1.lstrip("=").split("!")

@@ -40,22 +40,23 @@ class Grid:
     cells: dict[Pos, CellValue]
     hidden_rows: frozenset[int]
     hidden_cols: frozenset[int]
+    lay: layout.Layout = layout.DEFAULT  # the plan's card the sheet is read as
     labels: dict[str, list[Pos]] = field(default_factory=dict)
     anchors: dict[str, list[Pos]] = field(default_factory=dict)
     printed: set[Pos] = field(default_factory=set)  # cells holding one of the form's labels
 
     @classmethod
-    def of(cls, source: XlsxSource, sheet: str) -> Grid:
+    def of(cls, source: XlsxSource, sheet: str, lay: layout.Layout) -> Grid:
         cells = source.grid(sheet)
         rows, cols = source.hidden(sheet)
-        grid = cls(sheet, cells, rows, cols)
+        grid = cls(sheet, cells, rows, cols, lay)
         for pos, cell in cells.items():
             if not isinstance(cell.value, str) or len(cell.value) > 80:
                 continue
-            if (key := layout.anchor_of(cell.value)) is not None:
+            if (key := lay.anchor_of(cell.value)) is not None:
                 grid.anchors.setdefault(key, []).append(pos)
             grid.labels.setdefault(layout.label_key(cell.value), []).append(pos)
-            if layout.is_printed_label(cell.value):
+            if lay.is_printed_label(cell.value):
                 grid.printed.add(pos)
         return grid
 
@@ -70,6 +71,7 @@ class Grid:
             {p: c for p, c in self.cells.items() if inside(p)},
             self.hidden_rows,
             self.hidden_cols,
+            self.lay,
         )
         for source, target in ((self.labels, grid.labels), (self.anchors, grid.anchors)):
             for key, positions in source.items():
@@ -87,7 +89,9 @@ class Grid:
     def is_label(self, pos: Pos) -> bool:
         cell = self.cells.get(pos)
         return (
-            cell is not None and isinstance(cell.value, str) and layout.is_printed_label(cell.value)
+            cell is not None
+            and isinstance(cell.value, str)
+            and self.lay.is_printed_label(cell.value)
         )
 
     def step(self, pos: Pos, dr: int, dc: int) -> Pos:
@@ -111,8 +115,8 @@ def split_cards(grid: Grid, likeness: int) -> list[Grid]:
     repeated = [k for k, ps in visible.items() if len(ps) >= 2]
     if len(repeated) < likeness:
         return [grid]
-    key = min(repeated, key=lambda k: position(layout.ANCHOR_BOX[k]))  # the top-most title
-    kr, kc = position(layout.ANCHOR_BOX[key])
+    key = min(repeated, key=lambda k: position(grid.lay.anchor_box[k]))  # the top-most title
+    kr, kc = position(grid.lay.anchor_box[key])
     positions = visible[key]
     end = 1 << 20
     if len({r for r, _ in positions}) == len(positions):  # stacked

@@ -44,6 +44,7 @@ class Located:
     """Every field of one card sheet: found, not found (the label missing), and how."""
 
     grid: Grid
+    lay: layout.Layout
     origin: Pos
     bottom: int
     right: int
@@ -66,10 +67,10 @@ class Located:
         return layout_col + self.shifts[max(known)]
 
 
-def _origin(grid: Grid) -> Pos | None:
+def _origin(grid: Grid, lay: layout.Layout) -> Pos | None:
     votes: Counter[Pos] = Counter()
     for key, positions in grid.anchors.items():
-        er, ec = position(layout.ANCHOR_BOX[key])
+        er, ec = position(lay.anchor_box[key])
         for r, c in positions:
             votes[(r - er, c - ec)] += 10 if grid.visible((r, c)) else 1
     if not votes:
@@ -94,46 +95,48 @@ def _closest(
     return min(scored)[1] if scored else None
 
 
-def _sections(grid: Grid, origin: Pos) -> dict[str, Pos]:
+def _sections(grid: Grid, origin: Pos, lay: layout.Layout) -> dict[str, Pos]:
     found: dict[str, Pos] = {}
-    for key in layout.ANCHOR_BOX:
+    for key in lay.anchor_box:
         positions = grid.anchors.get(key, [])
-        r, c = position(layout.ANCHOR_BOX[key])
+        r, c = position(lay.anchor_box[key])
         # a section's position is judged from the one above it in the same pane when found
-        shift = _shift_above(found, key) or origin
+        shift = _shift_above(found, key, lay) or origin
         pos = _closest(grid, positions, (r + shift[0], c + shift[1]), SECTION_ROWS)
         if pos is not None:
             found[key] = pos
     return found
 
 
-def _shift_above(found: dict[str, Pos], key: str) -> Pos | None:
-    r, c = position(layout.ANCHOR_BOX[key])
+def _shift_above(found: dict[str, Pos], key: str, lay: layout.Layout) -> Pos | None:
+    r, c = position(lay.anchor_box[key])
     above = [
         (k, p)
         for k, p in found.items()
-        if position(layout.ANCHOR_BOX[k])[1] == c and position(layout.ANCHOR_BOX[k])[0] < r
+        if position(lay.anchor_box[k])[1] == c and position(lay.anchor_box[k])[0] < r
     ]
     if not above:
         return None
-    k, (pr, pc) = max(above, key=lambda kv: position(layout.ANCHOR_BOX[kv[0]])[0])
-    ar, ac = position(layout.ANCHOR_BOX[k])
+    k, (pr, pc) = max(above, key=lambda kv: position(lay.anchor_box[kv[0]])[0])
+    ar, ac = position(lay.anchor_box[k])
     return pr - ar, pc - ac
 
 
 def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
-    """Find every field of the card on ``grid``; None when the sheet shows no card at all."""
-    origin = _origin(grid)
+    """Find every field of the card on ``grid`` (laid out as ``grid.lay``); None when the
+    sheet shows no card at all."""
+    lay = grid.lay
+    origin = _origin(grid, lay)
     if origin is None:
         return None
-    sections = _sections(grid, origin)
+    sections = _sections(grid, origin, lay)
     s7 = sections.get("s7")
-    s7_row = s7[0] if s7 else origin[0] + position(layout.ANCHOR_BOX["s7"])[0]
-    bottom = s7_row + layout.LAST_ROW - position(layout.ANCHOR_BOX["s7"])[0]
-    loc = Located(grid, origin, bottom, origin[1] + len(layout.COLUMN_WIDTHS), sections)
+    s7_row = s7[0] if s7 else origin[0] + position(lay.anchor_box["s7"])[0]
+    bottom = s7_row + lay.form.last_row - position(lay.anchor_box["s7"])[0]
+    loc = Located(grid, lay, origin, bottom, origin[1] + len(lay.column_widths), sections)
     named = {
         f: position(ref.cell)
-        for f in layout.field_names()
+        for f in lay.field_names()
         if (ref := names.get(f)) is not None and ref.sheet == grid.sheet and ref.cell
     }
     loc.names_used = len(named)
@@ -142,7 +145,7 @@ def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
     # Names that mostly disagree with the labels (a card pasted onto a fresh template one row
     # down) are not a few moved names but no names at all.
     use_names = len(trusted) * 2 >= len(named)
-    for fname in layout.field_names():
+    for fname in lay.field_names():
         if use_names and fname in trusted:
             loc.fields[fname] = Placed(trusted[fname], [], True)
         elif (by_label := _by_label(loc, fname)) is not None:
@@ -153,8 +156,8 @@ def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
         elif fname in trusted:  # its label is missing, but the name's cell carries one
             loc.fields[fname] = Placed(trusted[fname], [], True)
         elif not _unused_input_row(loc, fname):
-            key = layout.key_label(fname)
-            loc.missing.setdefault(_printed(fname, key), []).append(fname)
+            key = lay.key_label(fname)
+            loc.missing.setdefault(_printed(lay, fname, key), []).append(fname)
     if not use_names:
         loc.names_used = 0
     loc.right += _extra_cols(loc)
@@ -181,18 +184,19 @@ def _unused_input_row(loc: Located, fname: str) -> bool:
 
 def _further_inputs(loc: Located) -> None:
     """Rows typed below インプット④ (a fifth row inserted, ⑤ …) are further inputs."""
-    last = layout.INPUT_COUNT
+    lay = loc.lay
+    last = lay.input_count
     kinds = ("input", "output", "output_result")
     if not all(f"{k}_{last}" in loc.fields for k in kinds):
         return
     grid = loc.grid
     columns = {k: loc.fields[f"{k}_{last}"] for k in kinds}
-    widths = {k: layout.field_boxes()[f"{k}_{last}"].span for k in kinds}
+    widths = {k: lay.field_boxes()[f"{k}_{last}"].span for k in kinds}
     kpi1 = loc.sections.get("kpi1")
     end = kpi1[0] if kpi1 else loc.bottom
     row = max(p[0] for placed in columns.values() for p in placed.region) + 1
     n = last
-    key_col = columns["input"].pos[1] - layout.key_label(f"input_{last}").dc
+    key_col = columns["input"].pos[1] - lay.key_label(f"input_{last}").dc
     while row < end:
         if any(p[0] == row for p in loc.sections.values()):
             break
@@ -215,25 +219,27 @@ def _further_inputs(loc: Located) -> None:
 
 
 def _extra_cols(loc: Located) -> int:
+    lay = loc.lay
     extra = 0
     for fname, placed in loc.fields.items():
-        _, lc = position(layout.field_cell(fname))
+        _, lc = position(lay.field_cell(fname))
         extra = max(extra, placed.pos[1] - (lc + loc.origin[1]))
     return extra
 
 
-def _printed(fname: str, key: layout.KeyLabel) -> str:
+def _printed(lay: layout.Layout, fname: str, key: layout.KeyLabel) -> str:
     if key.anchor is not None:
-        return f"「{layout.section_title(key.anchor)}」"
-    box = layout.field_boxes()[fname]
-    return f"「{layout.section_title(box.anchor)}」の「{key.printed}」"
+        return f"「{lay.section_title(key.anchor)}」"
+    box = lay.field_boxes()[fname]
+    return f"「{lay.section_title(box.anchor)}」の「{key.printed}」"
 
 
 def _section_shift(loc: Located, anchor: str) -> Pos:
+    lay = loc.lay
     pos = loc.sections.get(anchor)
     if pos is None:
-        return _shift_above(loc.sections, anchor) or loc.origin
-    r, c = position(layout.ANCHOR_BOX[anchor])
+        return _shift_above(loc.sections, anchor, loc.lay) or loc.origin
+    r, c = position(lay.anchor_box[anchor])
     return pos[0] - r, pos[1] - c
 
 
@@ -266,9 +272,10 @@ def _search_label(loc: Located, key: layout.KeyLabel, anchor: str) -> Pos | None
 
 
 def _by_label(loc: Located, fname: str) -> Pos | None:
+    lay = loc.lay
     grid = loc.grid
-    key = layout.key_label(fname)
-    found = _find_label(loc, key, layout.field_boxes()[fname].anchor)
+    key = lay.key_label(fname)
+    found = _find_label(loc, key, lay.field_boxes()[fname].anchor)
     if found is None:
         return None
     pos = grid.step(found, key.dr, key.dc)
@@ -283,8 +290,9 @@ def _by_label(loc: Located, fname: str) -> Pos | None:
 def _column_shifts(loc: Located) -> dict[int, int]:
     """How far each layout column moved, judged from every printed label and KPI I's year
     headings found on the sheet (inserted columns move everything right of them)."""
+    lay = loc.lay
     votes: dict[int, Counter[int]] = {}
-    for box in layout.boxes():
+    for box in lay.boxes:
         if box.kind is not layout.Kind.LABEL or not box.text:
             continue
         found = _find_label(loc, layout.KeyLabel(box.text, box.first, True, 0, 0), box.anchor)
@@ -292,23 +300,24 @@ def _column_shifts(loc: Located) -> dict[int, int]:
             lc = box.span[1]
             votes.setdefault(lc, Counter())[found[1] - lc] += 1
     for key, (_, c) in loc.sections.items():
-        lc = position(layout.ANCHOR_BOX[key])[1]
+        lc = position(lay.anchor_box[key])[1]
         votes.setdefault(lc, Counter())[c - lc] += 1
     loc.kpi_columns[1] = _kpi_columns(loc, 1)
     for y, c in (loc.kpi_columns[1] or {}).items():
         fname = "kpi1_baseline_label" if y == 0 else f"year_y{y}"
-        lc = position(layout.field_cell(fname))[1]
+        lc = position(lay.field_cell(fname))[1]
         votes.setdefault(lc, Counter())[c - lc] += 3
     return {lc: v.most_common(1)[0][0] for lc, v in votes.items()}
 
 
 def _column(loc: Located, fname: str) -> int | None:
     """The field's column: a KPI's from its year headings, any other from the column shifts."""
+    lay = loc.lay
     key = layout.column_key(fname)
     if key is None:
         if not loc.shifts:
             return None
-        return loc.column(position(layout.field_cell(fname))[1])
+        return loc.column(position(lay.field_cell(fname))[1])
     if key.kpi not in loc.kpi_columns:
         loc.kpi_columns[key.kpi] = _kpi_columns(loc, key.kpi)
     columns = loc.kpi_columns[key.kpi] or (
@@ -316,16 +325,17 @@ def _column(loc: Located, fname: str) -> int | None:
     )
     if columns and key.year is not None and key.year in columns:
         return columns[key.year]
-    return loc.column(position(layout.field_cell(fname))[1]) if loc.shifts else None
+    return loc.column(position(lay.field_cell(fname))[1]) if loc.shifts else None
 
 
 def _kpi_columns(loc: Located, k: int) -> dict[int, int] | None:
-    """KPI ``k``'s columns from its 数値 row: 0 for the 基準値 heading, 1–5 for the plan years.
+    """KPI ``k``'s columns from its 数値 row: 0 for the 基準値 heading, 1… for the plan years.
 
     A heading in a hidden column counts only when no visible column carries the years.
     """
+    lay = loc.lay
     fname = f"kpi{k}_baseline_label"
-    key = layout.key_label(fname)
+    key = lay.key_label(fname)
     found = _find_label(loc, key, f"kpi{k}")
     if found is None:
         return None
@@ -333,14 +343,14 @@ def _kpi_columns(loc: Located, k: int) -> dict[int, int] | None:
     row, start = found
     headed = [
         c
-        for c in range(start + 1, start + 2 * len(layout.COLUMN_WIDTHS))
+        for c in range(start + 1, start + 2 * len(lay.column_widths))
         if parse_fiscal_year(grid.text((row, c))) is not None and "基準" not in grid.text((row, c))
     ]
     visible = [c for c in headed if c not in grid.hidden_cols]
-    years = (visible if len(visible) >= layout.PLAN_YEARS else headed)[-layout.PLAN_YEARS :]
-    expected = [start + layout.key_label(f"year_y{y}").dc for y in range(1, 6)]
+    years = (visible if len(visible) >= lay.plan_years else headed)[-lay.plan_years :]
+    expected = [start + lay.key_label(f"year_y{y}").dc for y in range(1, lay.plan_years + 1)]
     # inserted columns only push the headings right; anything else is not the year row
-    if len(years) != layout.PLAN_YEARS or any(c < e for c, e in zip(years, expected, strict=True)):
+    if len(years) != lay.plan_years or any(c < e for c, e in zip(years, expected, strict=True)):
         return None if k == 1 else {0: grid.step(found, 0, key.dc)[1]}
     before = [c for c in range(start + 1, years[0]) if grid.text((row, c))]
     columns = {y: c for y, c in enumerate(years, start=1)}
@@ -350,40 +360,42 @@ def _kpi_columns(loc: Located, k: int) -> dict[int, int] | None:
 
 def _trusted(loc: Located, fname: str, pos: Pos) -> bool:
     """Whether a defined name's cell carries the labels the layout expects around it."""
+    lay = loc.lay
     grid = loc.grid
     if not grid.visible(pos) or grid.is_label(pos):
         return False
-    key = layout.key_label(fname)
+    key = lay.key_label(fname)
     if not _key_matches(grid, key, pos):
         return False
     column = _column(loc, fname)
     if column is not None and column != pos[1]:
         return False
-    return _in_section(loc, layout.field_boxes()[fname].anchor, pos)
+    return _in_section(loc, lay.field_boxes()[fname].anchor, pos)
 
 
 def _key_matches(grid: Grid, key: layout.KeyLabel, pos: Pos) -> bool:
+    lay = grid.lay
     r, c = pos
     if key.beside:
-        for col in range(c - 1, max(0, c - 2 * len(layout.COLUMN_WIDTHS)), -1):
+        for col in range(c - 1, max(0, c - 2 * len(lay.column_widths)), -1):
             text = grid.text((r, col))
-            if text and _same_label(text, key):
+            if text and _same_label(lay, text, key):
                 return True
             if grid.is_label((r, col)):
                 return False  # another row's heading comes first
         return False
-    for row in range(r - 1, max(0, r - 2 * layout.LAST_ROW), -1):
+    for row in range(r - 1, max(0, r - 2 * lay.form.last_row), -1):
         if row in grid.hidden_rows:
             continue
         text = grid.text((row, c))
         if text:
-            return _same_label(text, key)
+            return _same_label(lay, text, key)
     return False
 
 
-def _same_label(text: str, key: layout.KeyLabel) -> bool:
+def _same_label(lay: layout.Layout, text: str, key: layout.KeyLabel) -> bool:
     if key.anchor is not None:
-        return layout.anchor_of(text) == key.anchor
+        return lay.anchor_of(text) == key.anchor
     return layout.label_matches(text, key.text)
 
 
@@ -409,22 +421,22 @@ def _stop_row(loc: Located, row: int, left: int, right: int) -> bool:
     if memo not in loc.stops:
         grid = loc.grid
         loc.stops[memo] = any(
-            r == row and c <= right and c + _section_width(key) - 1 >= left
+            r == row and c <= right and c + _section_width(loc.lay, key) - 1 >= left
             for key, (r, c) in loc.sections.items()
         ) or any(grid.is_label((row, c)) for c in range(left, right + 1))
     return loc.stops[memo]
 
 
 @cache
-def _section_width(key: str) -> int:
-    box = next(b for b in layout.boxes() if b.first == layout.ANCHOR_BOX[key])
+def _section_width(lay: layout.Layout, key: str) -> int:
+    box = next(b for b in lay.boxes if b.first == lay.anchor_box[key])
     return box.span[3] - box.span[1] + 1
 
 
 def _region(loc: Located, fname: str, pos: Pos) -> list[Pos]:
     """The cells whose text is the field's: its box, and for a text box the rows added below."""
-    grid = loc.grid
-    box = layout.field_boxes()[fname]
+    grid, lay = loc.grid, loc.lay
+    box = lay.field_boxes()[fname]
     r1, c1, r2, c2 = box.span
     if box.style in (layout.Style.VALUE, layout.Style.CENTER) or box.kind is not layout.Kind.INPUT:
         return [pos]
@@ -439,7 +451,7 @@ def _region(loc: Located, fname: str, pos: Pos) -> list[Pos]:
         rows.append(rows[-1] + 1)
     if box.style is layout.Style.TEXT:
         # rows inserted below the box belong to it, the form's own gap rows do not
-        inserted = max(0, len(rows) - _layout_gap(box))
+        inserted = max(0, len(rows) - _layout_gap(lay, box))
         rows = rows[: r2 - r1 + 1 + inserted]
     else:
         rows = rows[: r2 - r1 + 1]
@@ -447,17 +459,17 @@ def _region(loc: Located, fname: str, pos: Pos) -> list[Pos]:
 
 
 @cache
-def _layout_gap(box: layout.Box) -> int:
+def _layout_gap(lay: layout.Layout, box: layout.Box) -> int:
     """Rows from the box's first row to the next row that starts something else on the form."""
     r1, _, _, c2 = box.span
-    left = position(layout.ANCHOR_BOX[box.anchor])[1]
+    left = position(lay.anchor_box[box.anchor])[1]
     starts = [
         b.span[0]
-        for b in layout.boxes()
+        for b in lay.boxes
         if b.kind is not layout.Kind.INPUT
         and b.kind is not layout.Kind.FIXED
         and b.span[0] > r1
         and b.span[1] <= c2
         and b.span[3] >= left
     ]
-    return (min(starts) if starts else layout.LAST_ROW + 1) - r1
+    return (min(starts) if starts else lay.form.last_row + 1) - r1

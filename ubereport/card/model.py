@@ -14,6 +14,7 @@ PLAN_TEXT_FIELDS = (
     "plan_name",
     "policy",
     "strategy",
+    "level_3",
     "lead_division",
     "related_divisions",
     "outcome",
@@ -150,6 +151,8 @@ class Card:
     cells: dict[str, str] = field(default_factory=dict)
     # Fields whose printed label was not found on the sheet: unread, never 空欄.
     not_found: tuple[str, ...] = ()
+    level_3: str = ""  # the third level of a plan with three (policy and strategy are 1 and 2)
+    plan_id: str = ""  # the plan the card was read as (ubereport.card.route)
 
     def cell_of(self, field_name: str) -> str | None:
         """The A1 cell a field was read from (for pointing a finding at it)."""
@@ -166,6 +169,8 @@ class Card:
             "fiscal_year_text": self.fiscal_year_text,
             "policy": self.policy,
             "strategy": self.strategy,
+            "level_3": self.level_3,
+            "plan_id": self.plan_id,
             "lead_division": self.lead_division,
             "related_divisions": self.related_divisions,
             "outcome": self.outcome,

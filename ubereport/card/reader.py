@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ubereport.card import layout
 from ubereport.card.grid import Grid, cell_text, split_cards
+from ubereport.card.layout import Layout, layout_for
 from ubereport.card.locate import Located, Placed, locate
 from ubereport.card.model import (
     NARRATIVE_FIELDS,
@@ -28,6 +29,7 @@ from ubereport.card.model import (
     Kpi,
     YearValue,
 )
+from ubereport.card.route import Unrouted, plan_of_book, plan_of_sheet
 from ubereport.card.xlsx_source import (
     CellValue,
     SourceError,
@@ -41,7 +43,7 @@ from ubereport.files.names import display_name
 from ubereport.findings import Finding, make_finding
 from ubereport.japanese.fiscal import parse_fiscal_year
 from ubereport.japanese.values import ParsedValue, parse_value
-from ubereport.plan.registry import Registry, default_registry, normalize_plan_no
+from ubereport.plan.registry import Plans, Registry, as_plans, normalize_plan_no
 
 __all__ = ["ReadResult", "cell_text", "read_card", "read_workbook"]
 
@@ -50,8 +52,8 @@ PARTIAL_LIKENESS = 2  # … and to be worth a word when it is not one
 BLANK_TEXTS = (*PLAN_TEXT_FIELDS, *NARRATIVE_FIELDS)
 SMALL_SHEET = 2_000  # cells: a card has ~200; a bigger sheet is looked at through its strings
 VALUE_FIELDS = frozenset(
-    f"kpi{k}_{kind}_y{y}" for k in (1, 2) for kind in ("target", "actual") for y in range(1, 6)
-) | {"kpi1_baseline", "kpi2_baseline"}
+    f"kpi{k}_{kind}_y{y}" for k in (1, 2, 3) for kind in ("target", "actual") for y in range(1, 7)
+) | {"kpi1_baseline", "kpi2_baseline", "kpi3_baseline"}
 
 
 @dataclass(slots=True)
@@ -61,13 +63,17 @@ class ReadResult:
     trace: str = ""  # the traceback behind an internal-error finding, for the run log
 
 
-def read_card(path: Path | str, registry: Registry | None = None) -> ReadResult:
+def read_card(path: Path | str, registry: Registry | Plans | None = None) -> ReadResult:
     """The first card of a file (see :func:`read_workbook` for a workbook with several)."""
     return read_workbook(path, registry)[0]
 
 
-def read_workbook(path: Path | str, registry: Registry | None = None) -> list[ReadResult]:
-    """Every card of one file, one result per visible card sheet (at least one result)."""
+def read_workbook(path: Path | str, registry: Registry | Plans | None = None) -> list[ReadResult]:
+    """Every card of one file, one result per visible card sheet (at least one result).
+
+    ``registry`` is the plan (or the plans of a root) the cards may belong to; each card is read
+    with the layout of its own plan (:mod:`ubereport.card.route`) and names it in ``plan_id``.
+    """
     path = Path(path)
     name = display_name(path)
     try:
@@ -75,7 +81,7 @@ def read_workbook(path: Path | str, registry: Registry | None = None) -> list[Re
     except SourceError as exc:
         return [ReadResult(None, [make_finding(exc.code, name, detail=exc.detail)])]
     try:
-        return _read(source, name, registry or default_registry())
+        return _read(source, name, as_plans(registry))
     except SourceError as exc:
         return [ReadResult(None, [make_finding(exc.code, name, detail=exc.detail)])]
     except Exception as exc:  # a bug or a file nobody foresaw: say so, never "your file is broken"
@@ -106,33 +112,48 @@ def _open(path: Path) -> XlsxSource:
         raise SourceError("file-corrupt", type(exc).__name__) from exc
 
 
-def _read(source: XlsxSource, name: str, registry: Registry) -> list[ReadResult]:
+def _read(source: XlsxSource, name: str, plans: Plans) -> list[ReadResult]:
     book: list[Finding] = []
     if source.macro_enabled:
         book.append(make_finding("file-macro-enabled", name))
-    book += _broken_names(source, name)
-    cards: list[tuple[str, Grid]] = []
+    book_plan = plan_of_book(source, plans)
+    if isinstance(book_plan, Unrouted):
+        finding = _unrouted(name, None, book_plan, plans)
+        return [ReadResult(None, [*book, finding])]
+    book += _broken_names(source, name, book_plan or plans.items[0])
+    cards: list[tuple[str, Grid, Registry]] = []
     partial: list[str] = []
+    unrouted: list[Finding] = []
     for sheet in source.sheet_names:
+        routed = book_plan or plan_of_sheet(source, sheet, plans)
+        registry = routed if isinstance(routed, Registry) else plans.items[0]
+        lay = layout_for(registry)
         grid = None
         if source.cell_count(sheet) <= SMALL_SHEET:
-            grid = Grid.of(source, sheet)
+            grid = Grid.of(source, sheet, lay)
             likeness = len(grid.anchors)
         else:  # a big data sheet: judged from its strings before any cell is converted
-            likeness = _likeness(source.texts(sheet))
+            likeness = _likeness(source.texts(sheet), lay)
         if likeness < CARD_LIKENESS:
             if likeness >= PARTIAL_LIKENESS and source.sheet_states.get(sheet) == "visible":
                 partial.append(sheet)
             continue
-        grid = grid or Grid.of(source, sheet)
-        cards += [(sheet, part) for part in split_cards(grid, CARD_LIKENESS)]
+        if not isinstance(routed, Registry):  # a card, but of no plan this root can tell
+            claim = routed or Unrouted("plan-ambiguous", plans.describe())
+            unrouted.append(_unrouted(name, sheet, claim, plans))
+            continue
+        grid = grid or Grid.of(source, sheet, lay)
+        cards += [(sheet, part, registry) for part in split_cards(grid, CARD_LIKENESS)]
+    if unrouted and not cards:
+        return [ReadResult(None, [*book, f]) for f in unrouted]
+    book += unrouted
     if not cards:
         sheets = "、".join(source.sheet_names) or "なし"
         return [ReadResult(None, [*book, make_finding("sheet-missing", name, detail=sheets)])]
-    visible = [(s, g) for s, g in cards if source.sheet_states.get(s, "visible") == "visible"]
-    hidden = [s for s, _ in cards if source.sheet_states.get(s, "visible") != "visible"]
+    visible = [c for c in cards if source.sheet_states.get(c[0], "visible") == "visible"]
+    hidden = [c[0] for c in cards if source.sheet_states.get(c[0], "visible") != "visible"]
     if visible:
-        shown = "」「".join(s for s, _ in visible)
+        shown = "」「".join(c[0] for c in visible)
         book += [
             make_finding("sheet-hidden-ignored", name, sheet=s, detail=s, other=shown)
             for s in hidden
@@ -142,7 +163,7 @@ def _read(source: XlsxSource, name: str, registry: Registry) -> list[ReadResult]
         chosen = cards[:1]
         book.append(make_finding("sheet-hidden-read", name, sheet=cards[0][0], detail=cards[0][0]))
     book += [make_finding("sheet-partial", name, sheet=s, detail=s) for s in partial]
-    results = [_read_sheet(source, sheet, grid, name, registry, []) for sheet, grid in chosen]
+    results = [_read_sheet(source, sheet, grid, name, reg, []) for sheet, grid, reg in chosen]
     blank = [r for r in results if r.card is not None and _is_blank(r.card)]
     if blank and len(blank) < len(results):  # an unused form beside the filled card
         results = [r for r in results if r not in blank]
@@ -170,12 +191,23 @@ def _is_blank(card: Card) -> bool:
     )
 
 
-def _likeness(texts: list[str]) -> int:
-    return len({key for t in texts if len(t) <= 80 and (key := layout.anchor_of(t))})
+def _unrouted(name: str, sheet: str | None, claim: Unrouted, plans: Plans) -> Finding:
+    return make_finding(
+        claim.code,
+        name,
+        sheet=sheet,
+        value=claim.claimed,
+        detail=claim.claimed,
+        known=plans.describe(),
+    )
 
 
-def _broken_names(source: XlsxSource, name: str) -> list[Finding]:
-    order = {f: i for i, f in enumerate(layout.field_names())}
+def _likeness(texts: list[str], lay: Layout) -> int:
+    return len({key for t in texts if len(t) <= 80 and (key := lay.anchor_of(t))})
+
+
+def _broken_names(source: XlsxSource, name: str, registry: Registry) -> list[Finding]:
+    order = {f: i for i, f in enumerate(layout_for(registry).field_names())}
     scopes = [source.defined_names, *source.local_names.values()]
     out: list[Finding] = []
     for names in scopes:
@@ -203,7 +235,7 @@ def _read_sheet(
         code = "names-mismatch" if _has_names(source, sheet) else "names-missing"
         findings.append(make_finding(code, name, sheet=sheet))
     for printed, fields in loc.missing.items():
-        labels = "、".join(dict.fromkeys(layout.field_label(f) for f in fields))
+        labels = "、".join(dict.fromkeys(loc.lay.field_label(f) for f in fields))
         findings.append(
             make_finding("label-missing", name, sheet=sheet, detail=printed, fields=labels)
         )
@@ -224,7 +256,7 @@ def _read_sheet(
 
 def _has_names(source: XlsxSource, sheet: str) -> bool:
     names = source.names_for(sheet)
-    return any((ref := names.get(f)) and ref.sheet == sheet for f in layout.field_names())
+    return any((ref := names.get(f)) and ref.sheet == sheet for f in layout.DEFAULT.field_names())
 
 
 class _Reading:
@@ -245,7 +277,7 @@ class _Reading:
                 placed.moved_from,
                 detail=fname,
                 other=placed.moved_from,
-                label=layout.field_label(fname),
+                label=self.loc.lay.field_label(fname),
             )
         for fname, placed in self.loc.fields.items():
             self.texts[fname] = self._take(fname, placed)
@@ -274,7 +306,10 @@ class _Reading:
         texts = [self.grid.text(p) for p in filled if self.grid.text(p)]
         if not self.grid.visible(placed.pos):
             self.note(
-                "field-hidden", fname, self.grid.text(placed.pos), label=layout.field_label(fname)
+                "field-hidden",
+                fname,
+                self.grid.text(placed.pos),
+                label=self.loc.lay.field_label(fname),
             )
         if len(texts) > 1:
             where = "、".join(a1(*p) for p in filled if self.grid.text(p))
@@ -282,7 +317,7 @@ class _Reading:
                 "text-gathered",
                 fname,
                 f"{len(texts)}セル",
-                label=layout.field_label(fname),
+                label=self.loc.lay.field_label(fname),
                 detail=where,
             )
         return "\n".join(texts)
@@ -292,7 +327,7 @@ class _Reading:
         if cell is None:
             return
         ref = a1(*pos)
-        shown = fname if fname in layout.field_boxes() else None
+        shown = fname if fname in self.loc.lay.field_boxes() else None
         if cell.error:
             self.findings.append(
                 make_finding(
@@ -305,7 +340,7 @@ class _Reading:
                     detail=cell.error,
                 )
             )
-        elif cell.formula and _is_input(fname):
+        elif cell.formula and _is_input(self.loc.lay, fname):
             self.findings.append(
                 make_finding(
                     "cell-formula",
@@ -336,7 +371,7 @@ class _Reading:
         return a1(*placed.pos) if placed else None
 
     def card(self, registry: Registry) -> Card:
-        labels = tuple(self.text(f"year_y{y}") for y in range(1, layout.PLAN_YEARS + 1))
+        labels = tuple(self.text(f"year_y{y}") for y in range(1, self.loc.lay.plan_years + 1))
         years = tuple(
             parse_fiscal_year(lbl) if lbl else default
             for lbl, default in zip(labels, registry.plan_years, strict=False)
@@ -354,6 +389,8 @@ class _Reading:
             plan_name=self.text("plan_name"),
             policy=self.text("policy"),
             strategy=self.text("strategy"),
+            level_3=self.text("level_3"),
+            plan_id=registry.plan_id,
             lead_division=self.text("lead_division"),
             related_divisions=self.text("related_divisions"),
             outcome=self.text("outcome"),
@@ -362,7 +399,7 @@ class _Reading:
             inputs=self._inputs(),
             year_labels=labels,
             plan_years=years,
-            kpis=(self._kpi(1, years), self._kpi(2, years)),
+            kpis=tuple(self._kpi(k, years) for k in range(1, self.loc.lay.kpi_count + 1)),
             related_plans=self.text("related_plans"),
             achievements=self.text("achievements"),
             shortfall_reason=self.text("shortfall_reason"),
@@ -376,9 +413,9 @@ class _Reading:
             Initiative(
                 self.text(f"input_{n}"), self.text(f"output_{n}"), self.text(f"output_result_{n}")
             )
-            for n in range(1, layout.INPUT_COUNT + 1)
+            for n in range(1, self.loc.lay.input_count + 1)
         ]
-        n = layout.INPUT_COUNT + 1
+        n = self.loc.lay.input_count + 1
         while f"input_{n}" in self.loc.fields:
             items.append(
                 Initiative(
@@ -396,7 +433,7 @@ class _Reading:
         def series(kind: str) -> tuple[YearValue, ...]:
             return tuple(
                 YearValue(years[y - 1], self.value(f"{p}{kind}_y{y}"), self.ref(f"{p}{kind}_y{y}"))
-                for y in range(1, layout.PLAN_YEARS + 1)
+                for y in range(1, self.loc.lay.plan_years + 1)
             )
 
         return Kpi(
@@ -419,7 +456,9 @@ class _Reading:
         self.taken.add((loc.origin[0] + 1, loc.origin[1] + 1))  # the title box, however edited
         headings = {p for p in loc.found.values() if p is not None}
         top, left = loc.origin[0] + 1, loc.origin[1] + 1
-        notes_from = loc.bottom - (layout.LAST_ROW - layout.field_boxes()["achievements"].span[2])
+        notes_from = loc.bottom - (
+            loc.lay.form.last_row - loc.lay.field_boxes()["achievements"].span[2]
+        )
         for pos in sorted(grid.cells):
             r, c = pos
             if not (top <= r <= loc.bottom and left <= c <= loc.right) or pos in self.taken:
@@ -451,7 +490,7 @@ class _Reading:
         if placed is None:
             return
         columns = self.loc.kpi_columns.get(2) or self.loc.kpi_columns.get(1) or {}
-        for y in range(1, layout.PLAN_YEARS + 1):
+        for y in range(1, self.loc.lay.plan_years + 1):
             pos = (placed.pos[0], columns[y]) if y in columns else self.grid.step(placed.pos, 0, y)
             cell = self.grid.cells.get(pos)
             if cell is not None and cell.formula:
@@ -477,6 +516,6 @@ class _Reading:
                 )
 
 
-def _is_input(fname: str) -> bool:
-    box = layout.field_box(fname)
+def _is_input(lay: Layout, fname: str) -> bool:
+    box = lay.field_box(fname)
     return box is not None and box.kind is layout.Kind.INPUT

@@ -34,7 +34,7 @@ def load_samples() -> list[dict[str, Any]]:
 def sample_fields(card: dict[str, Any]) -> dict[str, str]:
     """A transcribed sample card as defined-name -> cell text."""
     sample = card["sample"]
-    fields = {name: card[name] for name in HEADER_FIELDS}
+    fields = {name: card[name] for name in HEADER_FIELDS if name in card}
     fields["fiscal_year"] = sample["fiscal_year"]
     for n, item in enumerate(card["inputs"], start=1):
         fields[f"input_{n}"] = item["text"]

@@ -24,7 +24,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ubereport.card import layout
-from ubereport.card.layout import Box, CardLayout, Kind, Style
+from ubereport.card.layout import Box, CardLayout, Kind, Layout, Style, layout_for
+from ubereport.card.route import PLAN_ID_NAME
 from ubereport.card.textfit import FONT_PT, WIDTH_FONT, column_points, needed_height
 from ubereport.card.xlsx_source import column_letters, split_ref
 from ubereport.files.atomic import xlsx_tmpdir
@@ -150,19 +151,24 @@ def write_card(
 ) -> None:
     """Write one card workbook to ``path``. ``fields`` maps defined names to cell values."""
     opts = options or CardOptions()
+    lay = layout_for(registry)
     book = new_book(path, urls=True)
-    book.set_properties({"title": layout.TITLE, "created": FIXED_TIME, "author": "ubereport"})
+    book.set_properties({"title": lay.title, "created": FIXED_TIME, "author": "ubereport"})
     book.set_custom_property("ubereport_template", layout.TEMPLATE_VERSION)
     sheet = book.add_worksheet(layout.SHEET_NAME)
     fmt = _Formats(book)
     values = dict(fields)
     values.setdefault("template_version", layout.TEMPLATE_VERSION)
-    _fill_sheet(sheet, fmt, _with_years(values, registry), opts, layout.FORM_LAYOUT)
-    for name in layout.field_names():
-        row, col = split_ref(layout.field_cell(name))
+    if registry.baseline_label:
+        for k in range(1, lay.kpi_count + 1):
+            values.setdefault(f"kpi{k}_baseline_label", registry.baseline_label)
+    _fill_sheet(sheet, fmt, _with_years(values, registry), opts, lay, lay.form)
+    book.define_name(PLAN_ID_NAME, f'="{registry.plan_id}"')
+    for name in lay.field_names():
+        row, col = split_ref(lay.field_cell(name))
         book.define_name(name, f"='{layout.SHEET_NAME}'!${column_letters(col)}${row}")
-    _add_lists(book, sheet, registry)
-    _page_setup(sheet, layout.FORM_LAYOUT.last_row)
+    _add_lists(book, sheet, registry, lay)
+    _page_setup(sheet, lay.form)
     if opts.protect:
         sheet.protect(opts.password or "", {"format_columns": False, "format_rows": False})
     sheet.activate()
@@ -177,15 +183,16 @@ def write_report_cards(
 ) -> None:
     """Write report cards (``layout.REPORT_LAYOUT``), one sheet each, into one workbook."""
     opts = options or CardOptions()
+    lay = layout_for(registry)
     book = new_book(path)
-    book.set_properties({"title": opts.title or layout.TITLE, "author": "ubereport"})
+    book.set_properties({"title": opts.title or lay.title, "author": "ubereport"})
     fmt = _Formats(book, report=True)
     for card in sheets:
         sheet = book.add_worksheet(card.name)
         values = _with_years(dict(card.fields), registry)
         sheet_opts = replace(opts, notice=card.notice or opts.notice)
-        _fill_sheet(sheet, fmt, values, sheet_opts, layout.REPORT_LAYOUT, card.fills)
-        _page_setup(sheet, layout.REPORT_LAYOUT.last_row)
+        _fill_sheet(sheet, fmt, values, sheet_opts, lay, lay.report, card.fills)
+        _page_setup(sheet, lay.report)
     if not sheets:
         book.add_worksheet(layout.SHEET_NAME).write_string(0, 0, "該当する計画がありません。")
     book.close()
@@ -202,13 +209,14 @@ def _fill_sheet(
     fmt: _Formats,
     values: Mapping[str, object],
     opts: CardOptions,
+    lay: Layout,
     card: CardLayout,
     fills: Mapping[str, str] | None = None,
 ) -> None:
-    for col, width in enumerate(layout.COLUMN_WIDTHS):
+    for col, width in enumerate(card.column_widths):
         sheet.set_column(col, col, width)
     for box in card.boxes:
-        cached = _formula_result(box, values)
+        cached = _formula_result(lay, box, values)
         fill = (fills or {}).get(box.field or "")
         _write_box(sheet, fmt, box, _box_value(box, values, opts), cached, fill)
     _size_rows(sheet, values, opts, card)
@@ -228,11 +236,11 @@ def _box_value(box: Box, values: Mapping[str, object], opts: CardOptions) -> obj
     return box.text
 
 
-def _formula_result(box: Box, values: Mapping[str, object]) -> str:
+def _formula_result(lay: Layout, box: Box, values: Mapping[str, object]) -> str:
     """The cached result stored with a formula box (KPI II's year headings repeat KPI I's)."""
     if not box.text.startswith("="):
         return ""
-    source = layout.cell_field(box.text[1:])
+    source = lay.cell_field(box.text[1:])
     text = str(values.get(source or "", ""))
     # A cached formula result is written to the XML unescaped: drop control characters.
     return "".join(ch for ch in text if ch >= " " or ch in "\t\n")
@@ -271,7 +279,7 @@ def _size_rows(
         if box.kind is Kind.NOTE and not box.field:
             text = box.text
         r1, c1, r2, c2 = box.span
-        width = sum(column_points(w) for w in layout.COLUMN_WIDTHS[c1 - 1 : c2])
+        width = sum(column_points(w) for w in card.column_widths[c1 - 1 : c2])
         need = needed_height(text, width, FONT_PT)
         if r1 == r2:
             heights[r1] = max(heights[r1], need)
@@ -289,39 +297,37 @@ def _size_rows(
         sheet.set_row(r - 1, round(h, 1))
 
 
-def _add_lists(book: Workbook, card: Worksheet, registry: Registry) -> None:
+def _add_lists(book: Workbook, card: Worksheet, registry: Registry, lay: Layout) -> None:
     lists = book.add_worksheet(layout.LISTS_SHEET)
-    columns: list[tuple[str, list[str]]] = [
-        ("計画No", [p.plan_no for p in registry.plans]),
-        ("アクションプラン名", [p.plan_name for p in registry.plans]),
-        ("基本方針", registry.policies),
-        ("戦略", registry.strategies),
-        ("方向", DIRECTIONS),
-        ("所管課評価", ASSESSMENTS),
-        ("報告年度", registry.year_labels),
+    levels = [
+        (fname, name, registry.level_names(n))
+        for n, (fname, name) in enumerate(
+            zip(registry.level_fields, registry.levels, strict=True), 1
+        )
+    ]
+    columns: list[tuple[str, str, list[str]]] = [
+        ("plan_no", "計画No", [p.plan_no for p in registry.plans]),
+        ("plan_name", registry.item_label, [p.plan_name for p in registry.plans]),
+        *levels,
+        ("direction", "方向", DIRECTIONS),
+        ("assessment", "所管課評価", ASSESSMENTS),
+        ("fiscal_year", "報告年度", registry.year_labels),
     ]
     sources: dict[str, str] = {}
-    for col, (head, items) in enumerate(columns):
+    for col, (key, head, items) in enumerate(columns):
         lists.write_string(0, col, head)
         for row, item in enumerate(items, start=1):
             lists.write_string(row, col, item)
         letter = chr(ord("A") + col)
-        sources[head] = f"='{layout.LISTS_SHEET}'!${letter}$2:${letter}${len(items) + 1}"
+        sources[key] = f"='{layout.LISTS_SHEET}'!${letter}$2:${letter}${len(items) + 1}"
     lists.hide()
     lists.protect()
-    targets = {
-        "plan_no": "計画No",
-        "plan_name": "アクションプラン名",
-        "policy": "基本方針",
-        "strategy": "戦略",
-        "fiscal_year": "報告年度",
-        "kpi1_direction": "方向",
-        "kpi2_direction": "方向",
-        "kpi1_assessment": "所管課評価",
-        "kpi2_assessment": "所管課評価",
-    }
+    targets = {key: key for key, _, _ in columns if key not in ("direction", "assessment")}
+    kpis = range(1, lay.kpi_count + 1)
+    targets |= {f"kpi{k}_direction": "direction" for k in kpis}
+    targets |= {f"kpi{k}_assessment": "assessment" for k in kpis}
     for field, head in targets.items():
-        cell = layout.field_cell(field)
+        cell = lay.field_cell(field)
         strict = field.endswith(("direction", "assessment"))
         card.data_validation(
             cell,
@@ -337,13 +343,14 @@ def _add_lists(book: Workbook, card: Worksheet, registry: Registry) -> None:
         )
 
 
-def _page_setup(sheet: Worksheet, last_row: int) -> None:
-    """A4 landscape at the card's one scale: sections 1–6 on page 1, section 7 on page 2."""
+def _page_setup(sheet: Worksheet, card: CardLayout) -> None:
+    """A4 landscape at the card's one scale: sections 1–6 on page 1 (a right pane too tall for
+    one page goes on at a block boundary), section 7 on a page of its own."""
     sheet.set_landscape()
     sheet.set_paper(9)
     sheet.set_print_scale(layout.PRINT_SCALE)
-    sheet.print_area(f"A1:{layout.LAST_COLUMN}{last_row}")
-    sheet.set_h_pagebreaks([layout.PAGE_TWO_ROW - 1])
+    sheet.print_area(f"A1:{card.last_column}{card.last_row}")
+    sheet.set_h_pagebreaks([row - 1 for row in card.page_starts])
     sheet.set_margins(**layout.MARGINS_IN)
     sheet.center_horizontally()
     sheet.hide_gridlines(2)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from ubereport.card.layout import INPUT_COUNT, KPI_COUNT
+from ubereport.card.layout import DEFAULT, layout_for
 from ubereport.card.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS, fold_inputs
 from ubereport.card.writer import CardOptions, CardSheet, write_report_cards
 from ubereport.files.atomic import write_atomically
@@ -57,11 +57,12 @@ def card_fields(
         "report_date": f"{today.year}/{today.month}/{today.day}",
         "legend": _legend(report),
     }
-    for n, item in enumerate(fold_inputs(plan.initiatives, INPUT_COUNT), start=1):
+    lay = layout_for(report.registry) if report.registry is not None else DEFAULT
+    for n, item in enumerate(fold_inputs(plan.initiatives, lay.input_count), start=1):
         fields |= {f"input_{n}": item.text, f"output_{n}": item.output}
         fields[f"output_result_{n}"] = item.output_result
     fills: dict[str, str] = {}
-    for kpi in plan.kpis[:KPI_COUNT]:
+    for kpi in plan.kpis[: lay.kpi_count]:
         _kpi_fields(report, kpi, fields, fills)
     return fields, fills
 
@@ -125,7 +126,7 @@ def write_cards(
     options = CardOptions(
         section4=f"4 {format_fy_long(report.fiscal_year)}の実施内容",
         section7=f"7 {format_fy_long(report.fiscal_year)}の取組状況",
-        title=f"■ {registry.title} アクションプラン（{format_fy(report.fiscal_year)} 取組状況）",
+        title=f"■ {registry.title} {registry.item}（{format_fy(report.fiscal_year)} 取組状況）",
     )
     sheets = card_sheets(report, today)
     book = folder / cards_name(report)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ubereport.card.layout import INPUT_COUNT, KPI_COUNT
+from ubereport.card.layout import DEFAULT, Layout, layout_for
 from ubereport.card.model import PLAN_TEXT_FIELDS, Initiative, fold_inputs
 from ubereport.card.writer import CardOptions, write_card
 from ubereport.files.atomic import write_atomically
@@ -49,15 +49,15 @@ def form_name(plan: PlanReport, fiscal_year: int) -> str:
 
 
 def form_fields(
-    plan: PlanReport, fiscal_year: int, draft: tuple[Initiative, ...]
+    plan: PlanReport, fiscal_year: int, draft: tuple[Initiative, ...], lay: Layout = DEFAULT
 ) -> dict[str, str]:
     """The defined-name values a form of ``plan`` for ``fiscal_year`` is prefilled with."""
     fields = {name: plan.text(name) for name in PLAN_TEXT_FIELDS}
     fields |= {"plan_no": plan.plan_no, "fiscal_year": format_fy(fiscal_year)}
-    for n, item in enumerate(fold_inputs(draft, INPUT_COUNT), start=1):
+    for n, item in enumerate(fold_inputs(draft, lay.input_count), start=1):
         fields |= {f"input_{n}": item.text, f"output_{n}": item.output}
     for kpi in plan.kpis:
-        if not 1 <= kpi.kpi_no <= KPI_COUNT:
+        if not 1 <= kpi.kpi_no <= lay.kpi_count:
             continue
         p = f"kpi{kpi.kpi_no}_"
         fields |= kpi.definition_fields()
@@ -91,7 +91,7 @@ def write_form_files(
     for plan in earlier.plans:
         draft = plan.initiatives
         now = current[plan.plan_no]
-        fields = form_fields(now, fiscal_year, draft)
+        fields = form_fields(now, fiscal_year, draft, layout_for(registry))
         opts = options if now.has_data or plan.has_data else blank
         path = folder / form_name(plan, fiscal_year)
         write_atomically(path, lambda tmp, f=fields, o=opts: write_card(tmp, f, registry, o))

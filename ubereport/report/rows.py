@@ -184,6 +184,7 @@ class Report:
     title: str
     plans: tuple[PlanReport, ...]
     bands: Bands
+    registry: Registry | None = None  # the plan definition the report was built with
 
     @property
     def label(self) -> str:
@@ -209,7 +210,7 @@ def build_report(
     bands = bands or Bands()
     master = _Tables(data)
     plans = tuple(_plan(master, entry, registry, fiscal_year, bands) for entry in registry.plans)
-    return Report(fiscal_year, tuple(registry.plan_years), registry.title, plans, bands)
+    return Report(fiscal_year, tuple(registry.plan_years), registry.title, plans, bands, registry)
 
 
 def latest_reported_year(data: MasterData, registry: Registry) -> int:

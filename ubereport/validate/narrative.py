@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ubereport.card import layout
+from ubereport.card.layout import layout_for
 from ubereport.card.textfit import fits
 from ubereport.findings import Finding
 from ubereport.japanese.values import ParsedValue
@@ -66,8 +66,9 @@ def _ratings(ctx: Context) -> Iterator[Finding]:
 def _texts(ctx: Context) -> Iterator[Finding]:
     values = card_texts(ctx)
     for fname, text in values.items():
-        box = layout.field_box(fname)
-        if box is not None and box.capacity and not fits(text, *layout.box_size(box)):
+        lay = layout_for(ctx.registry)
+        box = lay.field_box(fname)
+        if box is not None and box.capacity and not fits(text, *lay.box_size(box)):
             yield ctx.finding(
                 "text-too-long",
                 fname,
