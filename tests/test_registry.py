@@ -139,7 +139,7 @@ def test_the_municipality_defaults_to_ube_and_comes_from_plan_toml(tmp_path: Pat
     assert default_registry().municipality == Municipality("352021", "山口県", "宇部市")
     plan = tmp_path / "plan.toml"
     plan.write_text(
-        'title = "札幌市計画"\nfirst_year = "R4"\nmunicipality_code = "01100"\n'
+        'plan_id = "sapporo"\ntitle = "札幌市計画"\nfirst_year = "R4"\nmunicipality_code = "01100"\n'
         'prefecture = "北海道"\nmunicipality = "札幌市"\n',
         encoding="utf-8",
     )
@@ -162,6 +162,6 @@ def test_the_municipality_defaults_to_ube_and_comes_from_plan_toml(tmp_path: Pat
 )
 def test_a_wrong_municipality_code_is_refused(tmp_path: Path, code: str, message: str) -> None:
     plan = tmp_path / "plan.toml"
-    plan.write_text(f'first_year = "R4"\nmunicipality_code = "{code}"\n', encoding="utf-8")
+    plan.write_text(f'plan_id = "x"\nfirst_year = "R4"\nmunicipality_code = "{code}"\n', encoding="utf-8")
     with pytest.raises(RegistryError, match=re.escape(message)):
         load_registry(plan_path=plan)

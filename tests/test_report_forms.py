@@ -57,7 +57,7 @@ def card_values(card: Card) -> dict[str, str]:
     return out
 
 
-_PLAN_TEXTS = (*PLAN_TEXT_FIELDS, *NARRATIVE_FIELDS)
+_PLAN_TEXTS = tuple(f for f in (*PLAN_TEXT_FIELDS, *NARRATIVE_FIELDS) if f != "level_3")
 INPUT_NAMES = [n for n in layout.DEFAULT.field_names() if n != "template_version" and "year_y" not in n]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 from ubereport.errors import ConfigError, MasterLost, UbereportError
@@ -18,14 +19,16 @@ from ubereport.job.config import Settings
 from ubereport.job.filing import move_original, stamp_now, unique_destination
 from ubereport.job.inbox import scan_inbox
 from ubereport.job.outcome import FileOutcome, RunSummary
-from ubereport.job.state import save_state
+from ubereport.job.plans import PlanSite, plan_sites, plans_of, site_for
+from ubereport.job.state import pending_reports, save_state
 from ubereport.master import init_master, merge_isolated, now_text, refuse_lost
 from ubereport.master.lock import master_lock
 from ubereport.master.merge import registered_targets
 from ubereport.master.store import MasterData, read_master, write_master
 from ubereport.plan.rating import Bands
-from ubereport.plan.registry import Registry, default_registry
+from ubereport.plan.registry import Registry
 from ubereport.validate.batch import Decision, Submission, decide
+from ubereport.validate.context import TargetsByPlan
 from ubereport.validate.parallel import submit_all
 
 
@@ -38,26 +41,37 @@ def process_batch(
 
     Whatever goes wrong with one file stays with that file: it is rejected with an
     ``internal-error`` finding, its traceback goes to the log, and the rest of the batch goes on.
-    ``progress(done, total)`` follows the reading of the files.
+    Each card goes to its own plan's master (a root may serve several plans, see
+    :mod:`ubereport.job.plans`). ``progress(done, total)`` follows the reading of the files.
     """
-    registry = default_registry()
-    master = settings.path("master")
-    bands = Bands(settings.achieved, settings.mostly)
-    with master_lock(master, wait=settings.lock_wait_seconds) as warnings:
-        summary.warnings += warnings
-        if not master.exists():  # under the lock: two first runs never both create it
-            refuse_lost(master)
-            _refuse_without_history(settings, master)
-            init_master(master, registry)  # a new root; a lost master with backups stops here
-        ensure_closed(master, settings.lock_wait_seconds)
+    sites = plan_sites(settings)
+    with ExitStack() as locks:
+        for site in sites:
+            master = site.master
+            summary.warnings += locks.enter_context(
+                master_lock(master, wait=settings.lock_wait_seconds)
+            )
+            if not master.exists():  # under the lock: two first runs never both create it
+                refuse_lost(master)
+                _refuse_without_history(site.settings, master)
+                init_master(master, site.registry)  # a new root; a lost master stops here
+            ensure_closed(master, settings.lock_wait_seconds)
         # Another run may have filed files while this one waited for the lock: look again.
         scan = scan_inbox(
             settings.path("inbox"), settings.settle_seconds, mode=settings.settle_check
         )
         summary.outcomes += [FileOutcome(display_name(p), "待機", why) for p, why in scan.waiting]
-        sweep_temp_files([settings.path("outbox"), settings.path("rejected"), master.parent])
-        data = read_master(master, cached=True)
-        targets = registered_targets(data)
+        folders = [settings.path("rejected")]
+        folders += [p for s in sites for p in (s.settings.path("outbox"), s.master.parent)]
+        sweep_temp_files(folders)
+        datas = {s.plan_id: read_master(s.master, cached=True) for s in sites}
+        if len(sites) == 1:
+            registry, targets = sites[0].registry, registered_targets(datas[sites[0].plan_id])
+            bands: Bands | dict[str, Bands] = sites[0].bands
+        else:
+            registry = plans_of(sites)
+            targets = TargetsByPlan({k: registered_targets(d) for k, d in datas.items()})
+            bands = {s.plan_id: s.bands for s in sites}
         subs = submit_all(
             scan.ready,
             registry,
@@ -67,34 +81,8 @@ def process_batch(
             progress=progress,
         )
         subs = _readable(subs, summary)
-        decide(subs, data.merged_hashes())
-        earlier = {r["sha256"]: r.get("decision") for r in data.rows("submissions")}
-        for sub in subs:
-            if sub.decision is Decision.ALREADY_PROCESSED and earlier.get(sub.sha256) == "要修正":
-                sub.decision = Decision.REJECTED  # a rejected file left behind by a killed run
-        stamp = stamp_now()
-        moves = _destinations(settings, subs, stamp, data)
-        archived = {s.path: _rel(settings, moves.get(s.path)) for s in subs}
-        data, results = merge_isolated(master, data, subs, now_text(), archived)
-        moved_since = _record_destinations(settings, data, subs, moves)
-        if moved_since or any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
-            write_master(
-                master, data, backups=settings.backups, held_wait=settings.lock_wait_seconds
-            )
-        pending = render_now(settings, master, data, registry, summary)
-        save_state(settings, set(data.merged_hashes()), pending)
-        kept = _feedback(settings, subs, moves, summary)
-        summary.findings.update((sub.label, sub.findings) for sub in subs)
-        moved: set[Path] = set()
-        for sub, result in zip(subs, results, strict=True):
-            decision = sub.decision if sub.decision is Decision.REJECTED else result.decision
-            dest = None if sub.path in kept else moves.get(sub.path)
-            summary.outcomes.append(
-                _file(settings, sub, decision, dest, summary, move=sub.path not in moved)
-            )
-            moved.add(sub.path)
-            if sub.trace:
-                summary.details.append(f"{sub.name}: 処理中の例外\n{sub.trace}")
+        for site, own in _by_plan(sites, subs):
+            _process_plan(site, datas[site.plan_id], own, summary)
         summary.outcomes += [FileOutcome(display_name(p), "対象外", why) for p, why in scan.others]
     if settings.pdf:  # after the lock: LibreOffice takes seconds
         from ubereport.report.pdf import write_pdfs
@@ -103,6 +91,52 @@ def process_batch(
         pdfs = write_pdfs(printed_books(summary.reports))
         summary.reports += pdfs.written
         summary.warnings += pdfs.messages
+
+
+def _by_plan(
+    sites: list[PlanSite], subs: list[Submission]
+) -> list[tuple[PlanSite, list[Submission]]]:
+    """Each plan with the submissions of its cards; a workbook goes whole to the plan of its
+    first card, and a file of no known plan to the newest plan (it is rejected there)."""
+    groups: dict[str, list[Submission]] = {s.plan_id: [] for s in sites}
+    for cards in _by_file(subs).values():
+        card = next((s.report.card for s in cards if s.report.card is not None), None)
+        groups[site_for(sites, card.plan_id if card else "").plan_id] += cards
+    # every plan is saved and rendered (an unchanged one quickly) so that its reports exist
+    return [(s, groups[s.plan_id]) for s in sites]
+
+
+def _process_plan(
+    site: PlanSite, data: MasterData, subs: list[Submission], summary: RunSummary
+) -> None:
+    """Decide, merge, save, render, feed back and file the submissions of one plan."""
+    settings, master, registry = site.settings, site.master, site.registry
+    decide(subs, data.merged_hashes())
+    earlier = {r["sha256"]: r.get("decision") for r in data.rows("submissions")}
+    for sub in subs:
+        if sub.decision is Decision.ALREADY_PROCESSED and earlier.get(sub.sha256) == "要修正":
+            sub.decision = Decision.REJECTED  # a rejected file left behind by a killed run
+    stamp = stamp_now()
+    moves = _destinations(settings, subs, stamp, data)
+    archived = {s.path: _rel(settings, moves.get(s.path)) for s in subs}
+    data, results = merge_isolated(master, data, subs, now_text(), archived, registry)
+    moved_since = _record_destinations(settings, data, subs, moves)
+    if moved_since or any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
+        write_master(master, data, backups=settings.backups, held_wait=settings.lock_wait_seconds)
+    pending = render_now(settings, master, data, registry, summary)
+    save_state(settings, set(data.merged_hashes()), pending)
+    kept = _feedback(settings, subs, moves, summary)
+    summary.findings.update((sub.label, sub.findings) for sub in subs)
+    moved: set[Path] = set()
+    for sub, result in zip(subs, results, strict=True):
+        decision = sub.decision if sub.decision is Decision.REJECTED else result.decision
+        dest = None if sub.path in kept else moves.get(sub.path)
+        summary.outcomes.append(
+            _file(settings, sub, decision, dest, summary, move=sub.path not in moved)
+        )
+        moved.add(sub.path)
+        if sub.trace:
+            summary.details.append(f"{sub.name}: 処理中の例外\n{sub.trace}")
 
 
 def _refuse_without_history(settings: Settings, master: Path) -> None:
@@ -128,14 +162,16 @@ def _refuse_without_history(settings: Settings, master: Path) -> None:
 
 
 def render_pending(settings: Settings, summary: RunSummary) -> None:
-    """Nothing new, but a report was held open last time: render the reports again."""
-    registry = default_registry()
-    master = settings.path("master")
-    with master_lock(master, wait=settings.lock_wait_seconds) as warnings:
-        summary.warnings += warnings
-        data = read_master(master, cached=True)
-        pending = render_now(settings, master, data, registry, summary)
-        save_state(settings, set(data.merged_hashes()), pending)
+    """Nothing new, but a report was held open last time: render that plan's reports again."""
+    for site in plan_sites(settings):
+        master, plan = site.master, site.settings
+        if not pending_reports(plan) or not master.exists():
+            continue
+        with master_lock(master, wait=settings.lock_wait_seconds) as warnings:
+            summary.warnings += warnings
+            data = read_master(master, cached=True)
+            pending = render_now(plan, master, data, site.registry, summary)
+            save_state(plan, set(data.merged_hashes()), pending)
 
 
 def _readable(subs: list[Submission], summary: RunSummary) -> list[Submission]:

@@ -94,7 +94,7 @@ def merge_files(
             paths, registry, registered_targets=targets, workers=workers, progress=progress
         )
         decide(subs, data.merged_hashes())
-        data, results = merge_isolated(master, data, subs, now_text(), archived)
+        data, results = merge_isolated(master, data, subs, now_text(), archived, registry)
         fresh = any(r.decision is not Decision.ALREADY_PROCESSED for r in results)
         if fresh and not dry_run:
             write_master(master, data, backups=backups)
@@ -107,6 +107,7 @@ def merge_isolated(
     subs: list[Submission],
     now: str,
     archived: Mapping[Path, str] | None = None,
+    plan: Registry | None = None,
 ) -> tuple[MasterData, list[MergeResult]]:
     """Merge every submission; one that raises is rejected and the others merged without it.
 
@@ -124,7 +125,7 @@ def merge_isolated(
                 results.append(MergeResult("", sub.name, Decision.REJECTED, None))
                 continue
             try:
-                results.append(merge_submission(data, sub, now, archived.get(sub.path, "")))
+                results.append(merge_submission(data, sub, now, archived.get(sub.path, ""), plan))
             except Exception as exc:
                 (unrecordable if i in failed else failed).add(i)
                 if not any(f.code == "internal-error" for f in sub.notes):

@@ -33,6 +33,7 @@ from ubereport.master.schema import (
     Table,
 )
 from ubereport.master.store import MasterData, Record, key_of
+from ubereport.plan.registry import Registry
 from ubereport.validate.batch import Decision, Submission
 from ubereport.validate.context import TargetKey
 
@@ -92,9 +93,14 @@ def registered_targets(data: MasterData) -> dict[TargetKey, str]:
 
 
 def merge_submission(
-    data: MasterData, sub: Submission, now: str, archived_to: str = ""
+    data: MasterData,
+    sub: Submission,
+    now: str,
+    archived_to: str = "",
+    plan: Registry | None = None,
 ) -> MergeResult:
-    """Record ``sub`` in the master and, when accepted, apply its card."""
+    """Record ``sub`` in the master and, when accepted, apply its card; 提出 names the plan
+    (and the version of its definition) the card was read and checked with."""
     sid = submission_id(sub.sha256, sub.part)
     card = sub.report.card
     result = MergeResult(sid, sub.label, sub.decision, card.plan_no if card else None)
@@ -104,7 +110,7 @@ def merge_submission(
     if sub.decision is Decision.ALREADY_PROCESSED or _recorded(data, sub):
         result.decision = Decision.ALREADY_PROCESSED  # recorded once, under its first file
         return result
-    _record(data, sub, sid, now, archived_to)
+    _record(data, sub, sid, now, archived_to, plan)
     if sub.decision is Decision.ACCEPTED and card is not None and card.fiscal_year:
         merger = _Merger(data, sid, now)
         was_new = not _plan_row(data, card.plan_no or "").get("submission_id")
@@ -120,7 +126,14 @@ def merge_submission(
     return result
 
 
-def _record(data: MasterData, sub: Submission, sid: str, now: str, archived_to: str) -> None:
+def _record(
+    data: MasterData,
+    sub: Submission,
+    sid: str,
+    now: str,
+    archived_to: str,
+    plan: Registry | None = None,
+) -> None:
     card = sub.report.card
     findings = sub.findings
     errors = sum(f.is_error for f in findings)
@@ -138,6 +151,8 @@ def _record(data: MasterData, sub: Submission, sid: str, now: str, archived_to: 
             "errors": errors,
             "warnings": len(findings) - errors,
             "archived_to": archived_to,
+            "plan_id": plan.plan_id if plan else (card.plan_id if card else None) or None,
+            "plan_version": plan.version if plan else None,
         }
     )
     data.rows(FINDINGS.name).extend(_finding_row(sid, i, f) for i, f in enumerate(findings, 1))

@@ -63,6 +63,7 @@ PLANS = Table(
         Column("plan_name", "アクションプラン名", T, 30),
         Column("policy", "基本方針", T, 24),
         Column("strategy", "戦略", T, 24),
+        Column("level_3", "第3階層", T, 24),
         Column("lead_division", "主管課", T, 14),
         Column("related_divisions", "関係課", T, 20),
         Column("outcome", "アウトカム(実施目的)", T, 40),
@@ -147,6 +148,8 @@ SUBMISSIONS = Table(
         Column("errors", "エラー数", INT, 8),
         Column("warnings", "警告数", INT, 8),
         Column("archived_to", "原本の保管先", T, 36),
+        Column("plan_id", "計画ID", T, 12),
+        Column("plan_version", "計画定義の版", T, 14),
     ),
     append_only=True,
 )

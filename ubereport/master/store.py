@@ -88,6 +88,7 @@ def new_master(registry: Registry) -> MasterData:
                 "plan_name": plan.plan_name,
                 "policy": plan.policy,
                 "strategy": plan.strategy,
+                "level_3": plan.level_3 or None,
                 "lead_division": plan.lead_division,
             }
         )

@@ -13,10 +13,14 @@ from ubereport.japanese.fiscal import format_fy
 from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry
 
-__all__ = ["Context", "Report", "TargetKey", "ValidationReport", "field_label"]
+__all__ = ["Context", "Report", "TargetKey", "TargetsByPlan", "ValidationReport", "field_label"]
 
 # (plan No., KPI number 1/2, fiscal year) -> the registered target text
 TargetKey = tuple[str, int, int]
+
+
+class TargetsByPlan(dict[str, Mapping[TargetKey, str]]):
+    """The registered targets of several plans, by plan id (a root with more than one plan)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from ubereport.files.content import content_hash
 from ubereport.files.names import display_name
 from ubereport.findings import make_finding
 from ubereport.plan.rating import Bands
-from ubereport.plan.registry import Registry
+from ubereport.plan.registry import Plans, Registry
 from ubereport.validate.batch import Submission, internal_error
 from ubereport.validate.context import Report, TargetKey
 from ubereport.validate.run import validate_cards
@@ -45,9 +45,9 @@ def worker_count(files: int, workers: int = 0) -> int:
 
 def submit(
     path: Path,
-    registry: Registry,
+    registry: Registry | Plans,
     registered_targets: Mapping[TargetKey, str],
-    bands: Bands | None,
+    bands: Bands | Mapping[str, Bands] | None,
 ) -> list[Submission]:
     """One file as submissions, one per card: validation report, content hash, modification
     time (a workbook with several card sheets gives several, numbered by ``part``).
@@ -90,18 +90,16 @@ def submit(
 
 def submit_all(
     paths: Sequence[Path],
-    registry: Registry,
+    registry: Registry | Plans,
     *,
     registered_targets: Mapping[TargetKey, str],
-    bands: Bands | None = None,
+    bands: Bands | Mapping[str, Bands] | None = None,
     workers: int = 0,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Submission]:
     """Every card of every file of ``paths`` as a submission, in the order given;
     ``progress(done, total)`` is called after each file."""
-    one = partial(
-        submit, registry=registry, registered_targets=dict(registered_targets), bands=bands
-    )
+    one = partial(submit, registry=registry, registered_targets=registered_targets, bands=bands)
     count = worker_count(len(paths), workers)
     if count == 1:
         return _collect(map(one, paths), len(paths), progress)

@@ -10,9 +10,9 @@ from ubereport.card.reader import ReadResult, read_workbook
 from ubereport.files.names import display_name
 from ubereport.findings import Finding
 from ubereport.plan.rating import Bands
-from ubereport.plan.registry import Registry, default_registry
+from ubereport.plan.registry import Plans, Registry, as_plans, default_registry
 from ubereport.validate import header, kpi_values, limits, narrative, plausibility
-from ubereport.validate.context import Context, Report, TargetKey
+from ubereport.validate.context import Context, Report, TargetKey, TargetsByPlan
 
 CHECKS = (header.check, kpi_values.check, plausibility.check, narrative.check, limits.check)
 
@@ -32,29 +32,35 @@ def validate_card(
 
 def validate_workbook(
     path: Path,
-    registry: Registry | None = None,
+    registry: Registry | Plans | None = None,
     *,
-    registered_targets: Mapping[TargetKey, str] | None = None,
-    bands: Bands | None = None,
+    registered_targets: Mapping[TargetKey, str] | TargetsByPlan | None = None,
+    bands: Bands | Mapping[str, Bands] | None = None,
 ) -> list[ReadResult]:
     """Read and validate every card of one file: per card, the reader's findings, then every
-    check's (what ``ubereport read`` shows)."""
-    registry = registry or default_registry()
-    results = read_workbook(path, registry)
+    check's (what ``ubereport read`` shows). With several plans, each card is checked against
+    its own plan (and its own plan's registered targets and bands, keyed by plan id)."""
+    plans = as_plans(registry)
+    results = read_workbook(path, plans)
     for result in results:
-        if result.card is not None:
-            result.findings += validate_card(
-                result.card, registry, registered_targets=registered_targets, bands=bands
-            )
+        card = result.card
+        if card is None:
+            continue
+        own = plans.by_id(card.plan_id) or plans.items[0]
+        targets = registered_targets or {}
+        if isinstance(targets, TargetsByPlan):
+            targets = targets.get(own.plan_id, {})
+        card_bands = bands.get(own.plan_id) if isinstance(bands, Mapping) else bands
+        result.findings += validate_card(card, own, registered_targets=targets, bands=card_bands)
     return results
 
 
 def validate_cards(
     path: Path,
-    registry: Registry | None = None,
+    registry: Registry | Plans | None = None,
     *,
-    registered_targets: Mapping[TargetKey, str] | None = None,
-    bands: Bands | None = None,
+    registered_targets: Mapping[TargetKey, str] | TargetsByPlan | None = None,
+    bands: Bands | Mapping[str, Bands] | None = None,
 ) -> list[Report]:
     """One report per card of the file (a workbook of several cards is several submissions);
     a file that cannot be read is one report without a card."""
