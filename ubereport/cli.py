@@ -256,9 +256,9 @@ def _parser() -> argparse.ArgumentParser:
     tpl.add_argument(
         "--out",
         type=Path,
-        default=Path("templates") / "actionplan_sheet.xlsx",
+        default=None,
         metavar="ファイル",
-        help="出力先（既定: templates/actionplan_sheet.xlsx）",
+        help="出力先（既定: templates/actionplan_sheet.xlsx、--root なら <root>/templates/<計画ID>_様式.xlsx）",
     )
     tpl.add_argument(
         "--password",
@@ -266,7 +266,39 @@ def _parser() -> argparse.ArgumentParser:
         metavar="パスワード",
         help="シート保護のパスワード（既定はなし）",
     )
+    _root(tpl, default=None)
+    _plan(tpl)
     tpl.set_defaults(handler=_lazy("cmd_template"))
+
+    plan = sub.add_parser(
+        "plan",
+        help="計画の定義を扱う（次の計画を作る: plan new）",
+        description="共有フォルダの計画の定義（plans/<計画ID>/plan.toml と registry.csv）を扱います。",
+    )
+    plan_sub = plan.add_subparsers(title="操作", metavar="操作", required=True)
+    new = plan_sub.add_parser(
+        "new",
+        help="今の計画の定義を写して、年度を進めた次の計画を作る",
+        description="今の計画（または --from の計画）の定義を写し、年度を次の期間に進めた新しい計画を"
+        "plans/<計画ID>/ に作り、その計画の台帳を作ります。今の計画はそのまま残ります。",
+    )
+    new.add_argument(
+        "--id", required=True, metavar="計画ID", help="新しい計画の ID（例: ube-2027）"
+    )
+    new.add_argument(
+        "--title", default=None, metavar="計画名", help="新しい計画名（既定: 今と同じ）"
+    )
+    new.add_argument(
+        "--first-year", default=None, metavar="年度", help="最初の年度（既定: 今の計画の次の年度）"
+    )
+    new.add_argument(
+        "--years", type=int, default=None, metavar="年数", help="計画年数（既定: 今と同じ）"
+    )
+    new.add_argument(
+        "--from", dest="source", default=None, metavar="計画ID", help="写す計画（既定: 最新）"
+    )
+    _root(new)
+    new.set_defaults(handler=_lazy("cmd_plan_new"))
 
     samples = sub.add_parser(
         "samples",
@@ -301,6 +333,16 @@ def _report_paths(parser: argparse.ArgumentParser) -> None:
         default=Path("."),
         metavar="フォルダ",
         help="ubereport.toml のあるフォルダ",
+    )
+    _plan(parser)
+
+
+def _plan(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--plan",
+        default=None,
+        metavar="計画ID",
+        help="計画が複数あるときの計画 ID（plans/<フォルダ>/plan.toml の plan_id。既定: 最新の計画）",
     )
 
 

@@ -6,11 +6,15 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ubereport.console.progress import terminal_progress
 from ubereport.console.streams import console_json
 from ubereport.errors import CannotRun
 from ubereport.job.config import CONFIG_NAME, DEFAULT_TOML, Settings, load_settings
+
+if TYPE_CHECKING:
+    from ubereport.plan.registry import Registry
 
 WRITING = "台帳と帳票を書き込んでいます…"
 
@@ -51,8 +55,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _init_root(root: Path) -> int:
+    from ubereport.job.plans import plan_folders, plan_sites
     from ubereport.master import init_master
-    from ubereport.plan.registry import default_registry
 
     root.mkdir(parents=True, exist_ok=True)
     config = root / CONFIG_NAME
@@ -61,9 +65,78 @@ def _init_root(root: Path) -> int:
     settings = load_settings(root)
     for name in ("inbox", "outbox", "archive", "rejected", "logs"):
         settings.path(name).mkdir(parents=True, exist_ok=True)
-    if not settings.path("master").exists():
-        init_master(settings.path("master"), default_registry())
-    print(f"「{root}」に inbox/ outbox/ archive/ rejected/ logs/ と {CONFIG_NAME} を用意しました。")
+    written = "" if plan_folders(root) else f"、計画の定義 {_write_bundled_plan(root)}"
+    for site in plan_sites(settings):
+        if not site.master.exists():
+            init_master(site.master, site.registry)
+    print(
+        f"「{root}」に inbox/ outbox/ archive/ rejected/ logs/ と {CONFIG_NAME}{written} を"
+        "用意しました。"
+    )
+    return 0
+
+
+def _write_bundled_plan(root: Path) -> str:
+    """Write the bundled plan's definition into ``root``; returns where, for the message."""
+    from ubereport.plan.files import PLANS_FOLDER, write_definition
+    from ubereport.plan.registry import default_registry
+
+    plan = default_registry()
+    folder = write_definition(root / PLANS_FOLDER / plan.plan_id, plan)
+    return f"{folder.relative_to(root).as_posix()}/（plan.toml・registry.csv）"
+
+
+def cmd_plan_new(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from ubereport.japanese.fiscal import format_fy, parse_fiscal_year
+    from ubereport.job.plans import choose_site, plan_folders, plan_sites
+    from ubereport.master import init_master
+    from ubereport.plan.files import PLANS_FOLDER, next_plan, write_definition
+    from ubereport.plan.registry import YEARS_RANGE, load_definition, valid_plan_id
+
+    settings = _settings(args.root)
+    sites = plan_sites(settings)
+    base = choose_site(sites, args.source).registry
+    if not valid_plan_id(args.id):
+        raise CannotRun(
+            f"計画ID「{args.id}」は使えません。半角の英数字と「-」「_」で書いてください（例: ube-2027）。"
+        )
+    if any(s.plan_id == args.id for s in sites):
+        raise CannotRun(f"計画ID「{args.id}」の計画はもうあります。別の ID にしてください。")
+    first = None
+    if args.first_year is not None:
+        first = parse_fiscal_year(args.first_year)
+        if first is None:
+            raise CannotRun(f"年度「{args.first_year}」を読めません（例: R9）。")
+    plan = next_plan(base, args.id, first)
+    if args.title:
+        plan = replace(plan, title=args.title.strip())
+    if args.years is not None:
+        lo, hi = YEARS_RANGE
+        if not lo <= args.years <= hi:
+            raise CannotRun(f"計画年数は {lo} から {hi} までで指定してください（{args.years}）。")
+        plan = replace(plan, years=args.years)
+    kept = "" if plan_folders(settings.root) else _write_bundled_plan(settings.root)
+    folder = write_definition(settings.root / PLANS_FOLDER / args.id, plan)
+    load_definition(folder)
+    site = next(s for s in plan_sites(settings) if s.plan_id == args.id)
+    if not site.master.exists():
+        init_master(site.master, site.registry)
+    rel = folder.relative_to(settings.root).as_posix()
+    lines = [
+        f"次の計画「{plan.title}」（{plan.plan_id}、{format_fy(plan.first_year)}～"
+        f"{format_fy(plan.plan_years[-1])}）を作りました。",
+        f"  定義: {rel}/plan.toml と registry.csv（体系図を Excel で直してください）",
+        f"  台帳: {site.master}",
+    ]
+    if kept:
+        lines.append(f"  今の計画「{base.title}」の定義も {kept} に書き出しました。")
+    lines.append(
+        f"  様式: ubereport template --root {settings.root} --plan {plan.plan_id} で作ります。"
+        f"今の計画（{base.plan_id}）のカードはこれまでどおり受け付けます。"
+    )
+    print("\n".join(lines))
     return 0
 
 
@@ -200,26 +273,42 @@ def cmd_forms(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from ubereport.job.plans import plan_sites
     from ubereport.job.status import format_status, plan_status
 
-    settings = _settings(args.root)
-    rows = plan_status(settings, date.today())
-    print(format_status(rows))
+    sites = plan_sites(_settings(args.root))
+    blocks = []
+    for site in sites:
+        rows = plan_status(site.settings, date.today(), site.registry)
+        head = f"■ {site.plan_id}: {site.registry.title}（{site.registry.period}）\n"
+        blocks.append((head if len(sites) > 1 else "") + format_status(rows, site.registry))
+    print("\n\n".join(blocks))
     return 0
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    write_template(args.out, password=args.password)
-    print(f"様式を書き出しました: {args.out}")
+    from ubereport.plan.registry import default_registry
+
+    registry = default_registry()
+    out = args.out or Path("templates") / "actionplan_sheet.xlsx"
+    if args.root is not None:
+        from ubereport.job.plans import choose_site, plan_sites
+
+        registry = choose_site(plan_sites(_settings(args.root)), args.plan).registry
+        out = args.out or args.root / "templates" / f"{registry.plan_id}_様式.xlsx"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_template(out, password=args.password, registry=registry)
+    print(f"様式を書き出しました: {out}（{registry.title} {registry.period}）")
     return 0
 
 
-def write_template(path: Path, password: str | None = None) -> None:
+def write_template(
+    path: Path, password: str | None = None, registry: Registry | None = None
+) -> None:
     from ubereport.card.writer import CardOptions, write_card
     from ubereport.plan.registry import default_registry
 
-    write_card(path, {}, default_registry(), CardOptions(password=password))
+    write_card(path, {}, registry or default_registry(), CardOptions(password=password))
 
 
 def cmd_samples(args: argparse.Namespace) -> int:

@@ -18,9 +18,10 @@ from ubereport.errors import CannotRun
 from ubereport.japanese.fiscal import format_fy, format_fy_long, parse_fiscal_year
 from ubereport.japanese.office_calendar import DEADLINE_FORMS, Deadline, OfficeCalendar
 from ubereport.job.config import Settings, load_settings
+from ubereport.job.plans import choose_site, plan_sites
 from ubereport.master import load
 from ubereport.plan.rating import Bands
-from ubereport.plan.registry import Registry, default_registry
+from ubereport.plan.registry import Registry
 from ubereport.report.forms import write_forms
 from ubereport.report.pdf import write_pdfs
 from ubereport.report.render import printed_books, render_reports
@@ -81,10 +82,12 @@ class _Paths:
     settings: Settings
     master: Path
     outbox: Path
+    registry: Registry
 
 
 def _paths(args: argparse.Namespace) -> _Paths:
-    settings = load_settings(args.root)
+    site = choose_site(plan_sites(load_settings(args.root)), getattr(args, "plan", None))
+    settings = site.settings
     outbox = args.outbox or settings.path("outbox")
     if args.master:
         master = args.master
@@ -92,12 +95,12 @@ def _paths(args: argparse.Namespace) -> _Paths:
         master = args.outbox / MASTER_NAME
     else:
         master = settings.path("master")
-    return _Paths(settings, master, outbox)
+    return _Paths(settings, master, outbox, site.registry)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    registry = default_registry()
     paths = _paths(args)
+    registry = paths.registry
     settings = paths.settings
     data = load(paths.master)
     if args.fy:
@@ -134,8 +137,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
-    registry = default_registry()
     paths = _paths(args)
+    registry = paths.registry
     year = plan_year(args.fy, registry)
     written = write_forms(paths.master, paths.outbox, year, registry)
     print(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ubereport.errors import ConfigError
+from ubereport.errors import CannotRun, ConfigError
 from ubereport.job.config import Settings
 from ubereport.plan.files import PLANS_FOLDER
 from ubereport.plan.rating import Bands
@@ -103,3 +103,14 @@ def plans_of(sites: list[PlanSite]) -> Plans:
 def site_for(sites: list[PlanSite], plan_id: str) -> PlanSite:
     """The site of ``plan_id``; the newest plan for a submission of no known plan."""
     return next((s for s in sites if s.plan_id == plan_id), sites[-1])
+
+
+def choose_site(sites: list[PlanSite], plan_id: str | None) -> PlanSite:
+    """The plan ``--plan`` names; without it the newest plan (the only one, in most roots)."""
+    if plan_id is None:
+        return sites[-1]
+    for site in sites:
+        if site.plan_id == plan_id:
+            return site
+    known = "、".join(f"{s.plan_id}（{s.registry.title} {s.registry.period}）" for s in sites)
+    raise CannotRun(f"計画「{plan_id}」はこのフォルダにありません。指定できる計画: {known}")

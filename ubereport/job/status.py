@@ -10,7 +10,7 @@ from ubereport.japanese.fiscal import format_fy, parse_fiscal_year
 from ubereport.japanese.office_calendar import OfficeCalendar, parse_deadline
 from ubereport.japanese.width import table
 from ubereport.job.config import Settings
-from ubereport.plan.registry import default_registry
+from ubereport.plan.registry import REGISTRY_FILE, Registry, default_registry
 
 UNSET = "（未設定）"
 
@@ -26,10 +26,12 @@ class PlanStatus:
     open_days_left: int | None
 
 
-def plan_status(settings: Settings, today: date) -> list[PlanStatus]:
+def plan_status(
+    settings: Settings, today: date, registry: Registry | None = None
+) -> list[PlanStatus]:
     from ubereport.master.store import read_master
 
-    registry = default_registry()
+    registry = registry or default_registry()
     master = settings.path("master")
     rows = read_master(master).rows("submissions") if master.exists() else []
     year = (
@@ -67,7 +69,7 @@ def plan_status(settings: Settings, today: date) -> list[PlanStatus]:
     return out
 
 
-def format_status(rows: list[PlanStatus]) -> str:
+def format_status(rows: list[PlanStatus], registry: Registry | None = None) -> str:
     """The status table, aligned by display width; whom to remind; plans whose 主管課 is unset
     are listed once under 設定の確認 (a registry matter, not a division to remind)."""
     table_rows = [["No.", "状態", "主管課", "提出日時", "期限", "残り開庁日"]]
@@ -88,6 +90,12 @@ def format_status(rows: list[PlanStatus]) -> str:
     if unset:
         lines.append(
             f"設定の確認: {'、'.join(unset)} は主管課が未設定のため督促先に含めていません。"
-            "提出を求める場合は体系図（ubereport/data/registry.csv）の主管課欄に記入してください。"
+            f"提出を求める場合は体系図（{_registry_file(registry)}）の主管課欄に記入してください。"
         )
     return "\n".join(lines)
+
+
+def _registry_file(registry: Registry | None) -> str:
+    if registry is None or registry.folder is None:
+        return "ubereport/data/registry.csv"
+    return str(registry.folder / REGISTRY_FILE)

@@ -43,6 +43,11 @@ YEARS_RANGE = (3, 6)
 _PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 
 
+def valid_plan_id(text: str) -> bool:
+    """Whether ``text`` can be a plan id (ASCII letters, digits, 「-」「_」, 1–40 characters)."""
+    return _PLAN_ID.fullmatch(text) is not None
+
+
 class RegistryError(ConfigError):
     """The plan definition is malformed; the message is Japanese and names the file and row."""
 
