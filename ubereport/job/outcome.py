@@ -33,6 +33,8 @@ class RunSummary:
     master: Path | None = None
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # by file name
     feedback: list[Path] = field(default_factory=list)
+    # per plan of a root with several: (plan id, its master, its reports written this run)
+    plans: list[tuple[str, Path, list[Path]]] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -66,9 +68,15 @@ class RunSummary:
 
     def _where(self) -> list[str]:
         lines: list[str] = []
-        if self.master is not None and self.reports:
+        if len(self.plans) > 1:
+            for plan_id, master, reports in self.plans:
+                lines.append(f"計画 {plan_id}: 台帳 {master}")
+                if reports:
+                    folder, first = reports[0].parent, "・".join(p.name for p in reports[:2])
+                    lines.append(f"  帳票: {folder}{os.sep} に {len(reports)} 件（{first} ほか）")
+        elif self.master is not None and self.reports:
             lines.append(f"台帳: {self.master}")
-        if self.reports:
+        if self.reports and len(self.plans) <= 1:
             folder = self.reports[0].parent
             first = "・".join(p.name for p in self.reports[:2])
             lines.append(f"帳票: {folder}{os.sep} に {len(self.reports)} 件（{first} ほか）")

@@ -20,7 +20,7 @@ from ubereport.job.filing import move_original, stamp_now, unique_destination
 from ubereport.job.inbox import scan_inbox
 from ubereport.job.outcome import FileOutcome, RunSummary
 from ubereport.job.plans import PlanSite, plan_sites, plans_of, site_for
-from ubereport.job.state import pending_reports, save_state
+from ubereport.job.state import pending_reports, rendered_version, save_state
 from ubereport.master import init_master, merge_isolated, now_text, refuse_lost
 from ubereport.master.lock import master_lock
 from ubereport.master.merge import registered_targets
@@ -109,8 +109,13 @@ def _by_plan(
 def _process_plan(
     site: PlanSite, data: MasterData, subs: list[Submission], summary: RunSummary
 ) -> None:
-    """Decide, merge, save, render, feed back and file the submissions of one plan."""
+    """Decide, merge, save, render, feed back and file the submissions of one plan (a plan
+    with nothing new, whose reports are current for its definition, is left as it is)."""
     settings, master, registry = site.settings, site.master, site.registry
+    current = rendered_version(settings) == registry.version and not pending_reports(settings)
+    if not subs and current:
+        summary.plans.append((site.plan_id, master, []))
+        return
     decide(subs, data.merged_hashes())
     earlier = {r["sha256"]: r.get("decision") for r in data.rows("submissions")}
     for sub in subs:
@@ -123,8 +128,10 @@ def _process_plan(
     moved_since = _record_destinations(settings, data, subs, moves)
     if moved_since or any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
         write_master(master, data, backups=settings.backups, held_wait=settings.lock_wait_seconds)
+    before = len(summary.reports)
     pending = render_now(settings, master, data, registry, summary)
-    save_state(settings, set(data.merged_hashes()), pending)
+    summary.plans.append((site.plan_id, master, summary.reports[before:]))
+    save_state(settings, set(data.merged_hashes()), pending, registry.version)
     kept = _feedback(settings, subs, moves, summary)
     summary.findings.update((sub.label, sub.findings) for sub in subs)
     moved: set[Path] = set()
@@ -171,7 +178,7 @@ def render_pending(settings: Settings, summary: RunSummary) -> None:
             summary.warnings += warnings
             data = read_master(master, cached=True)
             pending = render_now(plan, master, data, site.registry, summary)
-            save_state(plan, set(data.merged_hashes()), pending)
+            save_state(plan, set(data.merged_hashes()), pending, site.registry.version)
 
 
 def _readable(subs: list[Submission], summary: RunSummary) -> list[Submission]:

@@ -42,14 +42,28 @@ def pending_reports(settings: Settings) -> list[str]:
     return [str(p) for p in pending] if isinstance(pending, list) else []
 
 
-def save_state(settings: Settings, hashes: set[str], pending: list[str] | None = None) -> None:
-    """Cache the master's content hashes, tied to the master file's size and mtime."""
+def rendered_version(settings: Settings) -> str | None:
+    """The version of the plan definition the reports were last rendered with."""
+    try:
+        state = json.loads(_state_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    version = state.get("plan_version")
+    return version if isinstance(version, str) else None
+
+
+def save_state(
+    settings: Settings, hashes: set[str], pending: list[str] | None = None, version: str = ""
+) -> None:
+    """Cache the master's content hashes, tied to the master file's size and mtime, and the
+    plan definition's version the reports were rendered with."""
     master = settings.path("master")
     stat = master.stat()
     payload = {
         "master": [stat.st_size, stat.st_mtime_ns],
         "hashes": sorted(hashes),
         "pending_reports": pending or [],
+        "plan_version": version,
     }
     text = json.dumps(payload, ensure_ascii=False)
     write_atomically(_state_path(settings), lambda tmp: tmp.write_text(text, encoding="utf-8"))
