@@ -129,6 +129,7 @@ ALLOWED = {
     "restore",
     *("template", "samples", "inbox", "outbox", "archive", "rejected", "logs", "templates"),
     *("toml", "xlsx", "actionplan_sheet", "JSON", "PDF", "LibreOffice"),
+    *("plan", "new", "plans", "plan_id", "registry", "csv"),
 }
 
 

@@ -45,10 +45,15 @@ def test_init_root_lays_out_folders_and_config(tmp_path: Path) -> None:
         "inbox",
         "logs",
         "outbox",
+        "plans",
         "rejected",
         "ubereport.toml",
     ]
     assert (root / "outbox" / "アクションプラン台帳.xlsx").exists()
+    assert sorted(p.name for p in (root / "plans" / "ube-2022").iterdir()) == [
+        "plan.toml",
+        "registry.csv",
+    ]
 
 
 def test_run_accepts_rejects_ignores_and_files_originals(

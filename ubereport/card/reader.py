@@ -485,11 +485,15 @@ class _Reading:
             )
 
     def _second_year_headings(self) -> None:
-        """KPI II's year headings repeat KPI I's (「=I16」 on the form): taken when they agree."""
-        placed = self.loc.fields.get("kpi2_baseline_label")
+        """Later KPIs' year headings repeat KPI I's (「=I16」 on the form): taken when they agree."""
+        for k in range(2, self.loc.lay.kpi_count + 1):
+            self._repeated_year_headings(k)
+
+    def _repeated_year_headings(self, k: int) -> None:
+        placed = self.loc.fields.get(f"kpi{k}_baseline_label")
         if placed is None:
             return
-        columns = self.loc.kpi_columns.get(2) or self.loc.kpi_columns.get(1) or {}
+        columns = self.loc.kpi_columns.get(k) or self.loc.kpi_columns.get(1) or {}
         for y in range(1, self.loc.lay.plan_years + 1):
             pos = (placed.pos[0], columns[y]) if y in columns else self.grid.step(placed.pos, 0, y)
             cell = self.grid.cells.get(pos)

@@ -19,6 +19,7 @@ from ubereport.files.names import display_name
 from ubereport.job.config import Settings
 from ubereport.job.inbox import scan_inbox
 from ubereport.job.outcome import FileOutcome, RunSummary
+from ubereport.job.plans import plan_sites
 from ubereport.job.state import known_hashes, pending_reports
 
 
@@ -29,11 +30,13 @@ def run_job(settings: Settings, progress: Callable[[int, int], None] | None = No
         raise CannotRun(
             f"受付フォルダ「{inbox}」がありません。「ubereport init --root」で作成してください。"
         )
+    sites = plan_sites(settings)  # a malformed plan definition stops every run, idle or not
     scan = scan_inbox(inbox, settings.settle_seconds, mode=settings.settle_check)
-    summary = RunSummary(root=settings.root, inbox=inbox, master=settings.path("master"))
-    if not scan.ready or (not settings.move_processed and _all_known(scan.ready, settings)):
+    summary = RunSummary(root=settings.root, inbox=inbox, master=sites[-1].master)
+    plans = [s.settings for s in sites]
+    if not scan.ready or (not settings.move_processed and _all_known(scan.ready, plans)):
         summary.outcomes += [FileOutcome(display_name(p), "待機", w) for p, w in scan.waiting]
-        if pending_reports(settings) and settings.path("master").exists():
+        if any(pending_reports(p) and p.path("master").exists() for p in plans):
             from ubereport.job.pipeline import render_pending
 
             render_pending(settings, summary)
@@ -46,9 +49,9 @@ def run_job(settings: Settings, progress: Callable[[int, int], None] | None = No
     return summary
 
 
-def _all_known(paths: list[Path], settings: Settings) -> bool:
-    """Whether the master already holds every one of ``paths`` (a file gone counts as held)."""
-    known = known_hashes(settings)
+def _all_known(paths: list[Path], plans: list[Settings]) -> bool:
+    """Whether the masters already hold every one of ``paths`` (a file gone counts as held)."""
+    known = set().union(*(known_hashes(p) for p in plans))
     for path in paths:
         try:
             if content_hash(path) not in known:

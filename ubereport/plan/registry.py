@@ -337,7 +337,7 @@ def _settings(name: str, meta: dict[str, Any], *, bundled: bool) -> dict[str, An
         )
     bands = {k: _band(label(k), meta[k]) for k in ("achieved", "mostly") if k in meta}
     if bands.get("mostly", 0.0) > bands.get("achieved", 1e9):
-        raise RegistryError(f"{label('mostly')}は{label('achieved')}以下にしてください。")
+        raise RegistryError(f"{label('mostly')}は「achieved」（達成の基準）以下にしてください。")
     try:
         municipality = _municipality(name, meta)
     except MunicipalityError as exc:
