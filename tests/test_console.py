@@ -129,7 +129,7 @@ ALLOWED = {
     "restore",
     *("template", "samples", "inbox", "outbox", "archive", "rejected", "logs", "templates"),
     *("toml", "xlsx", "actionplan_sheet", "JSON", "PDF", "LibreOffice"),
-    *("plan", "new", "plans", "plan_id", "registry", "csv"),
+    *("plan", "new", "plans", "plan_id", "registry", "csv", "ID", "root"),
 }
 
 
@@ -278,6 +278,7 @@ def test_the_top_level_help_in_full(
         "  report      台帳から取組達成状況・カード・オープンデータを作り直す",
         "  forms       次の年度の報告様式を台帳から作る（計画ごとに1ファイル）",
         "  template    様式ファイル templates/actionplan_sheet.xlsx を作り直す",
+        "  plan        計画の定義を扱う（次の計画を作る: plan new）",
         "  samples     同梱サンプル（13枚のカード）を inbox/ に作り直す",
         "",
         "各コマンドの説明: ubereport コマンド --help",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -396,7 +397,7 @@ def test_no_page_break_cuts_a_box(shape: PlanShape) -> None:
                 r1, _, r2, _ = box.span
                 assert not (r1 < start <= r2), (box, start)
         pages = [1, *card.page_starts, card.last_row + 1]
-        for first, nxt in zip(pages, pages[1:], strict=False):
+        for first, nxt in itertools.pairwise(pages):
             height = sum(card.row_heights.get(r, layout.BASE_ROW_HEIGHT) for r in range(first, nxt))
             assert height <= layout.PAGE_POINTS, (first, nxt, height)
 

@@ -56,6 +56,8 @@ def test_committed_template_is_generated_by_the_layout(tmp_path: Path) -> None:
 def test_template_defines_every_design_name_once_on_the_card_sheet() -> None:
     book = openpyxl.load_workbook(TEMPLATE)
     names = {n: list(d.destinations) for n, d in book.defined_names.items()}
+    # the plan's identity is a constant name, not a cell (see the README)
+    assert book.defined_names["plan_id"].value == '"ube-2022"' and names.pop("plan_id") == []
     assert sorted(names) == sorted(DESIGN_NAMES)
     assert sorted(layout.DEFAULT.field_names()) == sorted(DESIGN_NAMES)
     for name, dests in names.items():
