@@ -462,8 +462,8 @@ def test_previous_plan_end_to_end(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     refused = {
         tuple(p.name.split("_")[:2])
-        for p in (root / "rejected").iterdir()
-        if p.suffix == ".xlsx" and not p.stem.endswith("確認結果")
+        for p in (root / "rejected").rglob("*.xlsx")
+        if not p.stem.endswith("確認結果")
     }
     assert refused == {(item, year) for item, year in cards if item in pp.REFUSED_ITEMS}, (
         "only 3-2-04's cards are refused: " + "; ".join(pp.REFUSED_ITEMS.values())
