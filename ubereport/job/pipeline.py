@@ -21,7 +21,13 @@ from ubereport.job.inbox import scan_inbox
 from ubereport.job.outcome import FileOutcome, RunSummary
 from ubereport.job.plans import PlanSite, plan_sites, plans_of, site_for
 from ubereport.job.state import pending_reports, rendered_version, save_state
-from ubereport.master import init_master, merge_isolated, now_text, refuse_lost
+from ubereport.master import (
+    follow_definition,
+    init_master,
+    merge_isolated,
+    now_text,
+    refuse_lost,
+)
 from ubereport.master.lock import master_lock
 from ubereport.master.merge import registered_targets
 from ubereport.master.store import MasterData, read_master, write_master
@@ -116,6 +122,7 @@ def _process_plan(
     if not subs and current:
         summary.plans.append((site.plan_id, master, []))
         return
+    renewed = follow_definition(data, registry)
     decide(subs, data.merged_hashes())
     earlier = {r["sha256"]: r.get("decision") for r in data.rows("submissions")}
     for sub in subs:
@@ -126,7 +133,7 @@ def _process_plan(
     archived = {s.path: _rel(settings, moves.get(s.path)) for s in subs}
     data, results = merge_isolated(master, data, subs, now_text(), archived, registry)
     moved_since = _record_destinations(settings, data, subs, moves)
-    if moved_since or any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
+    if renewed or moved_since or any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
         write_master(master, data, backups=settings.backups, held_wait=settings.lock_wait_seconds)
     before = len(summary.reports)
     pending = render_now(settings, master, data, registry, summary)

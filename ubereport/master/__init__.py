@@ -41,6 +41,18 @@ def init_master(path: Path, registry: Registry) -> None:
     write_master(path, new_master(registry), backups=0)
 
 
+def follow_definition(data: MasterData, registry: Registry) -> bool:
+    """A master nothing was ever merged into takes its 計画 rows from the plan's definition as
+    it is now (the clerk replaced the demo plan, or edited the 体系図, after ``init``)."""
+    if data.rows("submissions"):
+        return False
+    fresh = new_master(registry).tables["plans"]
+    if data.tables["plans"] == fresh:
+        return False
+    data.tables["plans"] = fresh
+    return True
+
+
 def refuse_lost(path: Path) -> None:
     """Raise :class:`MasterLost` when ``path`` is gone but backups of it exist."""
     backups = list_backups(path)

@@ -43,7 +43,13 @@ def _roman(k: int) -> str:
 
 
 def _unit_key(unit: str | None) -> str:
-    return normalize_text(unit or "").replace(" ", "")
+    """A unit as compared: the unit cell spelled as the value parser spells units
+    (「件/１日」 is 「件/日」, 「ヶ所」 is 「箇所」), NFKC and without spaces otherwise."""
+    text = normalize_text(unit or "").replace(" ", "")
+    as_value = parse_value(f"1{text}") if text else None
+    if as_value is not None and as_value.is_number and as_value.unit:
+        return as_value.unit.replace(" ", "")
+    return text
 
 
 def _value_findings(
