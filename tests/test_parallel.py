@@ -22,7 +22,8 @@ from ubereport.validate.parallel import PARALLEL_MIN_FILES, worker_count
 CARDS = sorted((ROOT / "inbox").glob("*.xlsx"))
 VOLATILE = {"received_at", "changed_at", "archived_to"}
 STAMP = re.compile(r"_\d{8}-\d{6}(?:-\d+)?")
-TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+# run times as the reports print them: 「2026-12-01 10:41:48」, 「2026-12-01 10:41」, 「2026/12/1」
+TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?|\d{4}/\d{1,2}/\d{1,2}")
 
 
 def batch(folder: Path) -> list[Path]:

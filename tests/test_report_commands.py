@@ -151,7 +151,11 @@ def test_a_master_without_submissions_still_renders(tmp_path: Path) -> None:
     lines = written[2].read_bytes().decode("utf-8-sig").split("\r\n")
     assert len(lines) == 1 + 14 + 1  # the header, a 「報告なし」 row per registry plan, the end
     assert all(
-        ",未提出,," in line and line.endswith("報告なし（この計画の指標・実績は台帳にありません）")
+        ",未提出,," in line
+        and line.endswith(
+            "報告なし（この計画の指標・実績は台帳にありません）,"
+            "ube-2022,宇部市行財政改革推進計画,基本方針／戦略,,"
+        )
         for line in lines[1:-1]
     )
     assert openpyxl.load_workbook(written[4]).sheetnames == ["アクションプラン"]

@@ -27,7 +27,8 @@ LEGACY_HEADER = (
 NEW_HEADER = (
     "全国地方公共団体コード,都道府県名,市区町村名,報告年度_西暦,報告年度_和暦,対象年度_西暦,"
     "対象年度_和暦,方針番号,戦略番号,方向,目標値_単位,目標値_比較,目標値_原文,実績値_単位,"
-    "実績値_比較,実績値_原文,基準値_年度,基準値,基準値_単位,基準値_比較,基準値_原文,備考"
+    "実績値_比較,実績値_原文,基準値_年度,基準値,基準値_単位,基準値_比較,基準値_原文,備考,"
+    "計画ID,計画名,階層名,第3階層,第3階層番号"
 )
 POLICY1, POLICY2 = "1 行政資源の適切なコントロール", "2 政策効果の向上"
 UBE = ["352021", "山口県", "宇部市", "2022", "令和4年度"]
@@ -68,7 +69,7 @@ def test_one_row_per_plan_kpi_and_year_and_one_for_the_plan_that_never_reported(
 ) -> None:
     body = rows[1:]
     assert len(body) == 23 * 5 + 1  # 23 KPIs in 13 plans, 5 plan years each; plan 03: one row
-    assert {len(r) for r in rows} == {len(COLUMNS)} == {37}
+    assert {len(r) for r in rows} == {len(COLUMNS)} == {42}
     keys = [(r[3], r[6], r[9]) for r in body]
     assert len(set(keys)) == len(keys)
     assert keys[:6] == [
@@ -87,8 +88,11 @@ def _row(rows: list[list[str]], plan: str, kpi: str, year: str) -> dict[str, str
     return _d(next(r for r in rows if (r[3], r[6], r[9]) == (plan, kpi, year)))
 
 
+PLAN_COLUMNS = "|ube-2022|宇部市行財政改革推進計画|基本方針／戦略||"  # 計画ID … 第3階層番号
+
+
 def _expected(values: str) -> dict[str, str]:
-    return dict(zip(COLUMNS, values.split("|"), strict=True))
+    return dict(zip(COLUMNS, (values + PLAN_COLUMNS).split("|"), strict=True))
 
 
 def test_exact_rows(rows: list[list[str]]) -> None:
@@ -224,6 +228,7 @@ def test_datapackage_describes_every_column(outbox: Path) -> None:
         "対象年度_西暦",
         "方針番号",
         "戦略番号",
+        "第3階層番号",
     ]
     units = {f["name"]: f.get("unit") for f in fields if f.get("unit")}
     assert units == {"達成率": "%", "報告年度_西暦": "年", "対象年度_西暦": "年"}

@@ -200,6 +200,7 @@ def _parser() -> argparse.ArgumentParser:
         help="確認結果ブックの出力先フォルダ",
     )
     _workers(val)
+    _root(val)
     val.set_defaults(handler=_lazy("cmd_validate"))
 
     read = sub.add_parser(
@@ -214,6 +215,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="読み取りの指摘だけを表示する（validate と同じ確認はしない。調査用）",
     )
+    _root(read)
     read.set_defaults(handler=_lazy("cmd_read"))
 
     report = sub.add_parser(

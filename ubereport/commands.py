@@ -14,7 +14,7 @@ from ubereport.errors import CannotRun
 from ubereport.job.config import CONFIG_NAME, DEFAULT_TOML, Settings, load_settings
 
 if TYPE_CHECKING:
-    from ubereport.plan.registry import Registry
+    from ubereport.plan.registry import Plans, Registry
 
 WRITING = "台帳と帳票を書き込んでいます…"
 
@@ -44,12 +44,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from ubereport.master import init_master
-    from ubereport.plan.registry import default_registry
 
     if args.root is not None:
         return _init_root(args.root)
     master = args.master or load_settings(Path(".")).path("master")
-    init_master(master, default_registry())
+    init_master(master, _plan_of_master(master))
     print(f"台帳を作成しました: {master}")
     return 0
 
@@ -144,7 +143,6 @@ def cmd_merge(args: argparse.Namespace) -> int:
     from ubereport.job.inbox import submissions
     from ubereport.job.summary import format_merge
     from ubereport.master import merge_files
-    from ubereport.plan.registry import default_registry
 
     _require(args.paths)
     files, _ = submissions(list(args.paths))
@@ -152,7 +150,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         outcome = merge_files(
             files,
             args.master,
-            default_registry(),
+            _plan_of_master(args.master),
             dry_run=args.dry_run,
             backups=args.backups,
             lock_wait=args.lock_wait,
@@ -161,6 +159,23 @@ def cmd_merge(args: argparse.Namespace) -> int:
         )
     print(format_merge(outcome, dry_run=args.dry_run))
     return 1 if any(not s.report.valid for s in outcome.submissions) else 0
+
+
+def _plan_of_master(master: Path) -> Registry:
+    """The plan whose master ``master`` is, among the plans of the current folder's root (the
+    bundled plan outside a root); cards of other plans are then refused as plan-unknown."""
+    from ubereport.job.plans import plan_sites
+
+    sites = plan_sites(load_settings(Path(".")))
+    target = master.resolve()
+    return next((s.registry for s in sites if s.master.resolve() == target), sites[-1].registry)
+
+
+def _root_plans(root: Path) -> Plans:
+    """Every plan of ``root`` (the bundled plan for a folder without plans/)."""
+    from ubereport.job.plans import plan_sites, plans_of
+
+    return plans_of(plan_sites(_settings(root)))
 
 
 def _require(paths: list[Path], *, files_only: bool = False) -> None:
@@ -190,7 +205,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from ubereport.findings import Finding
     from ubereport.job.inbox import submissions
     from ubereport.job.summary import format_findings, total_line
-    from ubereport.plan.registry import default_registry
     from ubereport.validate.batch import decide
     from ubereport.validate.feedback import write_feedback
     from ubereport.validate.parallel import submit_all
@@ -200,7 +214,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     with terminal_progress(sys.stderr) as progress:
         subs = submit_all(
             files,
-            default_registry(),
+            _root_plans(args.root),
             registered_targets={},
             workers=args.workers,
             progress=progress,
@@ -234,7 +248,7 @@ def cmd_read(args: argparse.Namespace) -> int:
 
     _require([args.file], files_only=True)
     reader = read_workbook if args.reader_only else validate_workbook
-    results = reader(args.file)
+    results = reader(args.file, _root_plans(args.root))
     if args.json:
         payloads = [
             r.card.to_json(r.findings)

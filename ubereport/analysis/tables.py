@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 from ubereport.analysis.columns import frame
 from ubereport.analysis.ratings import kpi_value_frame
 from ubereport.job.config import load_settings
+from ubereport.job.plans import choose_site, plan_sites
 from ubereport.master import load
 from ubereport.master.schema import BY_NAME
 from ubereport.master.store import MasterData
 from ubereport.plan.rating import Bands
-from ubereport.plan.registry import Registry, default_registry
+from ubereport.plan.registry import Registry
 from ubereport.report.rows import latest_reported_year
 
 if TYPE_CHECKING:
@@ -79,15 +80,18 @@ def open_master(
     fiscal_year: int | None = None,
     bands: Bands | None = None,
     registry: Registry | None = None,
+    plan: str | None = None,
 ) -> MasterTables:
     """Read the master, with the settings of ``root``'s ``ubereport.toml`` as the commands use
     them: its ``master`` path when ``master`` is not given, its 報告年度 and its bands
     (``achieved`` / ``mostly``) unless given here. Without a settings file the defaults apply.
     Raises :class:`~ubereport.errors.MasterMissing` when there is no master, and
-    :class:`~ubereport.errors.ConfigError` for a broken settings file."""
-    settings = load_settings(Path(root))
+    :class:`~ubereport.errors.ConfigError` for a broken settings file. ``plan`` names one plan
+    of a root with several (its ``plan_id``; default the newest): its master and definition."""
+    site = choose_site(plan_sites(load_settings(Path(root))), plan)
+    settings = site.settings
     path = Path(master) if master is not None else settings.path("master")
-    registry = registry or default_registry()
+    registry = registry or site.registry
     data = load(path)
     year = fiscal_year or settings.fiscal_year or latest_reported_year(data, registry)
     return MasterTables(

@@ -50,15 +50,24 @@ class Grid:
         cells = source.grid(sheet)
         rows, cols = source.hidden(sheet)
         grid = cls(sheet, cells, rows, cols, lay)
-        for pos, cell in cells.items():
+        grid._index()
+        return grid
+
+    def relaid(self, lay: layout.Layout) -> Grid:
+        """The same cells seen as a card of layout ``lay`` (another template version)."""
+        grid = Grid(self.sheet, self.cells, self.hidden_rows, self.hidden_cols, lay)
+        grid._index()
+        return grid
+
+    def _index(self) -> None:
+        for pos, cell in self.cells.items():
             if not isinstance(cell.value, str) or len(cell.value) > 80:
                 continue
-            if (key := lay.anchor_of(cell.value)) is not None:
-                grid.anchors.setdefault(key, []).append(pos)
-            grid.labels.setdefault(layout.label_key(cell.value), []).append(pos)
-            if lay.is_printed_label(cell.value):
-                grid.printed.add(pos)
-        return grid
+            if (key := self.lay.anchor_of(cell.value)) is not None:
+                self.anchors.setdefault(key, []).append(pos)
+            self.labels.setdefault(layout.label_key(cell.value), []).append(pos)
+            if self.lay.is_printed_label(cell.value):
+                self.printed.add(pos)
 
     def part(self, rows: range, cols: range) -> Grid:
         """The same sheet limited to ``rows`` × ``cols`` (one of several cards on it)."""

@@ -121,6 +121,9 @@ class PlanShape:
     inputs: int = 4
     years: int = 5
     baseline_label: str = ""
+    #: "stacked": section 7's narratives one under the other on a page of their own (card-2);
+    #: "side": side by side under section 6 on page 1 (the earlier template card-1, read only).
+    follow_up: str = "stacked"
 
     @classmethod
     def of(cls, registry: Registry) -> PlanShape:
@@ -157,6 +160,8 @@ ROMAN = ("I", "II", "III")
 LEVEL_FIELDS = ("policy", "strategy", "level_3")
 
 
+#: card-1's section 7 columns: 取組実績 A–D, 未達成の理由・改善策 E–I, 次年度の取組 J–M.
+_SIDE_COLUMNS = (("A", "D"), ("E", "I"), ("J", "M"))
 #: Section 7's narratives: (label, field), one under the other across the page (page 2).
 NARRATIVE_BOXES = (
     ("取組実績", "achievements"),
@@ -224,16 +229,15 @@ class Layout:
         self.pane_pages = [self.left_bottom + 1] if self.left_bottom < self.pane_bottom else []
         self.gap_row = self.pane_bottom + 1
         self.page_two_row = self.pane_bottom + 2  # section 7
-        self.form_last_row = self.page_two_row + 8
-        self.base_heights = {
-            **heights,
-            self.gap_row: SPACER,
-            **dict.fromkeys(
-                (self.page_two_row + 2, self.page_two_row + 4, self.page_two_row + 6),
-                NARRATIVE_ROW_HEIGHT,
-            ),
-            self.page_two_row + 7: 26.25,
-        }
+        self.side = self.shape.follow_up == "side"
+        self.form_last_row = self.page_two_row + (4 if self.side else 8)
+        p2 = self.page_two_row
+        follow_up = (
+            {p2 + 2: 64.0, p2 + 3: 26.0}  # card-1's one row of narratives and its notes
+            if self.side
+            else {**dict.fromkeys((p2 + 2, p2 + 4, p2 + 6), NARRATIVE_ROW_HEIGHT), p2 + 7: 26.25}
+        )
+        self.base_heights = {**heights, self.gap_row: SPACER, **follow_up}
         self.flexible = frozenset(
             [self.top + 1 + n for n in range(1, self.input_count + 1)]
             + [r for t in self.kpi_tops for r in (t + 2, t + 7)]
@@ -519,6 +523,21 @@ class Layout:
             ),
             Box(f"A{p2}:{last}{p2}", S, "7 報告年度の取組状況（毎年度記入）", anchor="s7"),
         ]
+        if self.side:  # card-1: A–D, E–I, J–M in one row under their labels
+            for (label, fname), (c1, c2) in zip(NARRATIVE_BOXES, _SIDE_COLUMNS, strict=True):
+                boxes += [
+                    Box(f"{c1}{p2 + 1}:{c2}{p2 + 1}", L, label, anchor="s7"),
+                    Box(
+                        f"{c1}{p2 + 2}:{c2}{p2 + 2}",
+                        IN,
+                        field=fname,
+                        style=Style.TEXT,
+                        anchor="s7",
+                        label=label,
+                        capacity=FIT,
+                    ),
+                ]
+            return boxes
         for i, (label, fname) in enumerate(NARRATIVE_BOXES):
             row = p2 + 1 + 2 * i
             boxes += [
@@ -544,9 +563,10 @@ class Layout:
                 Box(f"A{notes_row + 1}:{last}{notes_row + 1}", Kind.NOTICE),
             ]
             return [*self._follow_up(), *self._own_ratings(p2 + 7), *notes]
+        note_row = p2 + 3 if self.side else p2 + 7
         notes = [
-            Box(f"A{p2 + 7}:{last}{p2 + 7}", Kind.NOTE, INPUT_NOTE),
-            Box(f"A{p2 + 8}:{last}{p2 + 8}", Kind.NOTICE, field=None),
+            Box(f"A{note_row}:{last}{note_row}", Kind.NOTE, INPUT_NOTE),
+            Box(f"A{note_row + 1}:{last}{note_row + 1}", Kind.NOTICE, field=None),
         ]
         return [*self._follow_up(), *notes]
 

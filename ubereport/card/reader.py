@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import traceback
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ubereport.card import layout
 from ubereport.card.grid import Grid, cell_text, split_cards
-from ubereport.card.layout import Layout, layout_for
+from ubereport.card.layout import Layout, layout_for, layout_of
 from ubereport.card.locate import Located, Placed, locate
 from ubereport.card.model import (
     NARRATIVE_FIELDS,
@@ -47,6 +47,7 @@ from ubereport.plan.registry import Plans, Registry, as_plans, normalize_plan_no
 
 __all__ = ["ReadResult", "cell_text", "read_card", "read_workbook"]
 
+CARD_1 = "ubereport-card-1"  # section 7 side by side on page 1 (read with that geometry)
 CARD_LIKENESS = 3  # section titles a sheet must show to be a card
 PARTIAL_LIKENESS = 2  # … and to be worth a word when it is not one
 BLANK_TEXTS = (*PLAN_TEXT_FIELDS, *NARRATIVE_FIELDS)
@@ -242,6 +243,9 @@ def _read_sheet(
     reading = _Reading(loc, name, findings)
     card = reading.card(registry)
     version = card.template_version
+    if version == CARD_1 and not grid.lay.side:  # the earlier template: its own geometry
+        earlier = layout_of(replace(grid.lay.shape, follow_up="side"))
+        return _read_sheet(source, sheet, grid.relaid(earlier), name, registry, [])
     if version and version not in layout.KNOWN_VERSIONS:
         reading.note(
             "template-version-unknown",

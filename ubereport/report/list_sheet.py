@@ -13,7 +13,7 @@ that is not 達成 (its first row when every KPI is 達成 but the plan still wr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
@@ -103,7 +103,7 @@ def _head(
         sheet.set_row(r, 14)
     top, sub = HEAD_ROWS
     head = styles.head()
-    for c, col in enumerate(FRONT):
+    for c, col in enumerate(_front(report)):
         sheet.merge_range(top, c, sub, c, col.header, head)
     c = len(FRONT)
     for fy in report.plan_years:
@@ -157,11 +157,20 @@ class _Cell:
     status: str = ""
 
 
+def _front(report: Report) -> tuple[_Col, ...]:
+    """The heading columns, the first two named after the plan's levels (a third level shares
+    the second column: 「基本項目／個別項目」)."""
+    levels = report.registry.levels if report.registry is not None else ("基本方針", "戦略")
+    first, second = levels[0], "／".join(levels[1:])
+    return (replace(FRONT[0], header=first), replace(FRONT[1], header=second), *FRONT[2:])
+
+
 def _row(report: Report, plan: PlanReport, kpi: KpiRow | None, shortfall: bool) -> list[_Cell]:
     entry = plan.entry
+    lower = "／".join(entry.level(n) for n in (2, 3) if entry.level(n))
     front = [
         _Cell(entry.policy),
-        _Cell(entry.strategy),
+        _Cell(lower),
         _Cell(entry.plan_no, "center"),
         _Cell(entry.plan_name),
         _Cell(plan.lead_division),

@@ -62,8 +62,12 @@ _VALUE_OF = "「{0}」の数値。単位は「{0}_単位」列、以上・以下
 
 FIELDS: tuple[Field, ...] = (
     Field("報告年度", "string", "報告の対象となった年度（和暦の略記 R4 など）"),
-    Field("基本方針", "string", "行財政改革推進計画の基本方針（番号と名称）"),
-    Field("戦略", "string", "基本方針の下の戦略（番号と名称）"),
+    Field(
+        "基本方針",
+        "string",
+        "計画の体系の第1階層（番号と名称。宇部市の R4～R8 の計画では基本方針）",
+    ),
+    Field("戦略", "string", "第1階層の下の第2階層（番号と名称。宇部市の R4～R8 の計画では戦略）"),
     Field("計画No", "string", "アクションプランの番号（2桁）"),
     Field("アクションプラン名", "string", "アクションプランの名称"),
     Field("主管課", "string", "アクションプランの主管課"),
@@ -87,8 +91,8 @@ FIELDS: tuple[Field, ...] = (
     Field("報告年度_和暦", "string", "報告年度の和暦（令和4年度 など）"),
     Field("対象年度_西暦", "integer", "対象年度の西暦年（年度の始まる年）", "年"),
     Field("対象年度_和暦", "string", "対象年度の和暦（令和4年度 など）"),
-    Field("方針番号", "integer", "基本方針の番号"),
-    Field("戦略番号", "integer", "戦略の番号"),
+    Field("方針番号", "integer", "第1階層（基本方針）の番号"),
+    Field("戦略番号", "integer", "第2階層（戦略）の番号"),
     Field("方向", "string", "指標の方向（高いほど良い・低いほど良い・目標どおり）"),
     Field("目標値_単位", "string", "目標値の単位"),
     Field("目標値_比較", "string", "目標値に付いた条件（以上・超・以下・未満）"),
@@ -102,6 +106,13 @@ FIELDS: tuple[Field, ...] = (
     Field("基準値_比較", "string", "基準値に付いた条件（以上・超・以下・未満）"),
     Field("基準値_原文", "string", "基準値の書かれたとおりの文字"),
     Field("備考", "string", "報告のない計画などの注記"),
+    Field("計画ID", "string", "計画の識別子（計画の定義 plan.toml の plan_id）"),
+    Field("計画名", "string", "計画の名称"),
+    Field(
+        "階層名", "string", "計画の体系の階層の名前（上から順に「／」区切り。例: 基本方針／戦略）"
+    ),
+    Field("第3階層", "string", "3階層の計画の第3階層（番号と名称）。2階層以下の計画では空欄"),
+    Field("第3階層番号", "integer", "第3階層の番号。2階層以下の計画では空欄"),
 )
 COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)
 LEGACY_COLUMNS: tuple[str, ...] = COLUMNS[:15]
@@ -145,7 +156,21 @@ def _common(report: Report, plan: PlanReport, municipality: Municipality) -> dic
         "報告年度_西暦": str(report.fiscal_year),
         "報告年度_和暦": format_fy_long(report.fiscal_year),
         "方針番号": str(entry.policy_no),
-        "戦略番号": str(entry.strategy_no),
+        "戦略番号": str(entry.strategy_no) if len(entry.levels) > 1 else "",
+        **_plan_columns(report, plan),
+    }
+
+
+def _plan_columns(report: Report, plan: PlanReport) -> dict[str, str]:
+    """Which plan, and the names and third level of its 体系 (a plan of any shape)."""
+    reg, entry = report.registry, plan.entry
+    third = entry.levels[2] if len(entry.levels) > 2 else None
+    return {
+        "計画ID": reg.plan_id if reg else "",
+        "計画名": reg.title if reg else report.title,
+        "階層名": "／".join(reg.levels) if reg else "",
+        "第3階層": third.printed if third else "",
+        "第3階層番号": str(third.no) if third else "",
     }
 
 

@@ -123,7 +123,10 @@ def _label_row(label: str, text: str, *, minimum: float = MIN_ROW_PT) -> Row:
 
 def _head_rows(report: Report, plan: PlanReport) -> list[Row]:
     entry = plan.entry
-    place = f"基本方針 {entry.policy}　＞　戦略 {entry.strategy}"
+    names = report.registry.levels if report.registry is not None else ("基本方針", "戦略")
+    place = "　＞　".join(
+        f"{name} {lv.printed}" for name, lv in zip(names, entry.levels, strict=False)
+    )
     return [
         Row(
             (

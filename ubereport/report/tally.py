@@ -31,17 +31,21 @@ class TallyRow:
 
 
 def tally(report: Report) -> list[TallyRow]:
-    """One row per 基本方針, then per 戦略 (体系図 order), then 合計."""
+    """One row per group of each level of the plan (基本方針, then 戦略: 体系図 order), then 合計."""
     groups: dict[tuple[str, str], TallyRow] = {}
     total = TallyRow("合計", "全体")
+    names = report.registry.levels if report.registry is not None else ("基本方針", "戦略")
     for plan in report.plans:
-        keys = (("基本方針", plan.entry.policy), ("戦略", plan.entry.strategy))
+        keys = tuple(
+            (name, plan.entry.level(n))
+            for n, name in enumerate(names, start=1)
+            if plan.entry.level(n)
+        )
         rows = [groups.setdefault(k, TallyRow(*k)) for k in keys] + [total]
         statuses = [report.status_of(k) for k in plan.kpis] or [report.status_of(None)]
         for row in rows:
             row.plans += 1
             for status in statuses:
                 row.counts[status] += 1
-    ordered = [g for (level, _), g in groups.items() if level == "基本方針"]
-    ordered += [g for (level, _), g in groups.items() if level == "戦略"]
+    ordered = [g for name in names for (level, _), g in groups.items() if level == name]
     return [*ordered, total]
