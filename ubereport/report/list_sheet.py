@@ -160,9 +160,12 @@ class _Cell:
 def _front(report: Report) -> tuple[_Col, ...]:
     """The heading columns, the first two named after the plan's levels (a third level shares
     the second column: 「基本項目／個別項目」)."""
-    levels = report.registry.levels if report.registry is not None else ("基本方針", "戦略")
+    reg = report.registry
+    levels = reg.levels if reg is not None else ("基本方針", "戦略")
     first, second = levels[0], "／".join(levels[1:])
-    return (replace(FRONT[0], header=first), replace(FRONT[1], header=second), *FRONT[2:])
+    item = replace(FRONT[3], header=reg.item_label) if reg is not None else FRONT[3]
+    heads = (replace(FRONT[0], header=first), replace(FRONT[1], header=second))
+    return (*heads, FRONT[2], item, *FRONT[4:])
 
 
 def _row(report: Report, plan: PlanReport, kpi: KpiRow | None, shortfall: bool) -> list[_Cell]:
