@@ -524,26 +524,14 @@ class Layout:
             Box(f"A{p2}:{last}{p2}", S, "7 報告年度の取組状況（毎年度記入）", anchor="s7"),
         ]
         if self.side:  # card-1: A–D, E–I, J–M in one row under their labels
-            for (label, fname), (c1, c2) in zip(NARRATIVE_BOXES, _SIDE_COLUMNS, strict=True):
-                boxes += [
-                    Box(f"{c1}{p2 + 1}:{c2}{p2 + 1}", L, label, anchor="s7"),
-                    Box(
-                        f"{c1}{p2 + 2}:{c2}{p2 + 2}",
-                        IN,
-                        field=fname,
-                        style=Style.TEXT,
-                        anchor="s7",
-                        label=label,
-                        capacity=FIT,
-                    ),
-                ]
-            return boxes
-        for i, (label, fname) in enumerate(NARRATIVE_BOXES):
-            row = p2 + 1 + 2 * i
+            places = [(f"{c1}{{r}}:{c2}{{r}}", p2 + 1) for c1, c2 in _SIDE_COLUMNS]
+        else:  # one under the other across the page
+            places = [(f"A{{r}}:{last}{{r}}", p2 + 1 + 2 * i) for i in range(len(NARRATIVE_BOXES))]
+        for (label, fname), (span, row) in zip(NARRATIVE_BOXES, places, strict=True):
             boxes += [
-                Box(f"A{row}:{last}{row}", L, label, anchor="s7"),
+                Box(span.format(r=row), L, label, anchor="s7"),
                 Box(
-                    f"A{row + 1}:{last}{row + 1}",
+                    span.format(r=row + 1),
                     IN,
                     field=fname,
                     style=Style.TEXT,
