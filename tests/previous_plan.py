@@ -77,7 +77,6 @@ EXCEPTIONS: dict[Key, Exception_] = {
 }
 
 
-
 def _read(name: str) -> list[dict[str, str]]:
     with (DATA / name).open(encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))

@@ -579,3 +579,26 @@ def test_a_clerk_renames_a_plan_and_the_next_run_reports_the_new_name(tmp_path: 
 
 def test_the_error_tree_carries_registry_errors_to_exit_2() -> None:
     assert issubclass(RegistryError, UbereportError)
+
+
+def test_restore_in_a_root_of_two_plans_names_the_plan_and_keeps_to_its_own_originals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _two_plans(tmp_path)
+    inbox = root / "inbox"
+    shutil.copy(next((ROOT / "inbox").glob("01_*.xlsx")), inbox / "01_R4.xlsx")
+    _new_card(root, inbox / "02_R9.xlsx")
+    assert main(["run", "--root", str(root)]) == 0
+    capsys.readouterr()
+    assert main(["restore", "--root", str(root)]) == 2
+    assert (
+        "計画が複数あります。戻す台帳の計画を --plan で指定してください（ube-2022、ube-2027）。"
+        in (capsys.readouterr().err)
+    )
+    # the new plan's master back to the backup taken before its first card: only 02_R9 is missing
+    assert main(["restore", "--root", str(root), "--plan", "ube-2027", "--requeue"]) == 0
+    assert sorted(p.name for p in inbox.iterdir()) == ["02_R9.xlsx"]
+    new = read_master(root / "outbox" / "ube-2027" / "アクションプラン台帳.xlsx")
+    assert new.rows("submissions") == []
+    old = read_master(root / "outbox" / "アクションプラン台帳.xlsx")
+    assert [r["file_name"] for r in old.rows("submissions")] == ["01_R4.xlsx"]

@@ -95,7 +95,8 @@ def test_a_clerk_edit_that_breaks_a_row_is_named(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(
-        RegistryError, match=re.escape(f"{bad} の 2 行目「基本方針」列: 空欄です。入力してください。")
+        RegistryError,
+        match=re.escape(f"{bad} の 2 行目「基本方針」列: 空欄です。入力してください。"),
     ):
         load_registry(bad)
 
@@ -162,6 +163,8 @@ def test_the_municipality_defaults_to_ube_and_comes_from_plan_toml(tmp_path: Pat
 )
 def test_a_wrong_municipality_code_is_refused(tmp_path: Path, code: str, message: str) -> None:
     plan = tmp_path / "plan.toml"
-    plan.write_text(f'plan_id = "x"\nfirst_year = "R4"\nmunicipality_code = "{code}"\n', encoding="utf-8")
+    plan.write_text(
+        f'plan_id = "x"\nfirst_year = "R4"\nmunicipality_code = "{code}"\n', encoding="utf-8"
+    )
     with pytest.raises(RegistryError, match=re.escape(message)):
         load_registry(plan_path=plan)

@@ -58,7 +58,9 @@ def card_values(card: Card) -> dict[str, str]:
 
 
 _PLAN_TEXTS = tuple(f for f in (*PLAN_TEXT_FIELDS, *NARRATIVE_FIELDS) if f != "level_3")
-INPUT_NAMES = [n for n in layout.DEFAULT.field_names() if n != "template_version" and "year_y" not in n]
+INPUT_NAMES = [
+    n for n in layout.DEFAULT.field_names() if n != "template_version" and "year_y" not in n
+]
 
 
 def test_a_form_per_registry_plan_in_the_year_folder(forms: list[Path], master: Path) -> None:

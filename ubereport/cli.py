@@ -158,6 +158,7 @@ def _parser() -> argparse.ArgumentParser:
         help="戻した台帳にない原本を受付フォルダに戻す（次の実行で取り込む）",
     )
     _root(restore)
+    _plan(restore)
     restore.set_defaults(handler=_lazy("cmd_restore"))
 
     merge = sub.add_parser(

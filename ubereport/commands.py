@@ -336,11 +336,19 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """List the master's backups, or restore one (the newest by default)."""
+    from ubereport.job.plans import choose_site, plan_sites
     from ubereport.master.lock import master_lock
     from ubereport.master.restore import backups_of, choose, missing_originals, requeue, restore
 
-    settings = load_settings(args.root)
-    master = settings.path("master")
+    sites = plan_sites(load_settings(args.root))
+    if len(sites) > 1 and args.plan is None:
+        known = "、".join(s.plan_id for s in sites)
+        raise CannotRun(
+            f"計画が複数あります。戻す台帳の計画を --plan で指定してください（{known}）。"
+        )
+    site = choose_site(sites, args.plan)
+    settings, master = site.settings, site.master
+    others = [s.master for s in sites if s is not site]
     if args.list:
         backups = backups_of(master)
         if not backups:
@@ -360,7 +368,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
         )
         if previous is not None:
             print(f"戻す前の台帳はバックアップ「{previous.name}」として残しました。")
-        missing = missing_originals(master, [settings.path("archive"), settings.path("rejected")])
+        folders = [settings.path("archive"), settings.path("rejected")]
+        missing = missing_originals(master, folders, others)
         if not missing:
             print("保管フォルダの原本はすべて台帳に記録されています。")
             return 0

@@ -89,9 +89,15 @@ def _opens(master: Path) -> bool:
     return True
 
 
-def missing_originals(master: Path, folders: list[Path]) -> list[Path]:
-    """Filed originals (in ``folders``) whose content the master does not hold."""
+def missing_originals(
+    master: Path, folders: list[Path], others: list[Path] | None = None
+) -> list[Path]:
+    """Filed originals (in ``folders``) whose content neither the master nor the masters of the
+    root's other plans (``others``) hold."""
     known = set(read_master(master).merged_hashes())
+    for other in others or []:
+        if other.exists():
+            known |= set(read_master(other).merged_hashes())
     out: list[Path] = []
     for folder in folders:
         if not folder.is_dir():
