@@ -602,3 +602,43 @@ def test_restore_in_a_root_of_two_plans_names_the_plan_and_keeps_to_its_own_orig
     assert new.rows("submissions") == []
     old = read_master(root / "outbox" / "アクションプラン台帳.xlsx")
     assert [r["file_name"] for r in old.rows("submissions")] == ["01_R4.xlsx"]
+
+
+def test_a_clerk_adds_a_plan_and_tightens_the_bands_and_the_next_run_follows(
+    tmp_path: Path,
+) -> None:
+    root = _root(tmp_path)
+    folder = root / "plans" / "ube-2022"
+    registry = folder / "registry.csv"
+    registry.write_text(
+        registry.read_text(encoding="utf-8-sig") + "2,政策効果の向上,7,広報・広聴活動の強化,15,"
+        "シティプロモーションの推進,広報広聴課\r\n",
+        encoding="utf-8-sig",
+    )
+    plan = folder / "plan.toml"
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("# achieved = 1.0", "achieved = 1.1"),
+        encoding="utf-8",
+    )
+    reg = load_definition(folder)
+    assert (reg.plans[-1].plan_no, reg.achieved) == ("15", 1.1)
+    fields = sample_card_fields("13") | {
+        "plan_no": "15",
+        "plan_name": "シティプロモーションの推進",
+    }
+    write_card(root / "inbox" / "15.xlsx", fields, reg)
+    assert main(["run", "--root", str(root)]) == 0
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                (root / "outbox" / "R4" / "取組達成状況_R4.csv").read_text(encoding="utf-8-sig")
+            )
+        )
+    )
+    # 101.7 % and 100.7 % are 達成 at the default 1.0, only 概ね達成 at this plan's 1.1
+    assert [
+        (r["計画No"], r["指標No"], r["達成率"], r["達成区分"])
+        for r in rows
+        if r["計画No"] == "15" and r["対象年度"] == "R4"
+    ] == [("15", "1", "101.7", "概ね達成"), ("15", "2", "100.7", "概ね達成")]
+    assert [r["計画No"] for r in rows if r["対象年度"] == "R4"][-2:] == ["15", "15"]
