@@ -404,3 +404,50 @@ def test_output_piped_into_a_reader_that_leaves_is_not_an_error(
     assert main(["status", "--root", str(root)]) == 0
     assert capsys.readouterr().err == ""
     assert not list((root / "logs").glob("*.log"))
+
+
+def test_validate_lists_a_link_in_a_folder_and_reads_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "提出"
+    folder.mkdir()
+    shutil.copy(CARDS["02"], folder / CARDS["02"].name)
+    outside = tmp_path / "外" / "secret.xlsx"
+    outside.parent.mkdir()
+    shutil.copy(CARDS["04"], outside)
+    (folder / "link.xlsx").symlink_to(outside)
+    capsys.readouterr()
+    assert main(["validate", str(folder)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"■ {CARDS['02'].name}（受理）"
+    assert (
+        "■ link.xlsx（対象外: リンク（ショートカット・シンボリックリンク）は読みません。"
+        "ファイルそのものを受付フォルダに置いてください）"
+    ) in out
+    assert not any("secret" in line for line in out)
+
+
+def test_validate_feedback_that_cannot_be_written_for_one_file_still_writes_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ubereport.errors import MasterUnwritable
+    from ubereport.validate import feedback
+
+    first = filled_sample(tmp_path, "13", achievements="")
+    second = filled_sample(tmp_path, "14", achievements="")
+    real = feedback.write_feedback
+
+    def write(path: Path, *args: object, **kwargs: object) -> Path:
+        if path == first:
+            raise MasterUnwritable("ディスクの空きがありません。")
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feedback, "write_feedback", write)
+    out_dir = tmp_path / "確認結果"
+    capsys.readouterr()
+    assert main(["validate", str(first), str(second), "--feedback", str(out_dir)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"「{first.name}」の確認結果ブックを作れませんでした: ディスクの空きがありません。" in err
+    )
+    assert sorted(p.name for p in out_dir.iterdir()) == [f"{second.stem}_確認結果.xlsx"]

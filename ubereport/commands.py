@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ubereport.console.progress import terminal_progress
 from ubereport.console.streams import console_json
-from ubereport.errors import CannotRun
+from ubereport.errors import CannotRun, UbereportError
 from ubereport.job.config import CONFIG_NAME, DEFAULT_TOML, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -227,16 +227,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for sub in batch:
             print(f"■ {sub.label}（{sub.decision}）")
             print(format_findings(sub.findings))
-        for path in others:
-            print(f"■ {path.name}（対象外: Excelファイルではありません）")
+        for path, why in others:
+            print(f"■ {path.name}（対象外: {why}）")
         print(total_line(batch))
     if args.feedback is not None:
         by_file: dict[Path, list[Finding]] = {}
         for sub in batch:  # a workbook of several cards gets one feedback workbook
             by_file.setdefault(sub.path, []).extend(sub.findings)
+        failed = False
         for path, findings in by_file.items():
-            if findings:
+            if not findings:
+                continue
+            try:  # one feedback that cannot be written never stops the others
                 write_feedback(path, list(dict.fromkeys(findings)), args.feedback)
+            except UbereportError as exc:
+                failed = True
+                print(
+                    f"「{path.name}」の確認結果ブックを作れませんでした: {exc.message}",
+                    file=sys.stderr,
+                )
+        if failed:
+            return 2
     return 1 if any(not sub.report.valid for sub in batch) else 0
 
 

@@ -26,19 +26,26 @@ def is_excel_name(path: Path) -> bool:
     return path.suffix.lower() in EXCEL_SUFFIXES
 
 
-def submissions(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Expand files and folders into (Excel-named submissions, other files), each sorted."""
+def submissions(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Expand files and folders into (Excel-named submissions, other files with the reason
+    they are not read), each sorted. A link inside a given folder is listed, never followed
+    (a file named on the command line is read as given)."""
     excel: list[Path] = []
-    other: list[Path] = []
+    other: list[tuple[Path, str]] = []
     for path in paths:
         if path.is_dir():
-            candidates = sorted(p for p in path.iterdir() if p.is_file() and not p.is_symlink())
+            entries = sorted(path.iterdir())
+            other += [(p, LINK) for p in entries if p.is_symlink() and not is_ignored(p)]
+            candidates = [p for p in entries if p.is_file() and not p.is_symlink()]
         else:
             candidates = [path]
         for candidate in candidates:
             if is_ignored(candidate):
                 continue
-            (excel if is_excel_name(candidate) else other).append(candidate)
+            if is_excel_name(candidate):
+                excel.append(candidate)
+            else:
+                other.append((candidate, NOT_EXCEL))
     return excel, other
 
 
