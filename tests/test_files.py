@@ -168,3 +168,22 @@ def test_the_settle_window_and_zero_never_pause(tmp_path: Path) -> None:
     zero = scan_inbox(inbox, 0, NOW, mode="size", pause=pauses)
     assert zero.ready == [inbox / "fresh.xlsx"]
     assert pauses.calls == []
+
+
+def test_the_scan_after_the_lock_takes_the_first_scans_looks_and_pauses_only_for_changes(
+    tmp_path: Path,
+) -> None:
+    """The run looks at the inbox twice (before and after taking the lock); a file the first
+    scan saw unchanged across its pause, and unchanged since, needs no second pause."""
+    inbox = _inbox(tmp_path, "a.xlsx", "b.xlsx", mtime=NOW - 3600)
+    pauses = Pauses()
+    first = scan_inbox(inbox, 60, NOW, mode="size", pause=pauses)
+    assert first.ready == [inbox / "a.xlsx", inbox / "b.xlsx"] and pauses.calls == [1.0]
+    again = scan_inbox(inbox, 60, NOW, mode="size", pause=pauses, settled=first.seen)
+    assert (again.ready, again.waiting, pauses.calls) == (first.ready, [], [1.0])
+    # a file replaced between the two scans is looked at twice again, and waits if it grows
+    (inbox / "b.xlsx").write_bytes(b"PK replaced")
+    grow = Pauses(lambda: (inbox / "b.xlsx").write_bytes(b"PK replaced, still growing"))
+    third = scan_inbox(inbox, 60, NOW, mode="size", pause=grow, settled=first.seen)
+    assert third.ready == [inbox / "a.xlsx"] and grow.calls == [1.0]
+    assert third.waiting == [(inbox / "b.xlsx", "コピー中の可能性があるため次回に処理します")]

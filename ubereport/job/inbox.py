@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +54,9 @@ class Scan:
     ready: list[Path] = field(default_factory=list)
     waiting: list[tuple[Path, str]] = field(default_factory=list)
     others: list[tuple[Path, str]] = field(default_factory=list)  # 対象外, with the reason
+    # (size, mtime) of each ready file as last looked at: a later scan in the same run may take
+    # it as its first look (the file was already seen unchanged across a pause)
+    seen: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
 
 NOT_EXCEL = "Excelファイルではありません"
@@ -76,6 +79,7 @@ def scan_inbox(
     *,
     mode: str = "window",
     pause: Callable[[float], None] = time.sleep,
+    settled: Mapping[Path, tuple[int, int]] | None = None,
 ) -> Scan:
     """Sort the inbox: ready submissions, files to wait for, files not taken; clutter skipped.
 
@@ -83,7 +87,9 @@ def scan_inbox(
     resolve elsewhere are 対象外. "Still being copied" is decided by the settle window (modified
     less than ``settle_seconds`` ago) or, with ``mode = "size"`` — and for a file dated in the
     future, whose window would never end — by size and mtime unchanged between two looks a
-    second apart. ``settle_seconds = 0`` never waits.
+    second apart. ``settle_seconds = 0`` never waits. A file in ``settled`` (an earlier scan's
+    ``seen``) with the same size and mtime now needs no second look: that scan's two looks a
+    second apart and this one agree.
     """
     now = time.time() if now is None else now
     scan = Scan()
@@ -100,15 +106,17 @@ def scan_inbox(
             continue
         candidates.append((path, path.lstat()))
     if settle_seconds > 0:
-        _settle(candidates, scan, settle_seconds, now, mode, pause)
-    for path, _ in candidates:
-        if any(p == path for p, _ in scan.waiting):
+        _settle(candidates, scan, settle_seconds, now, mode, pause, settled or {})
+    waiting = {p for p, _ in scan.waiting}
+    for path, info in candidates:
+        if path in waiting:
             continue
         reason = _busy(path)
         if reason:
             scan.waiting.append((path, reason))
         else:
             scan.ready.append(path)
+            scan.seen[path] = (info.st_size, info.st_mtime_ns)
     return scan
 
 
@@ -138,11 +146,14 @@ def _settle(
     now: float,
     mode: str,
     pause: Callable[[float], None],
+    settled: Mapping[Path, tuple[int, int]],
 ) -> None:
     copying = "コピー中の可能性があるため次回に処理します"
     second_look: list[tuple[Path, os.stat_result]] = []
     for path, first in candidates:
         future = first.st_mtime > now + 5
+        if settled.get(path) == (first.st_size, first.st_mtime_ns):
+            continue  # looked at twice already in this run, and unchanged since
         if mode == "size" or future:
             second_look.append((path, first))
         elif now - first.st_mtime < settle_seconds:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -42,13 +42,16 @@ def process_batch(
     settings: Settings,
     summary: RunSummary,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    settled: Mapping[Path, tuple[int, int]] | None = None,
 ) -> None:
     """Take the lock, look at the inbox again, and handle every file in it (one run's work).
 
     Whatever goes wrong with one file stays with that file: it is rejected with an
     ``internal-error`` finding, its traceback goes to the log, and the rest of the batch goes on.
     Each card goes to its own plan's master (a root may serve several plans, see
-    :mod:`ubereport.job.plans`). ``progress(done, total)`` follows the reading of the files.
+    :mod:`ubereport.job.plans`). ``progress(done, total)`` follows the reading of the files;
+    ``settled`` is the first scan's ``seen`` (a file unchanged since needs no second look).
     """
     sites = plan_sites(settings)
     with ExitStack() as locks:
@@ -64,7 +67,10 @@ def process_batch(
             ensure_closed(master, settings.lock_wait_seconds)
         # Another run may have filed files while this one waited for the lock: look again.
         scan = scan_inbox(
-            settings.path("inbox"), settings.settle_seconds, mode=settings.settle_check
+            settings.path("inbox"),
+            settings.settle_seconds,
+            mode=settings.settle_check,
+            settled=settled,
         )
         summary.outcomes += [FileOutcome(display_name(p), "待機", why) for p, why in scan.waiting]
         folders = [settings.path("rejected")]

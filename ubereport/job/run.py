@@ -45,7 +45,7 @@ def run_job(settings: Settings, progress: Callable[[int, int], None] | None = No
         return summary
     from ubereport.job.pipeline import process_batch
 
-    process_batch(settings, summary, progress)
+    process_batch(settings, summary, progress, settled=scan.seen)
     return summary
 
 
