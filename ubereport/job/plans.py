@@ -11,12 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ubereport.errors import CannotRun, ConfigError
 from ubereport.job.config import Settings
-from ubereport.plan.files import PLANS_FOLDER
-from ubereport.plan.rating import Bands
-from ubereport.plan.registry import Plans, Registry, default_registry, load_definition
+from ubereport.plan.registry import (
+    PLANS_FOLDER,
+    Plans,
+    Registry,
+    default_registry,
+    load_definition,
+)
+
+if TYPE_CHECKING:
+    from ubereport.plan.rating import Bands
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +40,8 @@ class PlanSite:
 
     @property
     def bands(self) -> Bands:
+        from ubereport.plan.rating import Bands  # imported here: keeps the idle run fast
+
         return Bands(self.settings.achieved, self.settings.mostly)
 
     @property

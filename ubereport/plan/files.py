@@ -14,9 +14,9 @@ from pathlib import Path
 
 from ubereport.files.atomic import write_atomically
 from ubereport.japanese.fiscal import format_fy
-from ubereport.plan.registry import PLAN_FILE, REGISTRY_FILE, Registry, RegistryError
+from ubereport.plan.registry import PLAN_FILE, PLANS_FOLDER, REGISTRY_FILE, Registry, RegistryError
 
-PLANS_FOLDER = "plans"
+__all__ = ["PLANS_FOLDER", "next_plan", "plan_toml", "registry_csv", "write_definition"]
 
 
 def _quoted(text: str) -> str:

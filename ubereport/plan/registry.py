@@ -32,6 +32,7 @@ from ubereport.plan.municipality import (
 )
 from ubereport.plan.tomltext import toml_problem
 
+PLANS_FOLDER = "plans"  # a root's plan definitions: plans/<folder>/plan.toml + registry.csv
 PLAN_FILE = "plan.toml"
 REGISTRY_FILE = "registry.csv"
 #: The columns after the levels' (number, name) pairs; the second is 「<item>名」.
