@@ -642,3 +642,26 @@ def test_a_clerk_adds_a_plan_and_tightens_the_bands_and_the_next_run_follows(
         if r["計画No"] == "15" and r["対象年度"] == "R4"
     ] == [("15", "1", "101.7", "概ね達成"), ("15", "2", "100.7", "概ね達成")]
     assert [r["計画No"] for r in rows if r["対象年度"] == "R4"][-2:] == ["15", "15"]
+
+
+def test_a_registry_excel_holds_open_stops_the_run_saying_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _root(tmp_path)
+    held = root / "plans" / "ube-2022" / "registry.csv"
+    real = Path.read_bytes
+
+    def locked(self: Path) -> bytes:
+        if self == held:  # Windows: Excel has the CSV open (ERROR_SHARING_VIOLATION)
+            exc = PermissionError(13, "Permission denied")
+            exc.winerror = 32  # type: ignore[attr-defined]
+            raise exc
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", locked)
+    capsys.readouterr()
+    assert main(["run", "--root", str(root)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"実行できませんでした: 計画の定義「{held}」を読めません（ほかのプログラムが開いています）。"
+        "閉じるか権限を確かめてから、もう一度実行してください。"
+    )

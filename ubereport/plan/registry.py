@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ubereport.errors import ConfigError
+from ubereport.files.access import open_problem
 from ubereport.japanese.fiscal import format_fy, parse_fiscal_year
 from ubereport.plan.municipality import (
     DEFAULT_MUNICIPALITY,
@@ -266,8 +267,11 @@ def _read_bytes(path: Path | None, name: str) -> bytes:
         return resources.files("ubereport").joinpath("data", name).read_bytes()
     try:
         return path.read_bytes()
-    except OSError as exc:
-        raise RegistryError(f"計画の定義「{path}」を読めません（{exc.strerror or exc}）。") from exc
+    except OSError as exc:  # Excel holding registry.csv open is a sharing violation on Windows
+        raise RegistryError(
+            f"計画の定義「{path}」を読めません（{open_problem(exc)}）。閉じるか権限を確かめてから、"
+            "もう一度実行してください。"
+        ) from exc
 
 
 def _text(name: str, raw: bytes) -> str:
