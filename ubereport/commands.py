@@ -259,7 +259,8 @@ def cmd_read(args: argparse.Namespace) -> int:
 
     _require([args.file], files_only=True)
     reader = read_workbook if args.reader_only else validate_workbook
-    results = reader(args.file, _root_plans(args.root))
+    plans = _root_plans(args.root)
+    results = reader(args.file, plans)
     if args.json:
         payloads = [
             r.card.to_json(r.findings)
@@ -274,9 +275,10 @@ def cmd_read(args: argparse.Namespace) -> int:
             card = result.card
             if card is not None:
                 print(f"  シート: {card.sheet}")
+                plan = plans.by_id(card.plan_id) or plans.items[0]
                 for label, value in (
                     ("No.", card.plan_no),
-                    ("アクションプラン名", card.plan_name),
+                    (plan.item_label, card.plan_name),
                     ("主管課", card.lead_division),
                     ("報告年度", card.fiscal_year_text),
                 ):
