@@ -43,20 +43,35 @@ class Grid:
     labels: dict[str, list[Pos]] = field(default_factory=dict)
     anchors: dict[str, list[Pos]] = field(default_factory=dict)
     printed: set[Pos] = field(default_factory=set)  # cells holding one of the form's labels
+    # what the lookups below answer, worked out once per cell (the cells never change)
+    texts: dict[Pos, str] = field(default_factory=dict)  # non-empty cell texts
+    label_cells: set[Pos] = field(default_factory=set)  # any string cell that is a label
 
     @classmethod
     def of(cls, source: XlsxSource, sheet: str) -> Grid:
         cells = source.grid(sheet)
         rows, cols = source.hidden(sheet)
         grid = cls(sheet, cells, rows, cols)
+        anchors, labels, texts = grid.anchors, grid.labels, grid.texts
         for pos, cell in cells.items():
-            if not isinstance(cell.value, str) or len(cell.value) > 80:
+            value = cell.value
+            if not isinstance(value, str):
+                if value is not None and (text := cell_text(cell)):
+                    texts[pos] = text
                 continue
-            if (key := layout.anchor_of(cell.value)) is not None:
-                grid.anchors.setdefault(key, []).append(pos)
-            grid.labels.setdefault(layout.label_key(cell.value), []).append(pos)
-            if layout.is_printed_label(cell.value):
+            if value:
+                texts[pos] = value
+            if len(value) > 80:
+                if layout.is_printed_label(value):
+                    grid.label_cells.add(pos)
+                continue
+            anchor, key, printed = _label_facts(value)
+            if anchor is not None:
+                anchors.setdefault(anchor, []).append(pos)
+            labels.setdefault(key, []).append(pos)
+            if printed:
                 grid.printed.add(pos)
+                grid.label_cells.add(pos)
         return grid
 
     def part(self, rows: range, cols: range) -> Grid:
@@ -76,19 +91,18 @@ class Grid:
                 if kept := [p for p in positions if inside(p)]:
                     target[key] = kept
         grid.printed = {p for p in self.printed if inside(p)}
+        grid.texts = {p: t for p, t in self.texts.items() if inside(p)}
+        grid.label_cells = {p for p in self.label_cells if inside(p)}
         return grid
 
     def text(self, pos: Pos) -> str:
-        return cell_text(self.cells.get(pos))
+        return self.texts.get(pos, "")
 
     def visible(self, pos: Pos) -> bool:
         return pos[0] not in self.hidden_rows and pos[1] not in self.hidden_cols
 
     def is_label(self, pos: Pos) -> bool:
-        cell = self.cells.get(pos)
-        return (
-            cell is not None and isinstance(cell.value, str) and layout.is_printed_label(cell.value)
-        )
+        return pos in self.label_cells
 
     def step(self, pos: Pos, dr: int, dc: int) -> Pos:
         """``dr`` visible rows down and ``dc`` visible columns right of ``pos``."""
@@ -102,6 +116,12 @@ class Grid:
             while c in self.hidden_cols:
                 c += 1
         return r, c
+
+
+@lru_cache(maxsize=8192)
+def _label_facts(text: str) -> tuple[str | None, str, bool]:
+    """(section, label key, whether it is a printed label) of a short cell text."""
+    return layout.anchor_of(text), layout.label_key(text), layout.is_printed_label(text)
 
 
 def split_cards(grid: Grid, likeness: int) -> list[Grid]:
