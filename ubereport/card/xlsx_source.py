@@ -76,6 +76,9 @@ _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]')
 _A1 = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
 
 
+_cell = tuple.__new__  # a CellValue from its four fields without NamedTuple's Python __new__
+
+
 class SourceError(Exception):
     """The file cannot be read as a workbook; ``code`` is a finding code."""
 
@@ -364,6 +367,15 @@ class XlsxSource:
             item = self._strings[index] = rich_text(item)
         return item
 
+    def _string_table(self) -> list[str]:
+        """Every shared string's text (a sheet being converted whole uses nearly all)."""
+        self._shared_string(0)  # loads the table
+        table = self._strings or []
+        for i, item in enumerate(table):
+            if item.__class__ is not str:
+                table[i] = rich_text(item)  # type: ignore[arg-type]
+        return table  # type: ignore[return-value]
+
     def _styles(self) -> tuple[tuple[str, bool], ...]:
         """Per cell style index: (number format, whether it formats a date)."""
         if self._style_info is None:
@@ -416,6 +428,7 @@ class XlsxSource:
         """
         out: dict[tuple[int, int], CellValue] = {}
         styles: tuple[tuple[str, bool], ...] | None = None
+        strings: list[str] | None = None
         count = 0
         for ref, raw in self._raw_cells(sheet).items():
             if not len(raw):
@@ -434,10 +447,15 @@ class XlsxSource:
                         if text is None:
                             continue
                         if kind == "s":
-                            cell = CellValue(self._shared_string(int(text)), fmt)
+                            index = int(text)
+                            if strings is None:
+                                strings = self._string_table()
+                            value = strings[index] if 0 <= index < len(strings) else ""
+                            cell = _cell(CellValue, (value, fmt, None, None))
                         else:
                             number = float(text)
-                            cell = CellValue(excel_date(number) if is_date else number, fmt)
+                            value = excel_date(number) if is_date else number
+                            cell = _cell(CellValue, (value, fmt, None, None))
                     else:
                         cell = self._convert(raw)
                 except (ValueError, OverflowError) as exc:
