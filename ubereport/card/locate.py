@@ -60,10 +60,14 @@ class Located:
 
     def column(self, layout_col: int) -> int:
         """The sheet column where the layout's column ``layout_col`` ended up."""
-        known = [c for c in self.shifts if c <= layout_col] or sorted(self.shifts)[:1]
-        if not known:
+        shifts = self.shifts
+        if not shifts:
             return layout_col + self.origin[1]
-        return layout_col + self.shifts[max(known)]
+        known = None
+        for c in shifts:
+            if c <= layout_col and (known is None or c > known):
+                known = c
+        return layout_col + shifts[min(shifts) if known is None else known]
 
 
 def _origin(grid: Grid) -> Pos | None:
@@ -284,10 +288,14 @@ def _column_shifts(loc: Located) -> dict[int, int]:
     """How far each layout column moved, judged from every printed label and KPI I's year
     headings found on the sheet (inserted columns move everything right of them)."""
     votes: dict[int, Counter[int]] = {}
+    searched = loc.found
     for box in layout.boxes():
         if box.kind is not layout.Kind.LABEL or not box.text:
             continue
-        found = _find_label(loc, layout.KeyLabel(box.text, box.first, True, 0, 0), box.anchor)
+        first = box.first
+        found = searched.get((first, box.anchor), _UNSEARCHED)
+        if found is _UNSEARCHED:
+            found = _find_label(loc, layout.KeyLabel(box.text, first, True, 0, 0), box.anchor)
         if found is not None:
             lc = box.span[1]
             votes.setdefault(lc, Counter())[found[1] - lc] += 1
@@ -300,6 +308,9 @@ def _column_shifts(loc: Located) -> dict[int, int]:
         lc = position(layout.field_cell(fname))[1]
         votes.setdefault(lc, Counter())[c - lc] += 3
     return {lc: v.most_common(1)[0][0] for lc, v in votes.items()}
+
+
+_UNSEARCHED = (-1, -1)
 
 
 def _column(loc: Located, fname: str) -> int | None:
@@ -364,18 +375,21 @@ def _trusted(loc: Located, fname: str, pos: Pos) -> bool:
 
 def _key_matches(grid: Grid, key: layout.KeyLabel, pos: Pos) -> bool:
     r, c = pos
+    texts = grid.texts
     if key.beside:
+        labels = grid.label_cells
         for col in range(c - 1, max(0, c - 2 * len(layout.COLUMN_WIDTHS)), -1):
-            text = grid.text((r, col))
+            text = texts.get((r, col))
             if text and _same_label(text, key):
                 return True
-            if grid.is_label((r, col)):
+            if (r, col) in labels:
                 return False  # another row's heading comes first
         return False
+    hidden = grid.hidden_rows
     for row in range(r - 1, max(0, r - 2 * layout.LAST_ROW), -1):
-        if row in grid.hidden_rows:
+        if row in hidden:
             continue
-        text = grid.text((row, c))
+        text = texts.get((row, c))
         if text:
             return _same_label(text, key)
     return False
@@ -393,26 +407,35 @@ def _in_section(loc: Located, anchor: str, pos: Pos) -> bool:
     if found is None:
         return True  # the title was edited: the key label alone decides
     ar, ac = found
-    if ar > pos[0] or ac > pos[1]:
+    r = pos[0]
+    if ar > r or ac > pos[1]:
         return False
     below = loc.below.get(anchor)
     if below is None:  # the next title in the same column, once per section
         rows = [p[0] for k, p in loc.sections.items() if k != anchor and p[1] == ac and p[0] > ar]
         below = loc.below[anchor] = min(rows, default=1 << 30)
-    return pos[0] < below
+    return r < below
 
 
 def _stop_row(loc: Located, row: int, left: int, right: int) -> bool:
     """A row that starts something else: a printed label or a section title across the
     field's columns ``left``..``right``."""
     memo = (row, left, right)
-    if memo not in loc.stops:
-        grid = loc.grid
-        loc.stops[memo] = any(
-            r == row and c <= right and c + _section_width(key) - 1 >= left
-            for key, (r, c) in loc.sections.items()
-        ) or any(grid.is_label((row, c)) for c in range(left, right + 1))
-    return loc.stops[memo]
+    stop = loc.stops.get(memo)
+    if stop is None:
+        stop = False
+        for key, (r, c) in loc.sections.items():
+            if r == row and c <= right and c + _section_width(key) - 1 >= left:
+                stop = True
+                break
+        else:
+            labels = loc.grid.label_cells
+            for c in range(left, right + 1):
+                if (row, c) in labels:
+                    stop = True
+                    break
+        loc.stops[memo] = stop
+    return stop
 
 
 @cache
@@ -425,25 +448,35 @@ def _region(loc: Located, fname: str, pos: Pos) -> list[Pos]:
     """The cells whose text is the field's: its box, and for a text box the rows added below."""
     grid = loc.grid
     box = layout.field_boxes()[fname]
-    r1, c1, r2, c2 = box.span
-    if box.style in (layout.Style.VALUE, layout.Style.CENTER) or box.kind is not layout.Kind.INPUT:
+    style = box.style
+    if (
+        style is layout.Style.VALUE
+        or style is layout.Style.CENTER
+        or box.kind is not layout.Kind.INPUT
+    ):
         return [pos]
+    r1, c1, r2, c2 = box.span
     last = max(pos[1], loc.column(c2) if loc.shifts else pos[1] + c2 - c1)
-    cols = list(range(pos[1], last + 1))
+    cols = range(pos[1], last + 1)
     section = loc.sections.get(box.anchor)
     left = section[1] if section else cols[0]
-    rows = [pos[0]]
-    while rows[-1] < loc.bottom and len(rows) < r2 - r1 + 1 + MAX_EXTRA_ROWS:
-        if _stop_row(loc, rows[-1] + 1, left, cols[-1]):
+    right = cols[-1]
+    row, most, bottom = pos[0], r2 - r1 + 1 + MAX_EXTRA_ROWS, loc.bottom
+    count = 1
+    while row < bottom and count < most:
+        if _stop_row(loc, row + 1, left, right):
             break
-        rows.append(rows[-1] + 1)
-    if box.style is layout.Style.TEXT:
+        row += 1
+        count += 1
+    if style is layout.Style.TEXT:
         # rows inserted below the box belong to it, the form's own gap rows do not
-        inserted = max(0, len(rows) - _layout_gap(box))
-        rows = rows[: r2 - r1 + 1 + inserted]
+        inserted = max(0, count - _layout_gap(box))
+        count = min(count, r2 - r1 + 1 + inserted)
     else:
-        rows = rows[: r2 - r1 + 1]
-    return [(r, c) for r in rows for c in cols if grid.visible((r, c))]
+        count = min(count, r2 - r1 + 1)
+    hidden_rows, hidden_cols = grid.hidden_rows, grid.hidden_cols
+    shown = [c for c in cols if c not in hidden_cols]
+    return [(r, c) for r in range(pos[0], pos[0] + count) if r not in hidden_rows for c in shown]
 
 
 @cache
