@@ -158,6 +158,7 @@ def _position(ref: str) -> tuple[int, int]:
     return split_ref(ref)
 
 
+@lru_cache(maxsize=16_384)  # a card names the same ~100 cells in its fields and findings
 def a1(row: int, col: int) -> str:
     return f"{column_letters(col)}{row}"
 
@@ -632,9 +633,12 @@ _EMPTY_CELL = re.compile(
 )
 
 
-# The same two shapes without a namespace prefix: with the literal 「<c」 in front the regex
-# engine jumps from cell to cell instead of trying every tag (about twice as fast).
-_EMPTY_PLAIN_CELL = re.compile(rb"<c(?:(?:\s[^<>]*)?/>|(?:\s[^<>/]*)?>\s*</c>)")
+# The same two shapes without a namespace prefix, matching exactly what _EMPTY_CELL matches
+# there: with the literal 「<c」 in front the regex engine jumps from cell to cell instead of
+# trying every tag, and the possessive runs never backtrack through a valued cell's attributes
+# (a tag ends at its first 「>」, so 「…/>」 is a run up to it with 「/」 last). About half the
+# time of _EMPTY_CELL on a card sheet.
+_EMPTY_PLAIN_CELL = re.compile(rb"<c(?:/>|\s[^<>]*+(?<=/)>|(?:\s[^<>/]*+)?>\s*+</c>)")
 
 
 def drop_styled_empty_cells(data: bytes) -> bytes:
