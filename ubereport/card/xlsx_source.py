@@ -430,6 +430,7 @@ class XlsxSource:
         out: dict[tuple[int, int], CellValue] = {}
         styles: tuple[tuple[str, bool], ...] | None = None
         strings: list[str] | None = None
+        style_of: dict[str | None, tuple[str, bool]] = {}  # by the s attribute's text
         count = 0
         for ref, raw in self._raw_cells(sheet).items():
             if not len(raw):
@@ -442,8 +443,12 @@ class XlsxSource:
                 try:
                     kind = raw.get("t", "n")
                     if len(raw) == 1 and kind in ("s", "n") and raw[0].tag == V_TAG:
-                        style = int(raw.get("s") or 0)
-                        fmt, is_date = styles[style] if 0 <= style < count else GENERAL
+                        attr = raw.get("s")
+                        info = style_of.get(attr)
+                        if info is None:
+                            style = int(attr or 0)
+                            info = style_of[attr] = styles[style] if 0 <= style < count else GENERAL
+                        fmt, is_date = info
                         text = raw[0].text
                         if text is None:
                             continue
