@@ -84,18 +84,20 @@ def _origin(grid: Grid) -> Pos | None:
 def _closest(
     grid: Grid, positions: list[Pos], expected: Pos, rows: int = SEARCH_ROWS
 ) -> Pos | None:
-    def cost(pos: Pos) -> int:
-        dr, dc = pos[0] - expected[0], pos[1] - expected[1]
+    er, ec = expected
+    hidden_rows, hidden_cols = grid.hidden_rows, grid.hidden_cols
+    best: tuple[int, Pos] | None = None
+    for pos in positions:
+        r, c = pos
+        dr, dc = r - er, c - ec
         if abs(dr) > rows or abs(dc) > SEARCH_COLS:
-            return -1
+            continue
         # rows inserted above push a label down: a label above where it belongs costs more
-        return (
-            (0 if grid.visible(pos) else HIDDEN_COST) + abs(dc) * 3 + (dr if dr >= 0 else -2 * dr)
-        )
-
-    scored = [(cost(p), p) for p in positions]
-    scored = [(c, p) for c, p in scored if c >= 0]
-    return min(scored)[1] if scored else None
+        hidden = r in hidden_rows or c in hidden_cols
+        cost = (HIDDEN_COST if hidden else 0) + abs(dc) * 3 + (dr if dr >= 0 else -2 * dr)
+        if best is None or (cost, pos) < best:
+            best = (cost, pos)
+    return best[1] if best is not None else None
 
 
 def _sections(grid: Grid, origin: Pos) -> dict[str, Pos]:
