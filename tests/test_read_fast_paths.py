@@ -138,8 +138,8 @@ def test_a_bad_value_in_a_sheet_is_named_by_its_cell(tmp_path: Path) -> None:
 
 
 def test_parts_shared_between_files_are_parsed_by_their_own_content(tmp_path: Path) -> None:
-    """Two cards whose list sheets are byte for byte the same but whose styles and strings
-    differ: each keeps its own number formats and shows its own strings."""
+    """Two cards whose workbook and list-sheet parts are byte for byte the same but whose
+    styles and strings differ: each keeps its own number formats and shows its own strings."""
     card = TEMPLATE
     with zipfile.ZipFile(card) as package:
         styles = package.read("xl/styles.xml").decode()

@@ -385,11 +385,11 @@ class XlsxSource:
         return self._style_info
 
     def _raw_cells(self, sheet: str) -> dict[str, Element]:
-        """The stored cells of ``sheet`` by reference (read-only: shared between sources)."""
+        """The stored cells of ``sheet`` by reference."""
         if sheet not in self._raw:
             name = self._sheet_paths[sheet]
             data = self._read(name, keep=drop_styled_empty_cells)
-            self._raw[sheet], self._hidden[sheet] = _parsed_sheet(name, data)
+            self._raw[sheet], self._hidden[sheet] = _sheet_of(name, data)
         return self._raw[sheet]
 
     def cells(self, sheet: str) -> dict[str, CellValue]:
@@ -558,9 +558,10 @@ class XlsxSource:
 
 
 # --- parts parsed once per distinct content -------------------------------------------------
-# Cards made from one template share their workbook, relationship, style and list-sheet parts
-# byte for byte: each distinct small part is parsed once per process (keyed by its bytes, so a
-# different part is never mistaken for a known one) and kept as immutable tuples.
+# Cards made from one template share their workbook, relationship and style parts byte for
+# byte: each distinct small part is parsed once per process (keyed by its bytes, so a different
+# part is never mistaken for a known one) and kept as immutable tuples. Sheets are not kept: they
+# point into each file's own shared-string table, so even the template's list sheet differs.
 CACHED_PART_MAX = 64 * 1024
 
 
@@ -653,14 +654,6 @@ def drop_styled_empty_cells(data: bytes) -> bytes:
     return _EMPTY_CELL.sub(b"", data)
 
 
-def _parsed_sheet(
-    name: str, data: bytes
-) -> tuple[dict[str, Element], tuple[frozenset[int], frozenset[int]]]:
-    if len(data) > CACHED_PART_MAX:
-        return _sheet_of(name, data)
-    return _cached_sheet(name, data)
-
-
 def _sheet_of(
     name: str, data: bytes
 ) -> tuple[dict[str, Element], tuple[frozenset[int], frozenset[int]]]:
@@ -670,10 +663,6 @@ def _sheet_of(
     rows = sheet_data if sheet_data is not None else ()
     cells = {ref: c for row in rows for c in row if (ref := c.get("r"))}
     return cells, (_hidden_rows(rows), _hidden_columns(root))
-
-
-# A card's own sheet differs from file to file; the few kept are the shared list sheets.
-_cached_sheet = lru_cache(maxsize=8)(_sheet_of)
 
 
 def _flag(value: str | None) -> bool:
