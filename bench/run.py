@@ -74,7 +74,7 @@ APPROACH_LABELS = {
 MB = 1024 * 1024
 
 GOAL_RV_MS = 5.0
-GOAL_RV_RATIO = 5.0
+GOAL_RV_RATIO = 1.3  # issue 18 (issue 7 had 5×)
 GOAL_RUN_S = 60.0
 GOAL_RUN_MB = 500.0
 GOAL_IDLE_MS = 150.0
@@ -430,12 +430,14 @@ def worker_rv(spec: dict[str, Any]) -> dict[str, Any]:
         import_s[approach] = time.perf_counter() - start
         batches[approach](files[:1])  # warm-up: lazy caches, regexes
     seconds: dict[str, list[float]] = {a: [] for a in approaches}
+    cpu: dict[str, list[float]] = {a: [] for a in approaches}
     failed: dict[str, int] = {}
     for p in range(spec["passes"]):
         for approach in approaches[p % len(approaches) :] + approaches[: p % len(approaches)]:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             result, failed[approach] = batches[approach](files)
             seconds[approach].append(time.perf_counter() - t0)
+            cpu[approach].append(time.process_time() - c0)
             del result
     out = {}
     for approach in approaches:
@@ -447,6 +449,7 @@ def worker_rv(spec: dict[str, Any]) -> dict[str, Any]:
         out[approach] = {
             "n": len(files),
             "seconds": seconds[approach],
+            "cpu_seconds": cpu[approach],
             "failed": failed[approach],
             "import_s": import_s[approach],
             "traced_peak_mb": peak / MB,
@@ -911,12 +914,13 @@ def markdown(results: dict[str, Any]) -> str:
         lines += [
             "### (a) Read + validate per card",
             "",
-            "| N | approach | ms / card (min) | × floor | × naive | passes | failed files "
-            "| heap peak MB | worker RSS MB |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| N | approach | ms / card (min) | × floor | × naive | CPU ms / card | × floor (CPU) "
+            "| passes | failed files | heap peak MB | worker RSS MB |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for n, by in results["rv"].items():
             floor = by.get("floor", {}).get("ms")
+            floor_cpu = by.get("floor", {}).get("cpu_ms")
             naive = by.get("naive", {}).get("ms")
             for approach in APPROACHES:
                 r = by.get(approach)
@@ -927,8 +931,12 @@ def markdown(results: dict[str, Any]) -> str:
                     label += f" (first {r['n']} files)"
                 xf = f"{r['ms'] / floor:.1f}" if floor else "–"
                 xn = f"{r['ms'] / naive:.2f}" if naive else "–"
+                cpu_ms = r.get("cpu_ms")
+                cpu = f"{cpu_ms:.2f}" if cpu_ms is not None else "–"
+                xc = f"{cpu_ms / floor_cpu:.2f}" if cpu_ms is not None and floor_cpu else "–"
                 lines.append(
                     f"| {n} | {label} | {r['ms']:.2f} ({r['min_ms']:.2f}) | {xf} | {xn} | "
+                    f"{cpu} | {xc} | "
                     f"{r['passes']} | {r['failed']} | {r['traced_peak_mb']:.1f} | "
                     f"{r['worker_maxrss_mb']:.0f} |"
                 )
@@ -937,7 +945,9 @@ def markdown(results: dict[str, Any]) -> str:
             "Failed files: 「12?」 is an エラー only for ubereport's validation; the floor and the "
             "naive script only fail on the truncated and CSV files. The floor and both ubereport "
             "rows run in one worker with interleaved passes (so they share its RSS); the naive "
-            "script runs in its own.",
+            "script runs in its own. *CPU ms* is the worker's own CPU time per card (median of the "
+            "passes, `time.process_time`): on a machine shared with other work it moves less than "
+            "the wall time.",
             "",
         ]
     if results.get("run"):
@@ -1077,8 +1087,8 @@ def goals(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
             ratio = u["ms"] / floor["ms"]
             out.append(
                 (
-                    f"≤ {GOAL_RV_RATIO:g}× the raw floor (N={n})",
-                    f"{ratio:.1f}×",
+                    f"read + validate ≤ {GOAL_RV_RATIO:g}× the raw floor (N={n})",
+                    f"{ratio:.2f}×",
                     ratio <= GOAL_RV_RATIO,
                 )
             )
@@ -1239,6 +1249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     for approach, a in r["approaches"].items():
                         a["ms"] = med(a["seconds"]) / a["n"] * 1000
                         a["min_ms"] = min(a["seconds"]) / a["n"] * 1000
+                        a["cpu_ms"] = med(a["cpu_seconds"]) / a["n"] * 1000
                         a["passes"] = passes
                         a["worker_maxrss_mb"] = r["worker_maxrss_mb"]
                         by[approach] = a

@@ -44,6 +44,9 @@ class Grid:
     labels: dict[str, list[Pos]] = field(default_factory=dict)
     anchors: dict[str, list[Pos]] = field(default_factory=dict)
     printed: set[Pos] = field(default_factory=set)  # cells holding one of the form's labels
+    # what the lookups below answer, worked out once per cell (the cells never change)
+    texts: dict[Pos, str] = field(default_factory=dict)  # non-empty cell texts
+    label_cells: set[Pos] = field(default_factory=set)  # any string cell that is a label
 
     @classmethod
     def of(cls, source: XlsxSource, sheet: str, lay: layout.Layout) -> Grid:
@@ -60,14 +63,29 @@ class Grid:
         return grid
 
     def _index(self) -> None:
+        """Work out once per cell its text, whether it is a label, and which labels and section
+        titles of the layout it shows."""
+        lay, grid = self.lay, self
+        anchors, labels, texts = self.anchors, self.labels, self.texts
         for pos, cell in self.cells.items():
-            if not isinstance(cell.value, str) or len(cell.value) > 80:
+            value = cell.value
+            if not isinstance(value, str):
+                if value is not None and (text := cell_text(cell)):
+                    texts[pos] = text
                 continue
-            if (key := self.lay.anchor_of(cell.value)) is not None:
-                self.anchors.setdefault(key, []).append(pos)
-            self.labels.setdefault(layout.label_key(cell.value), []).append(pos)
-            if self.lay.is_printed_label(cell.value):
-                self.printed.add(pos)
+            if value:
+                texts[pos] = value
+            if len(value) > 80:
+                if lay.is_printed_label(value):
+                    grid.label_cells.add(pos)
+                continue
+            anchor, key, printed = _label_facts(lay, value)
+            if anchor is not None:
+                anchors.setdefault(anchor, []).append(pos)
+            labels.setdefault(key, []).append(pos)
+            if printed:
+                grid.printed.add(pos)
+                grid.label_cells.add(pos)
 
     def part(self, rows: range, cols: range) -> Grid:
         """The same sheet limited to ``rows`` × ``cols`` (one of several cards on it)."""
@@ -87,21 +105,18 @@ class Grid:
                 if kept := [p for p in positions if inside(p)]:
                     target[key] = kept
         grid.printed = {p for p in self.printed if inside(p)}
+        grid.texts = {p: t for p, t in self.texts.items() if inside(p)}
+        grid.label_cells = {p for p in self.label_cells if inside(p)}
         return grid
 
     def text(self, pos: Pos) -> str:
-        return cell_text(self.cells.get(pos))
+        return self.texts.get(pos, "")
 
     def visible(self, pos: Pos) -> bool:
         return pos[0] not in self.hidden_rows and pos[1] not in self.hidden_cols
 
     def is_label(self, pos: Pos) -> bool:
-        cell = self.cells.get(pos)
-        return (
-            cell is not None
-            and isinstance(cell.value, str)
-            and self.lay.is_printed_label(cell.value)
-        )
+        return pos in self.label_cells
 
     def step(self, pos: Pos, dr: int, dc: int) -> Pos:
         """``dr`` visible rows down and ``dc`` visible columns right of ``pos``."""
@@ -115,6 +130,12 @@ class Grid:
             while c in self.hidden_cols:
                 c += 1
         return r, c
+
+
+@lru_cache(maxsize=8192)
+def _label_facts(lay: layout.Layout, text: str) -> tuple[str | None, str, bool]:
+    """(section, label key, whether it is a printed label) of a short cell text on ``lay``."""
+    return lay.anchor_of(text), layout.label_key(text), lay.is_printed_label(text)
 
 
 def split_cards(grid: Grid, likeness: int) -> list[Grid]:

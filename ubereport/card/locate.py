@@ -2,7 +2,7 @@
 from what a person sees there.
 
 A field is found from its *key label* (its row heading, or the heading above it, see
-:func:`ubereport.card.layout.key_label`) inside its section, found by the section's printed
+:meth:`ubereport.card.layout.Layout.key_label`) inside its section, found by the section's printed
 title. A defined name is trusted only where the cells around it carry those labels; a value that
 equals a printed label is never a value; hidden rows and columns are stepped over and never
 preferred over visible cells. Every field then owns a *region* — its box, grown downwards over
@@ -61,10 +61,14 @@ class Located:
 
     def column(self, layout_col: int) -> int:
         """The sheet column where the layout's column ``layout_col`` ended up."""
-        known = [c for c in self.shifts if c <= layout_col] or sorted(self.shifts)[:1]
-        if not known:
+        shifts = self.shifts
+        if not shifts:
             return layout_col + self.origin[1]
-        return layout_col + self.shifts[max(known)]
+        known = None
+        for c in shifts:
+            if c <= layout_col and (known is None or c > known):
+                known = c
+        return layout_col + shifts[min(shifts) if known is None else known]
 
 
 def _origin(grid: Grid, lay: layout.Layout) -> Pos | None:
@@ -81,18 +85,20 @@ def _origin(grid: Grid, lay: layout.Layout) -> Pos | None:
 def _closest(
     grid: Grid, positions: list[Pos], expected: Pos, rows: int = SEARCH_ROWS
 ) -> Pos | None:
-    def cost(pos: Pos) -> int:
-        dr, dc = pos[0] - expected[0], pos[1] - expected[1]
+    er, ec = expected
+    hidden_rows, hidden_cols = grid.hidden_rows, grid.hidden_cols
+    best: tuple[int, Pos] | None = None
+    for pos in positions:
+        r, c = pos
+        dr, dc = r - er, c - ec
         if abs(dr) > rows or abs(dc) > SEARCH_COLS:
-            return -1
+            continue
         # rows inserted above push a label down: a label above where it belongs costs more
-        return (
-            (0 if grid.visible(pos) else HIDDEN_COST) + abs(dc) * 3 + (dr if dr >= 0 else -2 * dr)
-        )
-
-    scored = [(cost(p), p) for p in positions]
-    scored = [(c, p) for c, p in scored if c >= 0]
-    return min(scored)[1] if scored else None
+        hidden = r in hidden_rows or c in hidden_cols
+        cost = (HIDDEN_COST if hidden else 0) + abs(dc) * 3 + (dr if dr >= 0 else -2 * dr)
+        if best is None or (cost, pos) < best:
+            best = (cost, pos)
+    return best[1] if best is not None else None
 
 
 def _sections(grid: Grid, origin: Pos, lay: layout.Layout) -> dict[str, Pos]:
@@ -292,10 +298,14 @@ def _column_shifts(loc: Located) -> dict[int, int]:
     headings found on the sheet (inserted columns move everything right of them)."""
     lay = loc.lay
     votes: dict[int, Counter[int]] = {}
+    searched = loc.found
     for box in lay.boxes:
         if box.kind is not layout.Kind.LABEL or not box.text:
             continue
-        found = _find_label(loc, layout.KeyLabel(box.text, box.first, True, 0, 0), box.anchor)
+        first = box.first
+        found = searched.get((first, box.anchor), _UNSEARCHED)
+        if found is _UNSEARCHED:
+            found = _find_label(loc, layout.KeyLabel(box.text, first, True, 0, 0), box.anchor)
         if found is not None:
             lc = box.span[1]
             votes.setdefault(lc, Counter())[found[1] - lc] += 1
@@ -308,6 +318,9 @@ def _column_shifts(loc: Located) -> dict[int, int]:
         lc = position(lay.field_cell(fname))[1]
         votes.setdefault(lc, Counter())[c - lc] += 3
     return {lc: v.most_common(1)[0][0] for lc, v in votes.items()}
+
+
+_UNSEARCHED = (-1, -1)
 
 
 def _column(loc: Located, fname: str) -> int | None:
@@ -376,18 +389,21 @@ def _trusted(loc: Located, fname: str, pos: Pos) -> bool:
 def _key_matches(grid: Grid, key: layout.KeyLabel, pos: Pos) -> bool:
     lay = grid.lay
     r, c = pos
+    texts = grid.texts
     if key.beside:
+        labels = grid.label_cells
         for col in range(c - 1, max(0, c - 2 * len(lay.column_widths)), -1):
-            text = grid.text((r, col))
+            text = texts.get((r, col))
             if text and _same_label(lay, text, key):
                 return True
-            if grid.is_label((r, col)):
+            if (r, col) in labels:
                 return False  # another row's heading comes first
         return False
+    hidden = grid.hidden_rows
     for row in range(r - 1, max(0, r - 2 * lay.form.last_row), -1):
-        if row in grid.hidden_rows:
+        if row in hidden:
             continue
-        text = grid.text((row, c))
+        text = texts.get((row, c))
         if text:
             return _same_label(lay, text, key)
     return False
@@ -405,26 +421,35 @@ def _in_section(loc: Located, anchor: str, pos: Pos) -> bool:
     if found is None:
         return True  # the title was edited: the key label alone decides
     ar, ac = found
-    if ar > pos[0] or ac > pos[1]:
+    r = pos[0]
+    if ar > r or ac > pos[1]:
         return False
     below = loc.below.get(anchor)
     if below is None:  # the next title in the same column, once per section
         rows = [p[0] for k, p in loc.sections.items() if k != anchor and p[1] == ac and p[0] > ar]
         below = loc.below[anchor] = min(rows, default=1 << 30)
-    return pos[0] < below
+    return r < below
 
 
 def _stop_row(loc: Located, row: int, left: int, right: int) -> bool:
     """A row that starts something else: a printed label or a section title across the
     field's columns ``left``..``right``."""
     memo = (row, left, right)
-    if memo not in loc.stops:
-        grid = loc.grid
-        loc.stops[memo] = any(
-            r == row and c <= right and c + _section_width(loc.lay, key) - 1 >= left
-            for key, (r, c) in loc.sections.items()
-        ) or any(grid.is_label((row, c)) for c in range(left, right + 1))
-    return loc.stops[memo]
+    stop = loc.stops.get(memo)
+    if stop is None:
+        stop = False
+        for key, (r, c) in loc.sections.items():
+            if r == row and c <= right and c + _section_width(loc.lay, key) - 1 >= left:
+                stop = True
+                break
+        else:
+            labels = loc.grid.label_cells
+            for c in range(left, right + 1):
+                if (row, c) in labels:
+                    stop = True
+                    break
+        loc.stops[memo] = stop
+    return stop
 
 
 @cache
@@ -437,25 +462,35 @@ def _region(loc: Located, fname: str, pos: Pos) -> list[Pos]:
     """The cells whose text is the field's: its box, and for a text box the rows added below."""
     grid, lay = loc.grid, loc.lay
     box = lay.field_boxes()[fname]
-    r1, c1, r2, c2 = box.span
-    if box.style in (layout.Style.VALUE, layout.Style.CENTER) or box.kind is not layout.Kind.INPUT:
+    style = box.style
+    if (
+        style is layout.Style.VALUE
+        or style is layout.Style.CENTER
+        or box.kind is not layout.Kind.INPUT
+    ):
         return [pos]
+    r1, c1, r2, c2 = box.span
     last = max(pos[1], loc.column(c2) if loc.shifts else pos[1] + c2 - c1)
-    cols = list(range(pos[1], last + 1))
+    cols = range(pos[1], last + 1)
     section = loc.sections.get(box.anchor)
     left = section[1] if section else cols[0]
-    rows = [pos[0]]
-    while rows[-1] < loc.bottom and len(rows) < r2 - r1 + 1 + MAX_EXTRA_ROWS:
-        if _stop_row(loc, rows[-1] + 1, left, cols[-1]):
+    right = cols[-1]
+    row, most, bottom = pos[0], r2 - r1 + 1 + MAX_EXTRA_ROWS, loc.bottom
+    count = 1
+    while row < bottom and count < most:
+        if _stop_row(loc, row + 1, left, right):
             break
-        rows.append(rows[-1] + 1)
-    if box.style is layout.Style.TEXT:
+        row += 1
+        count += 1
+    if style is layout.Style.TEXT:
         # rows inserted below the box belong to it, the form's own gap rows do not
-        inserted = max(0, len(rows) - _layout_gap(lay, box))
-        rows = rows[: r2 - r1 + 1 + inserted]
+        inserted = max(0, count - _layout_gap(lay, box))
+        count = min(count, r2 - r1 + 1 + inserted)
     else:
-        rows = rows[: r2 - r1 + 1]
-    return [(r, c) for r in rows for c in cols if grid.visible((r, c))]
+        count = min(count, r2 - r1 + 1)
+    hidden_rows, hidden_cols = grid.hidden_rows, grid.hidden_cols
+    shown = [c for c in cols if c not in hidden_cols]
+    return [(r, c) for r in range(pos[0], pos[0] + count) if r not in hidden_rows for c in shown]
 
 
 @cache

@@ -27,9 +27,22 @@ PADDING_PT = 3.0
 HALF_WIDTH_PT = 0.52 * FONT_PT
 
 
+class _Widths(dict[str, int]):
+    """Half-width units per character, looked up once per distinct character."""
+
+    def __missing__(self, ch: str) -> int:
+        width = self[ch] = 2 if unicodedata.east_asian_width(ch) in "WFA" else 1
+        return width
+
+
+_WIDTHS = _Widths()
+
+
 def display_width(text: str) -> int:
     """Width in half-width units: full-width and wide characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    return sum(map(_WIDTHS.__getitem__, text))
 
 
 #: Pass a copy (``dict(WIDTH_FONT)``): xlsxwriter adds keys to the dict it is given.
@@ -56,9 +69,14 @@ def width_chars(points: float) -> float:
     return round((points / 0.75 - CELL_PADDING_PX) / DIGIT_PX, 2)
 
 
-def wrapped_lines(text: str, width_pt: float, font_pt: float = FONT_PT) -> int:
+def _per_line(width_pt: float, font_pt: float) -> float:
+    """Half-width characters per line of a box ``width_pt`` wide."""
     usable = max(width_pt - 2 * PADDING_PT, font_pt)
-    per_line = usable / (0.52 * font_pt)
+    return usable / (0.52 * font_pt)
+
+
+def wrapped_lines(text: str, width_pt: float, font_pt: float = FONT_PT) -> int:
+    per_line = _per_line(width_pt, font_pt)
     lines = 0
     for paragraph in text.split("\n"):
         lines += max(1, math.ceil(display_width(paragraph) * 1.06 / per_line))
@@ -89,4 +107,14 @@ def capacity(width_pt: float, height_pt: float, font_pt: float = FONT_PT) -> int
 
 def fits(text: str, width_pt: float, height_pt: float, font_pt: float = FONT_PT) -> bool:
     """True when ``text`` wrapped in the box shows whole (line breaks included)."""
-    return wrapped_lines(text, width_pt, font_pt) <= box_lines(height_pt, font_pt) if text else True
+    if not text:
+        return True
+    room = box_lines(height_pt, font_pt)
+    paragraphs = text.split("\n")
+    if len(paragraphs) > room:
+        return False  # every paragraph takes a line at least
+    # At most every character is full width: when even that fits, the exact count is not needed
+    # (a line count only grows with the width).
+    per_line = _per_line(width_pt, font_pt)
+    most = sum(max(1, math.ceil(2 * len(p) * 1.06 / per_line)) for p in paragraphs)
+    return most <= room or wrapped_lines(text, width_pt, font_pt) <= room

@@ -27,7 +27,7 @@ NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 GENERAL = ("General", False)
-V_TAG, F_TAG, IS_TAG = f"{NS}v", f"{NS}f", f"{NS}is"
+V_TAG, F_TAG, IS_TAG, T_TAG = f"{NS}v", f"{NS}f", f"{NS}is", f"{NS}t"
 MACRO_CONTENT_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 MAX_MEMBERS = 2_000
@@ -74,6 +74,9 @@ BUILTIN_FORMATS = {
 _DATE_TOKENS = re.compile(r"(?<!\\)[ymdhsge]", re.IGNORECASE)
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]')
 _A1 = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
+
+
+_cell = tuple.__new__  # a CellValue from its four fields without NamedTuple's Python __new__
 
 
 class SourceError(Exception):
@@ -155,6 +158,7 @@ def _position(ref: str) -> tuple[int, int]:
     return split_ref(ref)
 
 
+@lru_cache(maxsize=16_384)  # a card names the same ~100 cells in its fields and findings
 def a1(row: int, col: int) -> str:
     return f"{column_letters(col)}{row}"
 
@@ -179,8 +183,7 @@ class XlsxSource:
         self.defined_names = self._defined_names()
         self.local_names = self._local_names()
         self._strings: list[str | Element] | None = None
-        self._formats: list[str] | None = None
-        self._style_info: list[tuple[str, bool]] | None = None
+        self._style_info: tuple[tuple[str, bool], ...] | None = None
         self._raw: dict[str, dict[str, Element]] = {}
         self._hidden: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
         self._converted: dict[str, dict[str, CellValue | None]] = {}
@@ -280,6 +283,10 @@ class XlsxSource:
     def _xml(self, name: str) -> Element:
         return parse_xml(name, self._read(name))
 
+    def _relationships(self, name: str) -> tuple[tuple[str, str, str], ...]:
+        """(Id, Type, Target) of every relationship of a ``.rels`` part."""
+        return _parsed_rels(name, self._read(name))
+
     def _has(self, name: str) -> bool:
         try:
             self._zip.getinfo(name)
@@ -288,10 +295,9 @@ class XlsxSource:
         return True
 
     def _office_document(self) -> str:
-        rels = self._xml("_rels/.rels")
-        for rel in rels.iter(f"{PKG_REL_NS}Relationship"):
-            if rel.get("Type", "").endswith("/officeDocument"):
-                return rel.get("Target", "").lstrip("/")
+        for _, kind, target in self._relationships("_rels/.rels"):
+            if kind.endswith("/officeDocument"):
+                return target.lstrip("/")
         raise SourceError("file-corrupt", "ブック本体への参照がありません")
 
     def _resolve(self, target: str) -> str:
@@ -301,34 +307,27 @@ class XlsxSource:
         return posixpath.normpath(posixpath.join(base, target))
 
     def _sheets(self) -> tuple[dict[str, str], dict[str, str]]:
-        book = self._xml(self._workbook_path)
+        book = self._book = _parsed_book(self._workbook_path, self._read(self._workbook_path))
         rels_name = posixpath.join(
             posixpath.dirname(self._workbook_path),
             "_rels",
             posixpath.basename(self._workbook_path) + ".rels",
         )
-        targets = {
-            rel.get("Id"): self._resolve(rel.get("Target", ""))
-            for rel in self._xml(rels_name).iter(f"{PKG_REL_NS}Relationship")
-        }
+        targets = {rid: self._resolve(target) for rid, _, target in self._relationships(rels_name)}
         paths: dict[str, str] = {}
         states: dict[str, str] = {}
-        for sheet in book.iter(f"{NS}sheet"):
-            name = sheet.get("name", "")
-            target = targets.get(sheet.get(f"{REL_NS}id"))
+        for name, rid, state in book.sheets:
+            target = targets.get(rid)
             if target and self._has(target):
                 paths[name] = target
-                states[name] = sheet.get("state", "visible")
-        self._book = book
+                states[name] = state
         return paths, states
 
     def _defined_names(self) -> dict[str, NameRef]:
         names: dict[str, NameRef] = {}
-        for node in self._book.iter(f"{NS}definedName"):
-            if node.get("localSheetId") is not None:
-                continue
-            name = node.get("name", "")
-            names[name] = parse_reference(node.text or "")
+        for name, scope, text in self._book.names:
+            if scope is None:
+                names[name] = parse_reference(text)
         return names
 
     def _local_names(self) -> dict[str, dict[str, NameRef]]:
@@ -337,15 +336,12 @@ class XlsxSource:
         Excel makes these when a card sheet is copied inside one workbook (「移動またはコピー」):
         the copy gets its own set of the template's names, scoped to the copy.
         """
-        order = [sheet.get("name", "") for sheet in self._book.iter(f"{NS}sheet")]
+        order = [name for name, _, _ in self._book.sheets]
         local: dict[str, dict[str, NameRef]] = {}
-        for node in self._book.iter(f"{NS}definedName"):
-            index = node.get("localSheetId")
+        for name, index, text in self._book.names:
             if index is None or not index.isdigit() or int(index) >= len(order):
                 continue
-            local.setdefault(order[int(index)], {})[node.get("name", "")] = parse_reference(
-                node.text or ""
-            )
+            local.setdefault(order[int(index)], {})[name] = parse_reference(text)
         return local
 
     def names_for(self, sheet: str) -> dict[str, NameRef]:
@@ -372,35 +368,28 @@ class XlsxSource:
             item = self._strings[index] = rich_text(item)
         return item
 
-    def _number_formats(self) -> list[str]:
-        if self._formats is None:
-            name = self._resolve("styles.xml")
-            self._formats = []
-            if self._has(name):
-                styles = self._xml(name)
-                custom = {
-                    int(nf.get("numFmtId", "0")): nf.get("formatCode", "General")
-                    for nf in styles.iter(f"{NS}numFmt")
-                }
-                xfs = styles.find(f"{NS}cellXfs")
-                for xf in xfs if xfs is not None else []:
-                    fmt_id = int(xf.get("numFmtId", "0") or 0)
-                    self._formats.append(custom.get(fmt_id, BUILTIN_FORMATS.get(fmt_id, "General")))
-        return self._formats
+    def _string_table(self) -> list[str]:
+        """Every shared string's text (a sheet being converted whole uses nearly all)."""
+        self._shared_string(0)  # loads the table
+        table = self._strings or []
+        for i, item in enumerate(table):
+            if item.__class__ is not str:
+                table[i] = rich_text(item)  # type: ignore[arg-type]
+        return table  # type: ignore[return-value]
 
-    def _styles(self) -> list[tuple[str, bool]]:
+    def _styles(self) -> tuple[tuple[str, bool], ...]:
         """Per cell style index: (number format, whether it formats a date)."""
         if self._style_info is None:
-            self._style_info = [(f, is_date_format(f)) for f in self._number_formats()]
+            name = self._resolve("styles.xml")
+            self._style_info = _parsed_styles(name, self._read(name)) if self._has(name) else ()
         return self._style_info
 
     def _raw_cells(self, sheet: str) -> dict[str, Element]:
+        """The stored cells of ``sheet`` by reference."""
         if sheet not in self._raw:
-            root = self._sheet_xml(sheet)
-            data = root.find(f"{NS}sheetData")
-            rows = data if data is not None else ()
-            self._raw[sheet] = {ref: c for row in rows for c in row if (ref := c.get("r"))}
-            self._hidden[sheet] = (_hidden_rows(rows), _hidden_columns(root))
+            name = self._sheet_paths[sheet]
+            data = self._read(name, keep=drop_styled_empty_cells)
+            self._raw[sheet], self._hidden[sheet] = _sheet_of(name, data)
         return self._raw[sheet]
 
     def cells(self, sheet: str) -> dict[str, CellValue]:
@@ -433,12 +422,53 @@ class XlsxSource:
         return out
 
     def grid(self, sheet: str) -> dict[tuple[int, int], CellValue]:
-        """All non-empty cells of ``sheet`` keyed by (row, column), 1-based."""
+        """All non-empty cells of ``sheet`` keyed by (row, column), 1-based.
+
+        The same conversion as :meth:`cell`, with the common shapes (a shared string, a
+        number) done inline: this is most of the reader's per-cell work.
+        """
         out: dict[tuple[int, int], CellValue] = {}
+        styles: tuple[tuple[str, bool], ...] | None = None
+        strings: list[str] | None = None
+        style_of: dict[str | None, tuple[str, bool]] = {}  # by the s attribute's text
+        count = 0
         for ref, raw in self._raw_cells(sheet).items():
             if not len(raw):
                 continue  # a formatted empty cell: the form has many
-            cell = self._cell_value(sheet, raw)
+            if styles is None:  # the first value loads the styles (and says where they fail)
+                cell = self._cell_value(sheet, raw)
+                styles = self._styles()
+                count = len(styles)
+            else:
+                try:
+                    kind = raw.get("t", "n")
+                    if len(raw) == 1 and kind in ("s", "n") and raw[0].tag == V_TAG:
+                        attr = raw.get("s")
+                        info = style_of.get(attr)
+                        if info is None:
+                            style = int(attr or 0)
+                            info = style_of[attr] = styles[style] if 0 <= style < count else GENERAL
+                        fmt, is_date = info
+                        text = raw[0].text
+                        if text is None:
+                            continue
+                        if kind == "s":
+                            index = int(text)
+                            if strings is None:
+                                strings = self._string_table()
+                            value = strings[index] if 0 <= index < len(strings) else ""
+                            cell = _cell(CellValue, (value, fmt, None, None))
+                        else:
+                            number = float(text)
+                            value = excel_date(number) if is_date else number
+                            cell = _cell(CellValue, (value, fmt, None, None))
+                    else:
+                        cell = self._convert(raw)
+                except (ValueError, OverflowError) as exc:
+                    where = raw.get("r", "?")
+                    raise SourceError(
+                        "file-corrupt", f"{sheet}: セル {where} の値が読めません（{exc}）"
+                    ) from exc
             if cell is not None:
                 out[_position(ref)] = cell
         return out
@@ -527,14 +557,112 @@ class XlsxSource:
         return CellValue(number, fmt, formula)
 
 
+# --- parts parsed once per distinct content -------------------------------------------------
+# Cards made from one template share their workbook, relationship and style parts byte for
+# byte: each distinct small part is parsed once per process (keyed by its bytes, so a different
+# part is never mistaken for a known one) and kept as immutable tuples. Sheets are not kept: they
+# point into each file's own shared-string table, so even the template's list sheet differs.
+CACHED_PART_MAX = 64 * 1024
+
+
+class BookPart(NamedTuple):
+    """What the reader takes from ``workbook.xml``: sheets and defined names, in file order."""
+
+    sheets: tuple[tuple[str, str | None, str], ...]  # (name, relationship id, state)
+    names: tuple[tuple[str, str | None, str], ...]  # (name, localSheetId, reference text)
+
+
+def _parsed_rels(name: str, data: bytes) -> tuple[tuple[str, str, str], ...]:
+    if len(data) > CACHED_PART_MAX:
+        return _rels_of(name, data)
+    return _cached_rels(name, data)
+
+
+def _rels_of(name: str, data: bytes) -> tuple[tuple[str, str, str], ...]:
+    return tuple(
+        (rel.get("Id") or "", rel.get("Type", ""), rel.get("Target", ""))
+        for rel in parse_xml(name, data).iter(f"{PKG_REL_NS}Relationship")
+    )
+
+
+_cached_rels = lru_cache(maxsize=64)(_rels_of)
+
+
+def _parsed_book(name: str, data: bytes) -> BookPart:
+    if len(data) > CACHED_PART_MAX:
+        return _book_of(name, data)
+    return _cached_book(name, data)
+
+
+def _book_of(name: str, data: bytes) -> BookPart:
+    book = parse_xml(name, data)
+    sheets = tuple(
+        (s.get("name", ""), s.get(f"{REL_NS}id"), s.get("state", "visible"))
+        for s in book.iter(f"{NS}sheet")
+    )
+    names = tuple(
+        (n.get("name", ""), n.get("localSheetId"), n.text or "")
+        for n in book.iter(f"{NS}definedName")
+    )
+    return BookPart(sheets, names)
+
+
+_cached_book = lru_cache(maxsize=64)(_book_of)
+
+
+def _parsed_styles(name: str, data: bytes) -> tuple[tuple[str, bool], ...]:
+    if len(data) > CACHED_PART_MAX:
+        return _styles_of(name, data)
+    return _cached_styles(name, data)
+
+
+def _styles_of(name: str, data: bytes) -> tuple[tuple[str, bool], ...]:
+    """Per cell style index (``cellXfs``): (number format, whether it formats a date)."""
+    styles = parse_xml(name, data)
+    custom = {
+        int(nf.get("numFmtId", "0")): nf.get("formatCode", "General")
+        for nf in styles.iter(f"{NS}numFmt")
+    }
+    xfs = styles.find(f"{NS}cellXfs")
+    formats = []
+    for xf in xfs if xfs is not None else []:
+        fmt_id = int(xf.get("numFmtId", "0") or 0)
+        formats.append(custom.get(fmt_id, BUILTIN_FORMATS.get(fmt_id, "General")))
+    return tuple((f, is_date_format(f)) for f in formats)
+
+
+_cached_styles = lru_cache(maxsize=64)(_styles_of)
+
+
 _EMPTY_CELL = re.compile(
     rb"<(?:[A-Za-z_][\w.-]*:)?c(?:\s[^<>]*)?/>|<((?:[A-Za-z_][\w.-]*:)?c)(?:\s[^<>/]*)?>\s*</\1>"
 )
 
 
+# The same two shapes without a namespace prefix, matching exactly what _EMPTY_CELL matches
+# there: with the literal 「<c」 in front the regex engine jumps from cell to cell instead of
+# trying every tag, and the possessive runs never backtrack through a valued cell's attributes
+# (a tag ends at its first 「>」, so 「…/>」 is a run up to it with 「/」 last). About half the
+# time of _EMPTY_CELL on a card sheet.
+_EMPTY_PLAIN_CELL = re.compile(rb"<c(?:/>|\s[^<>]*+(?<=/)>|(?:\s[^<>/]*+)?>\s*+</c>)")
+
+
 def drop_styled_empty_cells(data: bytes) -> bytes:
     """Remove ``<c …/>`` and ``<c …></c>`` (no value, no formula) from complete XML text."""
+    if b":c" not in data:  # no prefixed <x:c> element anywhere: the plain pattern is the same
+        return _EMPTY_PLAIN_CELL.sub(b"", data)
     return _EMPTY_CELL.sub(b"", data)
+
+
+def _sheet_of(
+    name: str, data: bytes
+) -> tuple[dict[str, Element], tuple[frozenset[int], frozenset[int]]]:
+    """A worksheet's stored cells by reference, and its (hidden rows, hidden columns)."""
+    root = parse_xml(name, data)
+    sheet_data = root.find(f"{NS}sheetData")
+    rows = sheet_data if sheet_data is not None else ()
+    cells = {ref: c for row in rows for c in row if (ref := c.get("r"))}
+    return cells, (_hidden_rows(rows), _hidden_columns(root))
 
 
 def _flag(value: str | None) -> bool:
@@ -578,6 +706,11 @@ STRICT_NAMESPACES = (
 )
 
 
+_DTD_MARKERS = tuple(
+    m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("ascii", "utf-16-le", "utf-16-be")
+)
+
+
 def parse_xml(name: str, data: bytes) -> Element:
     """Parse one package part with the C parser, refusing any DTD.
 
@@ -585,9 +718,7 @@ def parse_xml(name: str, data: bytes) -> Element:
     entity-expansion and external-entity attacks (what defusedxml guards against) while keeping
     expat's C tree builder, ~3x faster than defusedxml's Python-level one on a large sheet.
     """
-    markers = (b"<!DOCTYPE", b"<!ENTITY")
-    wide = tuple(m.decode().encode(enc) for m in markers for enc in ("utf-16-le", "utf-16-be"))
-    if any(m in data for m in markers + wide):
+    if (b"<!" in data or b"<\x00!" in data) and any(m in data for m in _DTD_MARKERS):
         raise SourceError("file-corrupt", f"{name}: 危険なXML構造（DTD）")
     if b"purl.oclc.org/ooxml/" in data:
         for strict, transitional in STRICT_NAMESPACES:
@@ -600,6 +731,8 @@ def parse_xml(name: str, data: bytes) -> Element:
 
 def rich_text(node: Element) -> str:
     """Text of an <si>/<is> node: plain <t> and rich-text runs, without phonetic (<rPh>) runs."""
+    if len(node) == 1 and node[0].tag == T_TAG:  # the common shape: <si><t>text</t></si>
+        return unescape_ooxml(node[0].text or "")
     parts: list[str] = []
     for child in node:
         if child.tag == f"{NS}t":

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from ubereport.japanese.values import normalize_text
 
@@ -71,6 +72,10 @@ def parse_fiscal_year(raw: object) -> int | None:
         return _in_range(int(raw)) if raw.is_integer() else None
     if not isinstance(raw, str):
         return None
+    return _parse_short(raw) if len(raw) <= 80 else _parse_text(raw)
+
+
+def _parse_text(raw: str) -> int | None:
     text = re.sub(r"\s+", "", normalize_text(raw))
     if m := _ERA_RE.fullmatch(text):
         return _checked(_era_year(m["era"], m["n"]), m["check"])
@@ -81,6 +86,8 @@ def parse_fiscal_year(raw: object) -> int | None:
         return spellings[0]
     return None
 
+
+_parse_short = lru_cache(maxsize=4096)(_parse_text)  # headings: the same few on every card
 
 _DOUBLED = re.compile(r"^(?P<first>[^()]+)\((?P<second>[^()]+)\)$")
 

@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Context, Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 __all__ = [
     "UNITS",
@@ -303,9 +304,21 @@ _EXCEL_DIGITS = Context(prec=15)
 
 def normalize_text(s: str) -> str:
     """Full-width ASCII → ASCII, ideographic space → space, then trim. Keeps ㎡ and Japanese."""
+    if len(s) <= _SHORT_TEXT:  # labels, units, values: the same few texts on every card
+        return _normalize_short(s)
+    return _normalize(s)
+
+
+_SHORT_TEXT = 80
+
+
+def _normalize(s: str) -> str:
     t = s.translate(_FULLWIDTH)
     t = _NFKC_RUNS_RE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), t)
     return t.strip()
+
+
+_normalize_short = lru_cache(maxsize=8192)(_normalize)
 
 
 def parse_value(raw: object, *, number_format: str | None = None) -> ParsedValue:
@@ -313,7 +326,7 @@ def parse_value(raw: object, *, number_format: str | None = None) -> ParsedValue
     if raw is None:
         return ParsedValue("", ValueKind.BLANK)
     if isinstance(raw, str):
-        return _parse_text(raw)
+        return _parse_short_text(raw) if len(raw) <= _SHORT_TEXT else _parse_text(raw)
     if isinstance(raw, bool):
         return ParsedValue("TRUE" if raw else "FALSE", ValueKind.INVALID)
     if isinstance(raw, numbers.Real | Decimal):
@@ -333,6 +346,9 @@ def _parse_text(raw: str) -> ParsedValue:
     if parsed is not None:
         return parsed
     return ParsedValue(raw, _classify_other(s))
+
+
+_parse_short_text = lru_cache(maxsize=8192)(_parse_text)  # ParsedValue is immutable
 
 
 def _special_kind(s: str) -> ValueKind | None:

@@ -1,0 +1,217 @@
+"""The reader's fast paths (issue 18) give exactly what the plain ones give.
+
+Each shortcut is checked against the slower definition it replaces: the prefix-free regex that
+drops value-less cells against the general one, the inline cell conversion of a whole sheet
+against converting cell by cell, the parts parsed once per distinct content against a fresh
+parse, and the text-capacity bound against counting every character.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pytest
+from builders import FIXTURES, TEMPLATE, filled_sample, rewrite_parts
+
+from ubereport.card import xlsx_source
+from ubereport.card.grid import Grid
+from ubereport.card.reader import read_card
+from ubereport.card.textfit import box_lines, display_width, fits, wrapped_lines
+from ubereport.card.xlsx_source import XlsxSource, a1, drop_styled_empty_cells
+
+PIECES = [
+    b"<c",
+    b"<c ",
+    b"<c/>",
+    b"/>",
+    b">",
+    b"<",
+    b"</c>",
+    b" ",
+    b"\n",
+    b"/",
+    b'r="A1"',
+    b's="3"',
+    b"<v>1</v>",
+    b"x",
+    b"</",
+    b"c",
+    b"<cols>",
+    b"<col/>",
+    b"<row>",
+]
+
+
+def test_dropping_value_less_cells_matches_the_general_pattern_on_unprefixed_xml() -> None:
+    rng = random.Random(18)
+    for _ in range(20_000):
+        data = b"".join(rng.choice(PIECES) for _ in range(rng.randint(1, 16)))
+        assert drop_styled_empty_cells(data) == xlsx_source._EMPTY_CELL.sub(b"", data), data
+    with zipfile.ZipFile(TEMPLATE) as package:
+        sheet = package.read("xl/worksheets/sheet1.xml")
+    dropped = drop_styled_empty_cells(sheet)
+    assert dropped == xlsx_source._EMPTY_CELL.sub(b"", sheet)
+    assert b'<c r="B1" s="1"/>' in sheet and b'<c r="B1"' not in dropped
+
+
+def test_prefixed_cells_are_dropped_by_the_general_pattern() -> None:
+    data = b'<x:row><x:c r="A1" s="1"/><x:c r="B1"></x:c><x:c r="C1"><x:v>2</x:v></x:c></x:row>'
+    assert drop_styled_empty_cells(data) == b'<x:row><x:c r="C1"><x:v>2</x:v></x:c></x:row>'
+
+
+def _cell_by_cell(source: XlsxSource, sheet: str) -> dict[tuple[int, int], object]:
+    out = {}
+    for ref in source._raw_cells(sheet):
+        cell = source.cell(sheet, ref)
+        if cell is not None:
+            out[xlsx_source.split_ref(ref)] = cell
+    return out
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["libreoffice_pasted_split_hidden_row_card02.xlsx", "libreoffice_resaved_card12.xlsx"],
+)
+def test_a_whole_sheet_converts_as_its_cells_do_one_by_one(name: str) -> None:
+    source = XlsxSource(FIXTURES / name)
+    for sheet in source.sheet_names:
+        assert source.grid(sheet) == _cell_by_cell(XlsxSource(FIXTURES / name), sheet)
+
+
+def test_the_sheet_grid_converts_every_cell_shape(tmp_path: Path) -> None:
+    card = TEMPLATE  # written by xlsxwriter: shared strings, as Excel writes them
+    cells = (
+        '<c r="A50" t="s"><v>0</v></c>'  # shared string
+        '<c r="B50" s="0"><v>1.5</v></c>'  # number
+        '<c r="C50" t="inlineStr"><is><t>インライン</t></is></c>'
+        '<c r="D50" t="b"><v>1</v></c>'
+        '<c r="E50" t="e"><v>#DIV/0!</v></c>'
+        '<c r="F50" t="str"><f>A1&amp;"x"</f><v>式の結果</v></c>'
+        '<c r="G50"><f>1+1</f><v>2</v></c>'
+        '<c r="H50" t="s"><v>99999</v></c>'  # out of range: empty text
+        '<c r="I50"><f>NOW()</f></c>'  # a formula without a cached value
+    )
+    with zipfile.ZipFile(card) as package:
+        sheet = package.read("xl/worksheets/sheet1.xml").decode()
+    edited = sheet.replace("</sheetData>", f'<row r="50">{cells}</row></sheetData>')
+    path = rewrite_parts(
+        card, tmp_path / "shapes.xlsx", {"xl/worksheets/sheet1.xml": edited.encode()}
+    )
+    source = XlsxSource(path)
+    name = source.sheet_names[0]
+    grid = source.grid(name)
+    assert grid == _cell_by_cell(XlsxSource(path), name)
+    row = {c: grid.get((50, c)) for c in range(1, 10)}
+    assert [(v.value, v.formula, v.error) if v else None for v in row.values()] == [
+        (source._shared_string(0), None, None),
+        (1.5, None, None),
+        ("インライン", None, None),
+        (True, None, None),
+        (None, None, "#DIV/0!"),
+        ("式の結果", '=A1&"x"', None),
+        (2.0, "=1+1", None),
+        ("", None, None),
+        (None, "=NOW()", None),
+    ]
+
+
+def test_a_bad_value_in_a_sheet_is_named_by_its_cell(tmp_path: Path) -> None:
+    card = filled_sample(tmp_path, "02")
+    with zipfile.ZipFile(card) as package:
+        sheet = package.read("xl/worksheets/sheet1.xml").decode()
+    bad = '<row r="50"><c r="A50"><v>1</v></c><c r="B50"><v>1,5</v></c></row>'
+    edited = sheet.replace("</sheetData>", bad + "</sheetData>")
+    path = rewrite_parts(card, tmp_path / "bad.xlsx", {"xl/worksheets/sheet1.xml": edited.encode()})
+    result = read_card(path)
+    assert result.card is None
+    assert [(f.code, f.message) for f in result.findings] == [
+        (
+            "file-corrupt",
+            "ファイルが壊れているため読めません（アクションプラン: セル B50 の値が読めません"
+            "（could not convert string to float: '1,5'））。元のファイルをExcelで開いて保存し直すか、"
+            "様式に入力し直して提出してください。",
+        )
+    ]
+
+
+def test_parts_shared_between_files_are_parsed_by_their_own_content(tmp_path: Path) -> None:
+    """Two cards whose workbook and list-sheet parts are byte for byte the same but whose
+    styles and strings differ: each keeps its own number formats and shows its own strings."""
+    card = TEMPLATE
+    with zipfile.ZipFile(card) as package:
+        styles = package.read("xl/styles.xml").decode()
+        strings = package.read("xl/sharedStrings.xml").decode()
+    percent = styles.replace('numFmtId="0"', 'numFmtId="9"')
+    assert percent != styles
+    other = rewrite_parts(
+        card,
+        tmp_path / "other.xlsx",
+        {
+            "xl/styles.xml": percent.encode(),
+            "xl/sharedStrings.xml": strings.replace("<t>目標", "<t>別の目標", 1).encode(),
+        },
+    )
+    first, second = XlsxSource(card), XlsxSource(other)
+    assert first.sheet_names == second.sheet_names
+    lists = first.sheet_names[1]
+    with zipfile.ZipFile(card) as a, zipfile.ZipFile(other) as b:
+        part = first.sheet_parts[lists]
+        assert a.read(part) == b.read(part)
+    assert first._styles() != second._styles()
+    assert first._styles() == xlsx_source._styles_of("styles", styles.encode())
+    assert second._styles() == xlsx_source._styles_of("styles", percent.encode())
+    for source, path in ((first, card), (second, other)):
+        for sheet in source.sheet_names:
+            assert source.grid(sheet) == _cell_by_cell(XlsxSource(path), sheet)
+    assert first.grid(first.sheet_names[0]) != second.grid(second.sheet_names[0])
+
+
+def test_grid_lookups_agree_with_the_cells() -> None:
+    source = XlsxSource(FIXTURES / "libreoffice_pasted_split_hidden_row_card02.xlsx")
+    sheet = source.sheet_names[0]
+    from ubereport.card import layout
+    from ubereport.card.grid import cell_text
+
+    grid = Grid.of(source, sheet, layout.DEFAULT)
+
+    for r in range(1, 60):
+        for c in range(1, 20):
+            cell = grid.cells.get((r, c))
+            assert grid.text((r, c)) == cell_text(cell)
+            is_label = (
+                cell is not None
+                and isinstance(cell.value, str)
+                and layout.DEFAULT.is_printed_label(cell.value)
+            )
+            assert grid.is_label((r, c)) == is_label
+    part = grid.part(range(1, 20), range(1, 8))
+    assert part.texts == {p: t for p, t in grid.texts.items() if p[0] < 20 and p[1] < 8}
+    assert part.label_cells == {p for p in grid.label_cells if p[0] < 20 and p[1] < 8}
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+def test_text_capacity_bound_gives_the_exact_answer() -> None:
+    rng = random.Random(7)
+    alphabet = "あア漢字ABC abc123、。①※・\n𠮷ｱｲｳ"
+    for _ in range(5_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 400)))
+        width = rng.choice((40.0, 120.5, 300.0, 700.0))
+        height = rng.choice((10.0, 24.0, 34.5, 156.0, 400.0))
+        assert display_width(text) == _width(text)
+        exact = wrapped_lines(text, width) <= box_lines(height) if text else True
+        assert fits(text, width, height) == exact, (text, width, height)
+
+
+def test_a1_references() -> None:
+    assert [a1(1, 1), a1(40, 13), a1(3, 27), a1(1_048_576, 16_384)] == [
+        "A1",
+        "M40",
+        "AA3",
+        "XFD1048576",
+    ]
