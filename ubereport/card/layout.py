@@ -582,7 +582,18 @@ class Layout:
         self, box: Box, row_heights: dict[int, float] | None = None
     ) -> tuple[float, float]:
         """(width, height) of a box in points as the form prints it (Excel's column widths)."""
-        heights = self.base_heights if row_heights is None else row_heights
+        if row_heights is None:  # the form's own sizes: worked out once per box
+            size = self._sizes.get(box.ref)
+            if size is None:
+                size = self._sizes[box.ref] = self._box_size(box, self.base_heights)
+            return size
+        return self._box_size(box, row_heights)
+
+    @cached_property
+    def _sizes(self) -> dict[str, tuple[float, float]]:
+        return {}
+
+    def _box_size(self, box: Box, heights: dict[int, float]) -> tuple[float, float]:
         r1, c1, r2, c2 = box.span
         width = sum(column_points(w) for w in self.column_widths[c1 - 1 : c2])
         height = sum(heights.get(r, BASE_ROW_HEIGHT) for r in range(r1, r2 + 1))

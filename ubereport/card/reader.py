@@ -130,10 +130,11 @@ def _read(source: XlsxSource, name: str, plans: Plans) -> list[ReadResult]:
         registry = routed if isinstance(routed, Registry) else plans.items[0]
         lay = layout_for(registry)
         grid = None
-        if source.cell_count(sheet) <= SMALL_SHEET:
+        shown = source.sheet_states.get(sheet, "visible") == "visible"
+        if shown and source.cell_count(sheet) <= SMALL_SHEET:
             grid = Grid.of(source, sheet, lay)
             likeness = len(grid.anchors)
-        else:  # a big data sheet: judged from its strings before any cell is converted
+        else:  # a big data sheet or a hidden one (the form's lists): judged from its strings
             likeness = _likeness(source.texts(sheet), lay)
         if likeness < CARD_LIKENESS:
             if likeness >= PARTIAL_LIKENESS and source.sheet_states.get(sheet) == "visible":

@@ -65,8 +65,8 @@ def _ratings(ctx: Context) -> Iterator[Finding]:
 
 def _texts(ctx: Context) -> Iterator[Finding]:
     values = card_texts(ctx)
+    lay = layout_for(ctx.registry)
     for fname, text in values.items():
-        lay = layout_for(ctx.registry)
         box = lay.field_box(fname)
         if box is not None and box.capacity and not fits(text, *lay.box_size(box)):
             yield ctx.finding(
