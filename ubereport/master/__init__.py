@@ -90,10 +90,16 @@ def merge_files(
     with master_lock(master, wait=lock_wait) as warnings:
         data = read_master(master)
         targets = registered_targets(data)
+        known = data.merged_hashes()
         subs = submit_all(
-            paths, registry, registered_targets=targets, workers=workers, progress=progress
+            paths,
+            registry,
+            registered_targets=targets,
+            workers=workers,
+            progress=progress,
+            known=known,
         )
-        decide(subs, data.merged_hashes())
+        decide(subs, known)
         data, results = merge_isolated(master, data, subs, now_text(), archived)
         fresh = any(r.decision is not Decision.ALREADY_PROCESSED for r in results)
         if fresh and not dry_run:

@@ -96,8 +96,8 @@ def merge_submission(
 ) -> MergeResult:
     """Record ``sub`` in the master and, when accepted, apply its card."""
     sid = submission_id(sub.sha256, sub.part)
-    card = sub.report.card
-    result = MergeResult(sid, sub.label, sub.decision, card.plan_no if card else None)
+    head = sub.head
+    result = MergeResult(sid, sub.label, sub.decision, head.plan_no if head else None)
     if not sub.sha256:  # the file could not be read at all: nothing to record it by
         result.decision = Decision.REJECTED
         return result
@@ -105,7 +105,10 @@ def merge_submission(
         result.decision = Decision.ALREADY_PROCESSED  # recorded once, under its first file
         return result
     _record(data, sub, sid, now, archived_to)
-    if sub.decision is Decision.ACCEPTED and card is not None and card.fiscal_year:
+    card = sub.card if sub.decision is Decision.ACCEPTED else None
+    if sub.decision is Decision.ACCEPTED and head and head.fiscal_year and card is None:
+        raise RuntimeError(f"{sub.label}: the accepted card was let go before the merge")
+    if card is not None and card.fiscal_year:
         merger = _Merger(data, sid, now)
         was_new = not _plan_row(data, card.plan_no or "").get("submission_id")
         merger.apply(card)
@@ -121,7 +124,7 @@ def merge_submission(
 
 
 def _record(data: MasterData, sub: Submission, sid: str, now: str, archived_to: str) -> None:
-    card = sub.report.card
+    card = sub.head
     findings = sub.findings
     errors = sum(f.is_error for f in findings)
     data.rows(SUBMISSIONS.name).append(
