@@ -190,3 +190,35 @@ def test_a_worker_killed_while_writing_feedback_loses_nothing(
         assert actual[rel] == expected[rel], rel
     rows = read_master(double / "outbox" / "アクションプラン台帳.xlsx").rows("submissions")
     assert len(rows) == len(files) - 1
+
+
+def test_a_batch_merged_with_shared_indexes_equals_cards_merged_one_by_one(tmp_path: Path) -> None:
+    """``merging`` builds the key indexes once per batch (not once per card): the master is the
+    same as when every card builds its own, for new plans, resubmissions and several years."""
+    from ubereport.master.merge import merge_submission, merging
+    from ubereport.master.store import new_master
+
+    files = [*resubmissions(tmp_path / "02", "02", 3), CARDS["05"], CARDS["09"]]
+    (tmp_path / "05").mkdir()  # plan 05 again, for its next year
+    actuals = {f"kpi{k}_actual_y2": "1" for k in (1, 2)}
+    card = filled_sample(tmp_path / "05", "05", fiscal_year="R5", achievements="R5 実績", **actuals)
+    files.append(card.rename(tmp_path / "05_R5.xlsx"))
+    registry = default_registry()
+    subs = decide(submit_all(files, registry, registered_targets={}))
+    assert [s.decision for s in subs].count(Decision.ACCEPTED) == 4
+    alone, batched = new_master(registry), new_master(registry)
+    for sub in subs:
+        merge_submission(alone, sub, "2024-06-01 09:00:00")
+    with merging(batched):
+        results = [merge_submission(batched, sub, "2024-06-01 09:00:00") for sub in subs]
+    assert batched.merging is None
+    assert batched.tables == alone.tables
+    assert [r.state.value if r.state else None for r in results] == [
+        None,
+        None,
+        "新規",
+        "新規",
+        "新規",
+        "更新",
+    ]
+    assert len(batched.rows("history")) > len(registry.plans)
