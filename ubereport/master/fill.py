@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -66,11 +66,13 @@ def fill(skeleton: bytes, tables: Sequence[TableRows], out: Path) -> None:
         members = {info.filename: package.read(info) for info in package.infolist()}
         infos = package.infolist()
     strings = _Strings.from_part(members[sst_part].decode("utf-8"))
-    for table in tables:
-        part = parts[table.sheet]
-        members[part] = _fill_sheet(members[part].decode("utf-8"), table, strings).encode()
-    members[sst_part] = strings.part(members[sst_part].decode("utf-8")).encode()
-    _write_package(out, infos, members)
+
+    def sheet(part: str, table: TableRows) -> Callable[[], bytes]:
+        return lambda: _fill_sheet(members[part].decode("utf-8"), table, strings).encode()
+
+    made = {parts[table.sheet]: sheet(parts[table.sheet], table) for table in tables}
+    made[sst_part] = lambda: strings.part(members[sst_part].decode("utf-8")).encode()
+    _write_package(out, infos, members, made, sst_part)
 
 
 class _Strings:
@@ -320,26 +322,55 @@ def refill(
     if existing[: len(own)] != own or len(set(existing)) != len(existing):
         raise NotOurs
     strings = _Strings(existing, 0)
-    for table in tables:
-        part = parts[table.sheet]
-        xml = members[part].decode("utf-8")
-        if table.sheet in old_sheets:
-            old_xml = old_sheets[table.sheet]
-            members[part] = _extend_sheet(xml, old_xml, table, kept[table.sheet], strings)
-        else:
-            members[part] = _fill_sheet(xml, table, strings).encode()
-    strings.references = sum(members[part].count(b' t="s"') for part in parts.values())
-    members[sst_part] = strings.part(old_sst).encode()
-    _write_package(out, infos, members)
+    filled = {parts[table.sheet] for table in tables}
+    strings.references = sum(
+        members[part].count(b' t="s"') for part in parts.values() if part not in filled
+    )
+
+    def sheet(part: str, table: TableRows) -> Callable[[], bytes]:
+        def make() -> bytes:
+            xml = members[part].decode("utf-8")
+            old_xml = old_sheets.pop(table.sheet, None)  # let each previous sheet go once used
+            if old_xml is not None:
+                data = _extend_sheet(xml, old_xml, table, kept[table.sheet], strings)
+            else:
+                data = _fill_sheet(xml, table, strings).encode()
+            strings.references += data.count(b' t="s"')
+            return data
+
+        return make
+
+    made = {parts[table.sheet]: sheet(parts[table.sheet], table) for table in tables}
+    made[sst_part] = lambda: strings.part(old_sst).encode()
+    _write_package(out, infos, members, made, sst_part)
 
 
-def _write_package(out: Path, infos: list[zipfile.ZipInfo], members: dict[str, bytes]) -> None:
-    """Deflate at level 1: at 20,000 submissions (18 MB of XML) 0.07 s instead of 0.48 s at the
+def _write_package(
+    out: Path,
+    infos: list[zipfile.ZipInfo],
+    members: dict[str, bytes],
+    made: Mapping[str, Callable[[], bytes]],
+    last: str,
+) -> None:
+    """Write the package: each part in ``made`` is made just before it is written and let go
+    after (one sheet's XML in memory at a time, not the whole book's); ``last`` (the shared
+    strings, complete only once every sheet is made) is written after every made part — where
+    xlsxwriter puts it anyway.
+
+    Deflate at level 1: at 20,000 submissions (18 MB of XML) 0.07 s instead of 0.48 s at the
     default level 6, for a file 20 % larger (3.0 MB instead of 2.5 MB)."""
+    first = [info for info in infos if info.filename != last]
+    tail = [info for info in infos if info.filename == last]
+    at = next((i for i, info in enumerate(infos) if info.filename == last), len(first))
+    at = max([at, *(i + 1 for i, info in enumerate(first) if info.filename in made)])
+    order = first[:at] + tail + first[at:]
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as target:
-        for info in infos:
+        for info in order:
             info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, members[info.filename], compresslevel=COMPRESS_LEVEL)
+            make = made.get(info.filename)
+            data = make() if make is not None else members[info.filename]
+            target.writestr(info, data, compresslevel=COMPRESS_LEVEL)
+            del data
 
 
 class NotOurs(Exception):
