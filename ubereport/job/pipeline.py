@@ -82,6 +82,7 @@ def process_batch(
             write_master(
                 master, data, backups=settings.backups, held_wait=settings.lock_wait_seconds
             )
+        data.base = None  # the cache is on disk; its tables in memory are only for another write
         feedback = _start_feedback(settings, subs, moves)  # in workers while reports render
         pending = render_now(settings, master, data, registry, summary)
         save_state(settings, set(data.merged_hashes()), pending)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 import re
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -67,11 +68,11 @@ def fill(skeleton: bytes, tables: Sequence[TableRows], out: Path) -> None:
         infos = package.infolist()
     strings = _Strings.from_part(members[sst_part].decode("utf-8"))
 
-    def sheet(part: str, table: TableRows) -> Callable[[], bytes]:
-        return lambda: _fill_sheet(members[part].decode("utf-8"), table, strings).encode()
+    def sheet(part: str, table: TableRows) -> Callable[[], Iterable[bytes]]:
+        return lambda: _fill_sheet(members[part].decode("utf-8"), table, strings)
 
     made = {parts[table.sheet]: sheet(parts[table.sheet], table) for table in tables}
-    made[sst_part] = lambda: strings.part(members[sst_part].decode("utf-8")).encode()
+    made[sst_part] = lambda: [strings.part(members[sst_part].decode("utf-8")).encode()]
     _write_package(out, infos, members, made, sst_part)
 
 
@@ -174,13 +175,19 @@ def _column_styles(xml: str) -> dict[int, str]:
     return styles
 
 
-def _fill_sheet(xml: str, table: TableRows, strings: _Strings) -> str:
+def _fill_sheet(xml: str, table: TableRows, strings: _Strings) -> Iterator[bytes]:
+    """The skeleton sheet ``xml`` with the table's rows, as chunks of bytes (made as written)."""
     styles = _sheet_styles(xml, table)
-    body, last = _rows_xml(table, table.rows, 2, styles, strings)
-    return _splice(xml, table, body, last)
+    last = _last_row(table.rows, 2)
+    head, tail = _splice(xml, table, last)
+    return chain(
+        (head.encode(),), _rows_xml(table, table.rows, 2, styles, strings), (tail.encode(),)
+    )
 
 
-def _extend_sheet(xml: str, old: bytes, table: TableRows, kept: int, strings: _Strings) -> bytes:
+def _extend_sheet(
+    xml: str, old: bytes, table: TableRows, kept: int, strings: _Strings
+) -> Iterator[bytes]:
     """The skeleton ``xml`` with the data rows of the previous sheet ``old`` (which holds the
     first ``kept`` rows of the table) and then the table's rows after those. The previous rows
     stay bytes as they are: at 20,000 submissions they are most of the package."""
@@ -197,21 +204,24 @@ def _extend_sheet(xml: str, old: bytes, table: TableRows, kept: int, strings: _S
     if last_row >= 0:
         end = old.index(b'"', last_row + 8)
         kept_last = int(old[last_row + 8 : end])
-    body, last = _rows_xml(table, table.rows[kept:], kept_last + 1, styles, strings)
+    rows = table.rows[kept:]
+    last = _last_row(rows, kept_last + 1)
     dimension = _DIMENSION.search(xml)
     at = xml.rfind("</sheetData>")
     if dimension is None or at < dimension.end():
         raise MasterUnwritable(_UNEXPECTED.format(what=f"「{table.sheet}」のシートの形式"))
     letter = column_letters(len(table.numeric))
-    return b"".join(
+    head_bytes = b"".join(
         (
             xml[: dimension.start()].encode(),
             f'<dimension ref="A1:{letter}{max(last, kept_last, 1)}"/>'.encode(),
             xml[dimension.end() : at].encode(),
-            old[old_head.end() : close],
-            body.encode(),
-            xml[at:].encode(),
         )
+    )
+    return chain(
+        (head_bytes, old[old_head.end() : close]),
+        _rows_xml(table, rows, kept_last + 1, styles, strings),
+        (xml[at:].encode(),),
     )
 
 
@@ -222,20 +232,31 @@ def _sheet_styles(xml: str, table: TableRows) -> dict[int, str]:
     return styles
 
 
+ROWS_PER_CHUNK = 2000
+
+
+def _last_row(rows: Sequence[Sequence[Any]], first: int) -> int:
+    """The number of the last row of ``rows`` (numbered from ``first``) with a value in it
+    (``first - 1`` when none): the sheet's dimension, written before its rows."""
+    for back, row in enumerate(reversed(rows)):
+        if any(value is not None and value != "" for value in row):
+            return first + len(rows) - 1 - back
+    return first - 1
+
+
 def _rows_xml(
     table: TableRows,
     rows: Sequence[Sequence[Any]],
     first: int,
     styles: dict[int, str],
     strings: _Strings,
-) -> tuple[str, int]:
-    """The ``<row>`` elements of ``rows``, numbered from ``first``; and the last row written
-    (``first - 1`` when none)."""
+) -> Iterator[bytes]:
+    """The ``<row>`` elements of ``rows``, numbered from ``first``, a few thousand rows a chunk
+    (a row without any value is left out)."""
     width = len(table.numeric)
     text_style = next(styles[i + 1] for i, numeric in enumerate(table.numeric) if not numeric)
     letters = [column_letters(i + 1) for i in range(width)]
     out: list[str] = []
-    last = first - 1
     for number, row in enumerate(rows, start=first):
         cells: list[str] = []
         for i, value in enumerate(row):
@@ -259,12 +280,16 @@ def _rows_xml(
             height = _row_height(table, row)
             ht = f' ht="{height}" customHeight="1"' if height else ""
             out.append(f'<row r="{number}"{ht}>{"".join(cells)}</row>')
-            last = number
-    return "".join(out), last
+        if len(out) >= ROWS_PER_CHUNK:
+            yield "".join(out).encode()
+            out.clear()
+    if out:
+        yield "".join(out).encode()
 
 
-def _splice(xml: str, table: TableRows, body: str, last: int) -> str:
-    """Put ``body`` (data rows) at the end of the skeleton's ``<sheetData>``; set the dimension."""
+def _splice(xml: str, table: TableRows, last: int) -> tuple[str, str]:
+    """The skeleton sheet before and after where the data rows go (the end of its
+    ``<sheetData>``), with the dimension set to ``last``."""
     dimension = _DIMENSION.search(xml)
     close = xml.rfind("</sheetData>")
     if dimension is None or close < 0:
@@ -272,15 +297,14 @@ def _splice(xml: str, table: TableRows, body: str, last: int) -> str:
     if close < dimension.end():
         raise MasterUnwritable(_UNEXPECTED.format(what=f"「{table.sheet}」のシートの形式"))
     letter = column_letters(len(table.numeric))
-    return "".join(
+    head = "".join(
         (
             xml[: dimension.start()],
             f'<dimension ref="A1:{letter}{max(last, 1)}"/>',
             xml[dimension.end() : close],
-            body,
-            xml[close:],
         )
     )
+    return head, xml[close:]
 
 
 def refill(
@@ -327,21 +351,29 @@ def refill(
         members[part].count(b' t="s"') for part in parts.values() if part not in filled
     )
 
-    def sheet(part: str, table: TableRows) -> Callable[[], bytes]:
-        def make() -> bytes:
+    counted = [strings.references]  # every reference of the sheets as written
+
+    def counting(chunks: Iterable[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            counted[0] += chunk.count(b' t="s"')
+            yield chunk
+
+    def sheet(part: str, table: TableRows) -> Callable[[], Iterable[bytes]]:
+        def make() -> Iterable[bytes]:
             xml = members[part].decode("utf-8")
             old_xml = old_sheets.pop(table.sheet, None)  # let each previous sheet go once used
             if old_xml is not None:
-                data = _extend_sheet(xml, old_xml, table, kept[table.sheet], strings)
-            else:
-                data = _fill_sheet(xml, table, strings).encode()
-            strings.references += data.count(b' t="s"')
-            return data
+                return counting(_extend_sheet(xml, old_xml, table, kept[table.sheet], strings))
+            return counting(_fill_sheet(xml, table, strings))
 
         return make
 
+    def shared_strings() -> list[bytes]:
+        strings.references = counted[0]
+        return [strings.part(old_sst).encode()]
+
     made = {parts[table.sheet]: sheet(parts[table.sheet], table) for table in tables}
-    made[sst_part] = lambda: strings.part(old_sst).encode()
+    made[sst_part] = shared_strings
     _write_package(out, infos, members, made, sst_part)
 
 
@@ -349,7 +381,7 @@ def _write_package(
     out: Path,
     infos: list[zipfile.ZipInfo],
     members: dict[str, bytes],
-    made: Mapping[str, Callable[[], bytes]],
+    made: Mapping[str, Callable[[], Iterable[bytes]]],
     last: str,
 ) -> None:
     """Write the package: each part in ``made`` is made just before it is written and let go
@@ -368,9 +400,13 @@ def _write_package(
         for info in order:
             info.compress_type = zipfile.ZIP_DEFLATED
             make = made.get(info.filename)
-            data = make() if make is not None else members[info.filename]
-            target.writestr(info, data, compresslevel=COMPRESS_LEVEL)
-            del data
+            if make is None:
+                target.writestr(info, members[info.filename], compresslevel=COMPRESS_LEVEL)
+                continue
+            info._compresslevel = COMPRESS_LEVEL  # what writestr(compresslevel=) sets
+            with target.open(info, "w") as part:
+                for chunk in make():
+                    part.write(chunk)
 
 
 class NotOurs(Exception):
