@@ -2,7 +2,7 @@
 """ubereport benchmark (issues 7, 18): read + validate, the whole run, the idle run, the master,
 the incremental run.
 
-    python bench/run.py                                  # the full set: N = 14, 200, 2000
+    python bench/run.py                                  # the full set: N = 14, 200, 2000 (+ f, t)
     python bench/run.py --sizes 14,200 --repeat 1        # a quick run
     python bench/run.py --results bench/RESULTS.md       # also write the Markdown results
 
@@ -18,7 +18,10 @@ What it does (details in bench/README.md):
 4. (c) the idle ``ubereport run`` (nothing new) and whether pandas/openpyxl were imported;
 5. (d) ``read_master`` + ``write_master`` of a master holding 20,000 KPI-year rows;
 6. (e) one new card into a root whose master holds 100 / 5,000 / 20,000 submissions
-   (``bench/incremental.py``).
+   (``bench/incremental.py``);
+7. (f) a 20,000-card batch over a generated 500-plan registry, optionally against another
+   version's code in the same run (``bench/varied.py``, ``--baseline-code``);
+8. (t) the worker threshold: the whole run of small batches with ``workers = 1`` and ``2``.
 
 Times are medians of several runs; peak memory is the Python heap peak (``tracemalloc``, in one
 extra untimed pass) and the worker's / child's peak RSS (``ru_maxrss``).
@@ -687,9 +690,13 @@ def fill_inbox(root: Path, files: Iterable[Path]) -> None:
         shutil.copyfile(f, inbox / f.name)
 
 
-def ubereport_run(root: Path, *extra: str, bytecode: bool = True) -> ChildRun:
+def ubereport_run(
+    root: Path, *extra: str, bytecode: bool = True, code: Path | None = None
+) -> ChildRun:
     args = [sys.executable, *extra, "-m", "ubereport", "run", "--root", str(root)]
-    return run_child(args, bytecode=bytecode)
+    if code is None:
+        return run_child(args, bytecode=bytecode)
+    return run_child(args, root, bytecode=bytecode, code=code)  # not from the repo's folder
 
 
 def parse_summary(stdout: str) -> dict[str, Any]:
@@ -713,7 +720,13 @@ def output_files(root: Path) -> int:
 
 
 def bench_whole_run(
-    n: int, files: list[Path], repeat: int, scratch: Path, keep_root: bool, workers: int = 0
+    n: int,
+    files: list[Path],
+    repeat: int,
+    scratch: Path,
+    keep_root: bool,
+    workers: int = 0,
+    code: Path | None = None,
 ) -> tuple[dict[str, Any], Path | None]:
     runs = []
     root = scratch / (f"root-{n}" if workers == 0 else f"root-{n}-workers-{workers}")
@@ -721,7 +734,7 @@ def bench_whole_run(
     for r in range(repeat):
         make_root(root, workers=workers)
         fill_inbox(root, files)
-        child = ubereport_run(root)
+        child = ubereport_run(root, code=code)
         if child.exit_code not in (0, 1):
             raise RuntimeError(f"ubereport run (N={n}) exited {child.exit_code}:\n{child.stderr}")
         runs.append(child)
@@ -1276,7 +1289,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--baseline-code",
         type=Path,
         default=None,
-        help="(f) also run the batch with the ubereport package in this folder, taking turns "
+        help="(b, f) also run the largest batch with the ubereport package in this folder "
         "(e.g. `git archive <commit> ubereport | tar -x -C DIR`)",
     )
     p.add_argument(
@@ -1387,6 +1400,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 log(f"(b) N={n}: {args.repeat} whole runs with workers = 1 (no worker processes)")
                 r, _ = bench_whole_run(n, batch_files[n], args.repeat, scratch, False, workers=1)
                 results["run"][f"{n} (workers = 1)"] = r
+            if args.baseline_code:
+                log(f"(b) N={n}: {args.repeat} whole runs with the code in {args.baseline_code}")
+                r, _ = bench_whole_run(
+                    n, batch_files[n], args.repeat, scratch, False, code=args.baseline_code
+                )
+                results["run"][f"{n} (code in {args.baseline_code.name}/)"] = r
 
         if "c" in parts:
             log(f"(c) idle runs ×{args.idle_runs}")

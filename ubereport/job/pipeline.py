@@ -58,6 +58,7 @@ def process_batch(
         sweep_temp_files([settings.path("outbox"), settings.path("rejected"), master.parent])
         data = read_master(master, cached=True)
         targets = registered_targets(data)
+        known = data.merged_hashes()
         subs = submit_all(
             scan.ready,
             registry,
@@ -65,10 +66,10 @@ def process_batch(
             bands=bands,
             workers=settings.workers,
             progress=progress,
-            known=data.merged_hashes(),
+            known=known,
         )
         subs = _readable(subs, summary)
-        decide(subs, data.merged_hashes())
+        decide(subs, known)
         earlier = {r["sha256"]: r.get("decision") for r in data.rows("submissions")}
         for sub in subs:
             if sub.decision is Decision.ALREADY_PROCESSED and earlier.get(sub.sha256) == "要修正":
@@ -84,9 +85,11 @@ def process_batch(
             )
         data.base = None  # the cache is on disk; its tables in memory are only for another write
         feedback = _start_feedback(settings, subs, moves)  # in workers while reports render
-        pending = render_now(settings, master, data, registry, summary)
-        save_state(settings, set(data.merged_hashes()), pending)
-        kept = _feedback_written(feedback, summary)
+        try:
+            pending = render_now(settings, master, data, registry, summary)
+            save_state(settings, set(data.merged_hashes()), pending)
+        finally:  # the workers are waited for (and stopped) even when rendering fails
+            kept = _feedback_written(feedback, summary)
         summary.findings.update((sub.label, sub.findings) for sub in subs)
         moved: set[Path] = set()
         for sub, result in zip(subs, results, strict=True):

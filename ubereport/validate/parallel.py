@@ -38,10 +38,12 @@ from ubereport.validate.batch import Submission, internal_error
 from ubereport.validate.context import Report, TargetKey
 from ubereport.validate.run import validate_cards
 
-# Below this many files, starting worker processes costs more than it saves: measured on a
-# 2-core machine, whole `ubereport run`, workers = 1 against 2 (bench/RESULTS.md, "worker
-# threshold").
-PARALLEL_MIN_FILES = 100
+# From this many files on, two worker processes make a whole `ubereport run` faster on a 2-core
+# machine (bench part t, bench/RESULTS.md): with the machine otherwise idle they win from 100
+# files (0.87x at 100, 1.19x at 50); with other work holding about one core only from ~400
+# (1.21x at 300, 0.79x at 500). 200 splits it: 0.3 s lost at worst on an idle machine, 1 s
+# on a busy one.
+PARALLEL_MIN_FILES = 200
 # Feedback workbooks are written in workers from this many (each ~15 ms in openpyxl; a worker
 # imports openpyxl first, ~0.3 s; the workers write while this process renders the reports).
 FEEDBACK_PARALLEL_MIN = 40
