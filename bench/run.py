@@ -2,7 +2,7 @@
 """ubereport benchmark (issues 7, 18): read + validate, the whole run, the idle run, the master,
 the incremental run.
 
-    python bench/run.py                                  # the full set: N = 14, 200, 2000
+    python bench/run.py                                  # the full set: N = 14, 200, 2000 (+ f, t)
     python bench/run.py --sizes 14,200 --repeat 1        # a quick run
     python bench/run.py --results bench/RESULTS.md       # also write the Markdown results
 
@@ -18,7 +18,10 @@ What it does (details in bench/README.md):
 4. (c) the idle ``ubereport run`` (nothing new) and whether pandas/openpyxl were imported;
 5. (d) ``read_master`` + ``write_master`` of a master holding 20,000 KPI-year rows;
 6. (e) one new card into a root whose master holds 100 / 5,000 / 20,000 submissions
-   (``bench/incremental.py``).
+   (``bench/incremental.py``);
+7. (f) a 20,000-card batch over a generated 500-plan registry, optionally against another
+   version's code in the same run (``bench/varied.py``, ``--baseline-code``);
+8. (t) the worker threshold: the whole run of small batches with ``workers = 1`` and ``2``.
 
 Times are medians of several runs; peak memory is the Python heap peak (``tracemalloc``, in one
 extra untimed pass) and the worker's / child's peak RSS (``ru_maxrss``).
@@ -49,6 +52,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -81,6 +85,7 @@ GOAL_IDLE_MS = 150.0
 GOAL_MASTER_S = 3.0
 GOAL_INCREMENTAL_S = 1.0
 GOAL_INCREMENTAL_RATIO = 1.5
+GOAL_BATCH_MB = 250.0
 INCREMENTAL_BASE = 200  # cards of the real run whose master part (e) scales
 
 
@@ -196,14 +201,17 @@ def _actual(kpi: dict[str, Any], y: int, sample_actual: str, rng: random.Random)
     return sample_actual if sample_actual else ""
 
 
-def card_fields(spec: CardSpec, seed: int) -> dict[str, object]:
-    """The defined-name -> value dict of one generated card."""
+def card_fields(
+    spec: CardSpec, seed: int, registry: Any = None, source_plan: str | None = None
+) -> dict[str, object]:
+    """The defined-name -> value dict of one generated card (of ``registry``, the bundled one by
+    default; its texts and KPIs from the sample card of ``source_plan``, by default its own)."""
     from ubereport.card.sample import sample_fields
 
     state = _gen_state()
     rng = random.Random(f"{seed}:{spec.index}")
-    registry = state["registry"]
-    source = state["by_plan"].get(spec.plan_no) or rng.choice(state["samples"])
+    registry = registry or state["registry"]
+    source = state["by_plan"].get(source_plan or spec.plan_no) or rng.choice(state["samples"])
     fields: dict[str, object] = dict(sample_fields(source))
     entry = registry.plan(spec.plan_no)
     n = spec.fiscal_year - 2018
@@ -546,7 +554,7 @@ def _self_maxrss_mb() -> float | None:
 PYCACHE: list[Path] = []  # set by main(): children keep their byte code here, not in the repo
 
 
-def _env(*, bytecode: bool = True) -> dict[str, str]:
+def _env(*, bytecode: bool = True, code: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     if bytecode and PYCACHE:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -554,7 +562,7 @@ def _env(*, bytecode: bool = True) -> dict[str, str]:
     else:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env.pop("PYTHONPYCACHEPREFIX", None)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code or REPO), env.get("PYTHONPATH")]))
     env["PYTHONIOENCODING"] = "utf-8"
     return env
 
@@ -602,9 +610,16 @@ print(json.dumps([s, os.waitstatus_to_exitcode(status), usage.ru_maxrss, peak[0]
 """
 
 
-def run_child(args: Sequence[str], cwd: Path | None = None, *, bytecode: bool = True) -> ChildRun:
-    """Run one child process: wall time and its own peak RSS (where ``wait4`` exists)."""
-    env = _env(bytecode=bytecode)
+def run_child(
+    args: Sequence[str],
+    cwd: Path | None = None,
+    *,
+    bytecode: bool = True,
+    code: Path | None = None,
+) -> ChildRun:
+    """Run one child process: wall time and its own peak RSS (where ``wait4`` exists); ``code``
+    is the folder its ``ubereport`` is imported from (this checkout by default)."""
+    env = _env(bytecode=bytecode, code=code)
     with tempfile.TemporaryDirectory() as tmp:
         out, err = Path(tmp) / "out", Path(tmp) / "err"
         maxrss: float | None = None
@@ -678,9 +693,13 @@ def fill_inbox(root: Path, files: Iterable[Path]) -> None:
         shutil.copyfile(f, inbox / f.name)
 
 
-def ubereport_run(root: Path, *extra: str, bytecode: bool = True) -> ChildRun:
+def ubereport_run(
+    root: Path, *extra: str, bytecode: bool = True, code: Path | None = None
+) -> ChildRun:
     args = [sys.executable, *extra, "-m", "ubereport", "run", "--root", str(root)]
-    return run_child(args, bytecode=bytecode)
+    if code is None:
+        return run_child(args, bytecode=bytecode)
+    return run_child(args, root, bytecode=bytecode, code=code)  # not from the repo's folder
 
 
 def parse_summary(stdout: str) -> dict[str, Any]:
@@ -704,7 +723,13 @@ def output_files(root: Path) -> int:
 
 
 def bench_whole_run(
-    n: int, files: list[Path], repeat: int, scratch: Path, keep_root: bool, workers: int = 0
+    n: int,
+    files: list[Path],
+    repeat: int,
+    scratch: Path,
+    keep_root: bool,
+    workers: int = 0,
+    code: Path | None = None,
 ) -> tuple[dict[str, Any], Path | None]:
     runs = []
     root = scratch / (f"root-{n}" if workers == 0 else f"root-{n}-workers-{workers}")
@@ -712,7 +737,7 @@ def bench_whole_run(
     for r in range(repeat):
         make_root(root, workers=workers)
         fill_inbox(root, files)
-        child = ubereport_run(root)
+        child = ubereport_run(root, code=code)
         if child.exit_code not in (0, 1):
             raise RuntimeError(f"ubereport run (N={n}) exited {child.exit_code}:\n{child.stderr}")
         runs.append(child)
@@ -1062,10 +1087,77 @@ def markdown(results: dict[str, Any]) -> str:
             "runs `python -m ubereport run --root DIR`; the sizes take turns within each round.",
             "",
         ]
+    lines += varied_markdown(results)
     lines += ["### Goals", "", "| goal | measured | |", "|---|---|---|"]
     lines += [f"| {g} | {v} | {_ok(ok)} |" for g, v, ok in results["goals"]]
     lines.append("")
     return "\n".join(lines)
+
+
+def varied_markdown(results: dict[str, Any]) -> list[str]:
+    """Parts (f) and (t)."""
+    lines: list[str] = []
+    varied = results.get("varied")
+    if varied:
+        b = varied["batch"]
+        floor_ms = varied.get("floor_ms")
+        lines += [
+            f"### (f) A {b['files']:,}-card batch with realistic variety",
+            "",
+            f"{b['files']:,} files over {b['plans']} of the {b['registry_plans']} plans of a "
+            f"generated registry × {len(b['years'])} years ({', '.join(f'{k}:{v}' for k, v in b['years'].items())}): "
+            f"{b['keys']:,} distinct plans and years among the readable cards (at most "
+            f"{b['per_key_max']} submissions of one); {b['broken_total']} broken "
+            f"({' / '.join(f'{k} {v}' for k, v in b['broken'].items())}). Generation: "
+            f"{varied['generation_s']:.0f} s (0 = reused).",
+            "",
+            "| code | wall s (min–max) | × floor·N | peak RSS MB: whole tree (sampled) / largest "
+            "process | exit | decisions | master rows (提出 / 指摘 / 指標値 / 変更履歴) | feedback |",
+            "|---|---:|---:|---:|---:|---|---|---:|",
+        ]
+        for label, r in varied["runs"].items():
+            secs = r["seconds"]
+            rows = r["master_rows"]
+            ratio = f"{med(secs) / (floor_ms * b['files'] / 1000):.1f}" if floor_ms else "–"
+            decisions = "・".join(f"{k} {v}" for k, v in r["counts"].items())
+            lines.append(
+                f"| {label} | {med(secs):.1f} ({min(secs):.1f}–{max(secs):.1f}) | {ratio} | "
+                f"{max(r['tree_rss_mb']):.0f} / {max(r['maxrss_mb']):.0f} | "
+                f"{'/'.join(str(c) for c in sorted(set(r['exit_codes'])))} | {decisions} | "
+                f"{rows.get('submissions', 0):,} / {rows.get('findings', 0):,} / "
+                f"{rows.get('kpi_values', 0):,} / {rows.get('history', 0):,} | {r['feedback']:,} |"
+            )
+        lines += [
+            "",
+            "Each run: a fresh root (`ubereport init --root`, `settle_seconds = 0`, `workers = 0`: "
+            "automatic), the files copied into `inbox/` in batch order, `ubereport run --root "
+            "DIR` as a child process with the generated registry (`bench/varied.py`). Peak RSS: "
+            "the whole tree is the sum of the run's process and its workers, sampled every 20 ms "
+            "from /proc (the highest of the runs); the largest process is `ru_maxrss` of the "
+            "run's own process (`wait4`). × floor·N: the wall time against the raw floor "
+            f"(zipfile + ElementTree, {floor_ms or 0:.2f} ms per card, measured in the same bench "
+            "run on the first 2,000 files of this batch) times the number of files.",
+            "",
+        ]
+    thr = results.get("threshold")
+    if thr:
+        lines += [
+            "### (t) The worker threshold: whole run, one process against two workers",
+            "",
+            "| N | workers = 1: wall s | workers = 2: wall s | 2 workers / 1 |",
+            "|---:|---:|---:|---:|",
+        ]
+        for n, t in sorted(thr.items(), key=lambda kv: int(kv[0])):
+            one, two = med(t["1"]), med(t["2"])
+            lines.append(f"| {int(n):,} | {one:.2f} | {two:.2f} | {two / one:.2f} |")
+        lines += [
+            "",
+            "The first N cards of part (b)'s pool (bundled registry); both settings take turns "
+            "within each round. `PARALLEL_MIN_FILES` in `ubereport/validate/parallel.py` is set "
+            "from this table: the smallest N from which two workers are faster.",
+            "",
+        ]
+    return lines
 
 
 def goals(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
@@ -1129,6 +1221,30 @@ def goals(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
                 total <= GOAL_MASTER_S,
             )
         )
+    varied = results.get("varied")
+    if varied:
+        n = varied["batch"]["files"]
+        runs = varied["runs"]
+        this = runs["this code"]
+        rss = max(this["tree_rss_mb"])
+        out.append(
+            (
+                f"{n:,}-card varied batch: peak RSS of the whole tree ≤ {GOAL_BATCH_MB:g} MB",
+                f"{rss:.0f} MB",
+                rss <= GOAL_BATCH_MB,
+            )
+        )
+        base = next((r for label, r in runs.items() if label != "this code"), None)
+        if base is not None:
+            ratio = med(this["seconds"]) / med(base["seconds"])
+            out.append(
+                (
+                    "… wall time no worse than the code before (same bench run)",
+                    f"{med(this['seconds']):.1f} s against {med(base['seconds']):.1f} s "
+                    f"({ratio:.2f}×)",
+                    ratio <= 1.0,
+                )
+            )
     inc = results.get("incremental")
     if inc:
         big, small = max(inc, key=int), min(inc, key=int)
@@ -1160,7 +1276,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--sizes", default="14,200,2000", help="batch sizes N (default 14,200,2000)")
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
-    p.add_argument("--parts", default="abcde", help="which parts to run: a b c d e (default all)")
+    p.add_argument(
+        "--parts", default="abcdeft", help="which parts to run: a b c d e f t (default all)"
+    )
     p.add_argument("--seed", type=int, default=20240601)
     p.add_argument(
         "--naive-limit",
@@ -1175,6 +1293,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="(e) submissions in the master before one new card (default 100,5000,20000)",
     )
     p.add_argument("--idle-runs", type=int, default=10)
+    p.add_argument("--varied", type=int, default=20_000, help="(f) cards in the varied batch")
+    p.add_argument("--varied-plans", type=int, default=500, help="(f) plans of its registry")
+    p.add_argument(
+        "--baseline-code",
+        type=Path,
+        default=None,
+        help="(b, f) also run the largest batch with the ubereport package in this folder "
+        "(e.g. `git archive <commit> ubereport | tar -x -C DIR`)",
+    )
+    p.add_argument(
+        "--threshold",
+        default="50,100,150,200,300",
+        help="(t) batch sizes for the worker threshold (default 50,100,150,200,300)",
+    )
     p.add_argument(
         "--workdir",
         type=Path,
@@ -1221,7 +1353,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         pool_dir = work / "pool"
-        pool = max(*sizes, INCREMENTAL_BASE + 2 * PLAN_COUNT) if "e" in parts else max(sizes)
+        thr_sizes = sorted({int(s) for s in args.threshold.split(",") if s.strip()})
+        pool = max(sizes)
+        if "e" in parts:
+            pool = max(pool, INCREMENTAL_BASE + 2 * PLAN_COUNT)
+        if "t" in parts:
+            pool = max(pool, *thr_sizes)
         log(f"generating {pool} cards into {pool_dir}")
         specs, gen_s = generate_pool(pool_dir, pool, args.seed)
         results.update(generation_s=gen_s, pool=pool)
@@ -1274,6 +1411,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 log(f"(b) N={n}: {args.repeat} whole runs with workers = 1 (no worker processes)")
                 r, _ = bench_whole_run(n, batch_files[n], args.repeat, scratch, False, workers=1)
                 results["run"][f"{n} (workers = 1)"] = r
+            if args.baseline_code:
+                log(f"(b) N={n}: {args.repeat} whole runs with the code in {args.baseline_code}")
+                r, _ = bench_whole_run(
+                    n, batch_files[n], args.repeat, scratch, False, code=args.baseline_code
+                )
+                results["run"][f"{n} (code in {args.baseline_code.name}/)"] = r
 
         if "c" in parts:
             log(f"(c) idle runs ×{args.idle_runs}")
@@ -1318,6 +1461,48 @@ def main(argv: Sequence[str] | None = None) -> int:
                 run=ubereport_run,
                 log=log,
             )
+
+        if "t" in parts:
+            from varied import bench_threshold
+
+            results["threshold"] = bench_threshold(
+                thr_sizes,
+                [pool_dir / s.name for s in specs],
+                args.repeat,
+                work,
+                make_root=make_root,
+                fill_inbox=fill_inbox,
+                run=ubereport_run,
+                log=log,
+            )
+
+        if "f" in parts:
+            from varied import bench_varied
+
+            codes: list[tuple[str, Path | None]] = [("this code", None)]
+            if args.baseline_code:
+                codes.append((f"baseline ({args.baseline_code.name})", args.baseline_code))
+            varied = bench_varied(
+                args.varied,
+                args.varied_plans,
+                args.seed,
+                args.repeat,
+                work,
+                make_root=make_root,
+                fill_inbox=fill_inbox,
+                run_child=partial(run_child, cwd=work),
+                master_rows=master_rows,
+                parse_summary=parse_summary,
+                log=log,
+                codes=codes,
+            )
+            files = varied.pop("files")
+            log("(f) the raw floor on the first 2,000 files of the batch")
+            floor = run_worker(
+                "rv", {"approaches": ["floor"], "files": files[:2000], "passes": 3}, scratch
+            )["approaches"]["floor"]
+            varied["floor_ms"] = med(floor["seconds"]) / floor["n"] * 1000
+            results["varied"] = varied
 
         results["code_after"] = code_fingerprint()
         results["load_after"] = _load()

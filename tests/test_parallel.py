@@ -153,6 +153,6 @@ def test_workers_that_cannot_start_fall_back_to_this_process(
     expected = parallel.submit_all(files, default_registry(), registered_targets={}, workers=1)
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", NoProcesses)
     actual = parallel.submit_all(files, default_registry(), registered_targets={}, workers=2)
-    assert [(s.path, s.sha256, s.report.findings, s.report.card) for s in actual] == [
-        (s.path, s.sha256, s.report.findings, s.report.card) for s in expected
+    assert [(s.path, s.sha256, s.report.findings, s.card) for s in actual] == [
+        (s.path, s.sha256, s.report.findings, s.card) for s in expected
     ]

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from pathlib import Path
 
-from ubereport.errors import ConfigError, MasterLost, UbereportError
+from ubereport.errors import ConfigError, MasterLost
 from ubereport.files.access import open_problem
 from ubereport.files.atomic import ensure_closed, held_message, skipping_held_files
 from ubereport.files.names import display_name
@@ -35,7 +35,7 @@ from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry
 from ubereport.validate.batch import Decision, Submission, decide
 from ubereport.validate.context import TargetsByPlan
-from ubereport.validate.parallel import submit_all
+from ubereport.validate.parallel import FeedbackJob, FeedbackWriter, submit_all
 
 
 def process_batch(
@@ -84,6 +84,7 @@ def process_batch(
             registry = plans_of(sites)
             targets = TargetsByPlan({k: registered_targets(d) for k, d in datas.items()})
             bands = {s.plan_id: s.bands for s in sites}
+        known = {h: note for d in datas.values() for h, note in d.merged_hashes().items()}
         subs = submit_all(
             scan.ready,
             registry,
@@ -91,6 +92,7 @@ def process_batch(
             bands=bands,
             workers=settings.workers,
             progress=progress,
+            known=known,
         )
         subs = _readable(subs, summary)
         for site, own in _by_plan(sites, subs):
@@ -112,7 +114,7 @@ def _by_plan(
     first card, and a file of no known plan to the newest plan (it is rejected there)."""
     groups: dict[str, list[Submission]] = {s.plan_id: [] for s in sites}
     for cards in _by_file(subs).values():
-        card = next((s.report.card for s in cards if s.report.card is not None), None)
+        card = next((s.head for s in cards if s.head is not None), None)
         groups[site_for(sites, card.plan_id if card else "").plan_id] += cards
     # every plan is saved and rendered (an unchanged one quickly) so that its reports exist
     return [(s, groups[s.plan_id]) for s in sites]
@@ -141,11 +143,15 @@ def _process_plan(
     moved_since = _record_destinations(settings, data, subs, moves)
     if renewed or moved_since or any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
         write_master(master, data, backups=settings.backups, held_wait=settings.lock_wait_seconds)
-    before = len(summary.reports)
-    pending = render_now(settings, master, data, registry, summary)
-    summary.plans.append((site.plan_id, master, summary.reports[before:]))
-    save_state(settings, set(data.merged_hashes()), pending, registry.version)
-    kept = _feedback(settings, subs, moves, summary)
+    data.base = None  # the cache is on disk; its tables in memory are only for another write
+    feedback = _start_feedback(settings, subs, moves)  # in workers while reports render
+    try:
+        before = len(summary.reports)
+        pending = render_now(settings, master, data, registry, summary)
+        summary.plans.append((site.plan_id, master, summary.reports[before:]))
+        save_state(settings, set(data.merged_hashes()), pending, registry.version)
+    finally:  # the workers are waited for (and stopped) even when rendering fails
+        kept = _feedback_written(feedback, summary)
     summary.findings.update((sub.label, sub.findings) for sub in subs)
     moved: set[Path] = set()
     for sub, result in zip(subs, results, strict=True):
@@ -241,7 +247,7 @@ def _destinations(
         if named and not (settings.root / named).exists():
             out[path] = settings.root / named
             continue
-        first = cards[0].report.card
+        first = cards[0].head
         year = format_fy(first.fiscal_year) if first and first.fiscal_year else "年度不明"
         if any(sub.decision is Decision.REJECTED for sub in cards):
             folder = settings.path("rejected")
@@ -320,41 +326,45 @@ def _render(settings: Settings, master: Path, data: MasterData, registry: Regist
     )
 
 
-def _feedback(
-    settings: Settings, subs: list[Submission], moves: dict[Path, Path], summary: RunSummary
-) -> set[Path]:
-    """Write each workbook's feedback when any of its cards was rejected; returns the files to
-    keep in the inbox.
+def _start_feedback(
+    settings: Settings, subs: list[Submission], moves: dict[Path, Path]
+) -> FeedbackWriter:
+    """Start writing each workbook's feedback when any of its cards was rejected (beside the
+    filed original, or in outbox/確認結果 when originals stay in the inbox)."""
+    jobs: list[FeedbackJob] = []
+    for path, cards in _by_file(subs).items():
+        if not any(sub.decision is Decision.REJECTED for sub in cards):
+            continue
+        dest = moves.get(path)
+        folder = dest.parent if dest else settings.path("outbox") / "確認結果"
+        findings = tuple(dict.fromkeys(f for sub in cards for f in sub.findings))
+        jobs.append(FeedbackJob(path, findings, folder, dest.name if dest else display_name(path)))
+    return FeedbackWriter(jobs, settings.workers)
+
+
+def _feedback_written(writer: FeedbackWriter, summary: RunSummary) -> set[Path]:
+    """Wait for the feedback workbooks; returns the files to keep in the inbox.
 
     A feedback workbook that cannot be written for lack of room or permission keeps its original
     in the inbox, so the next run (which knows the file as 要修正) writes it again. Any other
     failure files the original anyway: its findings are in the master's 指摘 sheet.
     """
     kept: set[Path] = set()
-    groups = _by_file(subs)
-    if any(s.decision is Decision.REJECTED for s in subs):  # openpyxl costs ~0.3 s to import
-        from ubereport.validate.feedback import write_feedback
-    for path, cards in groups.items():
-        if not any(sub.decision is Decision.REJECTED for sub in cards):
-            continue
-        dest = moves.get(path)
-        folder = dest.parent if dest else settings.path("outbox") / "確認結果"
-        name = display_name(path)
-        original_name = dest.name if dest else name
-        findings = list(dict.fromkeys(f for sub in cards for f in sub.findings))
-        try:
-            summary.feedback.append(write_feedback(path, findings, folder, name=original_name))
-        except UbereportError as exc:
-            kept.add(path)
+    for job, done in zip(writer.jobs, writer.results(), strict=True):
+        name = display_name(job.original)
+        if done.path is not None:
+            summary.feedback.append(done.path)
+        elif done.problem:
+            kept.add(job.original)
             summary.warnings.append(
-                f"「{name}」の確認結果ブックを作れませんでした: {exc.message}（次回にもう一度作ります）"
+                f"「{name}」の確認結果ブックを作れませんでした: {done.problem}（次回にもう一度作ります）"
             )
-        except Exception as exc:
+        else:
             summary.warnings.append(
-                f"「{name}」の確認結果ブックを作れませんでした（{type(exc).__name__}）。"
+                f"「{name}」の確認結果ブックを作れませんでした（{done.failure}）。"
                 "指摘の内容は台帳の指摘シートにあります。行革推進課に連絡してください。"
             )
-            summary.details.append(f"{name}: 確認結果ブックの例外\n{traceback.format_exc()}")
+            summary.details.append(f"{name}: 確認結果ブックの例外\n{done.trace}")
     return kept
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ubereport.errors import MasterExists, MasterLost, MasterMissing
 from ubereport.master.lock import master_lock
-from ubereport.master.merge import MergeResult, merge_submission, registered_targets
+from ubereport.master.merge import MergeResult, merge_submission, merging, registered_targets
 from ubereport.master.store import (
     MasterData,
     list_backups,
@@ -102,10 +102,16 @@ def merge_files(
     with master_lock(master, wait=lock_wait) as warnings:
         data = read_master(master)
         targets = registered_targets(data)
+        known = data.merged_hashes()
         subs = submit_all(
-            paths, registry, registered_targets=targets, workers=workers, progress=progress
+            paths,
+            registry,
+            registered_targets=targets,
+            workers=workers,
+            progress=progress,
+            known=known,
         )
-        decide(subs, data.merged_hashes())
+        decide(subs, known)
         data, results = merge_isolated(master, data, subs, now_text(), archived, registry)
         fresh = any(r.decision is not Decision.ALREADY_PROCESSED for r in results)
         if fresh and not dry_run:
@@ -132,22 +138,27 @@ def merge_isolated(
     unrecordable: set[int] = set()
     while True:
         results: list[MergeResult] = []
-        for i, sub in enumerate(subs):
-            if i in unrecordable:
-                results.append(MergeResult("", sub.name, Decision.REJECTED, None))
-                continue
-            try:
-                results.append(merge_submission(data, sub, now, archived.get(sub.path, ""), plan))
-            except Exception as exc:
-                (unrecordable if i in failed else failed).add(i)
-                if not any(f.code == "internal-error" for f in sub.notes):
-                    sub.notes.append(internal_error(sub.name, exc))
-                sub.decision = Decision.REJECTED
-                sub.trace += traceback.format_exc()
-                data = read_master(master)
-                break
-        else:
+        broke = False
+        with merging(data):
+            for i, sub in enumerate(subs):
+                if i in unrecordable:
+                    results.append(MergeResult("", sub.name, Decision.REJECTED, None))
+                    continue
+                try:
+                    results.append(
+                        merge_submission(data, sub, now, archived.get(sub.path, ""), plan)
+                    )
+                except Exception as exc:
+                    (unrecordable if i in failed else failed).add(i)
+                    if not any(f.code == "internal-error" for f in sub.notes):
+                        sub.notes.append(internal_error(sub.name, exc))
+                    sub.decision = Decision.REJECTED
+                    sub.trace += traceback.format_exc()
+                    broke = True
+                    break
+        if not broke:
             return data, results
+        data = read_master(master)
 
 
 def load(path: Path) -> MasterData:

@@ -128,9 +128,16 @@ def save_base(master: Path, base: Base) -> None:
     except ValueError:  # a value JSON cannot hold: no cache, the next run reads the master
         discard(master)
         return
-    text = "\n".join(lines)
+
+    def write(tmp: Path) -> None:  # line by line: the whole text at once is ~3 copies of it
+        with tmp.open("w", encoding="utf-8") as fh:
+            for i, line in enumerate(lines):
+                if i:
+                    fh.write("\n")
+                fh.write(line)
+
     try:
-        write_atomically(cache_path(master), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        write_atomically(cache_path(master), write)
     except (MasterUnwritable, OSError):  # disposable: never a reason to fail the run
         discard(master)
 

@@ -49,6 +49,11 @@ class MasterData:
     _hashed: int = field(default=0, repr=False, compare=False)
     # The master file these tables came from, when read or written with ``cached=True``.
     base: Base | None = field(default=None, repr=False, compare=False)
+    # While a batch is merged: the tables' key indexes, kept up to date by the merge
+    # (``ubereport.master.merge.merging``); None otherwise.
+    merging: dict[str, dict[tuple[str, ...], Record]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def rows(self, name: str) -> list[Record]:
         return self.tables[name]

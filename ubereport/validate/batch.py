@@ -3,19 +3,21 @@ the same file submitted twice in one batch."""
 
 from __future__ import annotations
 
+import pickle
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from ubereport.card.model import Card
 from ubereport.files.content import content_hash
 from ubereport.files.names import display_name
 from ubereport.findings import Finding, make_finding, shorten
 from ubereport.japanese.fiscal import format_fy
 from ubereport.validate.context import Report
 
-__all__ = ["Decision", "Submission", "content_hash", "decide"]
+__all__ = ["CardHead", "Decision", "Submission", "content_hash", "decide"]
 
 
 class Decision(StrEnum):
@@ -23,6 +25,22 @@ class Decision(StrEnum):
     REJECTED = "要修正"
     SUPERSEDED = "不採用（新しい提出あり）"
     ALREADY_PROCESSED = "処理済み"
+
+
+@dataclass(frozen=True, slots=True)
+class CardHead:
+    """What the batch decision, the 提出 row and the filing need of a card: its plan and year,
+    sheet and lead division (a few dozen bytes; the whole card is ~25 KB in memory)."""
+
+    plan_no: str | None
+    fiscal_year: int | None
+    sheet: str
+    lead_division: str
+    plan_id: str = ""  # the plan the card was read as (a root may serve several)
+
+    @classmethod
+    def of(cls, card: Card) -> CardHead:
+        return cls(card.plan_no, card.fiscal_year, card.sheet, card.lead_division, card.plan_id)
 
 
 @dataclass(slots=True)
@@ -38,6 +56,34 @@ class Submission:
     # order, ``sheet`` the card's sheet. A file with one card has part 0.
     sheet: str = ""
     part: int = 0
+    # The card's head stays when the card itself is let go (:meth:`compact`); a card that may
+    # still be merged can be kept as its pickle (``packed``), unpacked only to be merged.
+    head: CardHead | None = None
+    packed: bytes = b""
+
+    def __post_init__(self) -> None:
+        if self.head is None and self.report.card is not None:
+            self.head = CardHead.of(self.report.card)
+
+    @property
+    def card(self) -> Card | None:
+        """The parsed card, when this submission still holds it (see :meth:`compact`)."""
+        if self.report.card is not None:
+            return self.report.card
+        return pickle.loads(self.packed) if self.packed else None
+
+    def compact(self, *, keep: bool, pack: bool = False) -> None:
+        """Let the parsed card go (its head stays); with ``keep``, keep it — as a pickle with
+        ``pack`` (a worker's result: bytes cross the process boundary without being parsed)."""
+        card = self.report.card
+        if card is None:
+            if not keep:
+                self.packed = b""
+            return
+        if keep and not pack:
+            return
+        self.packed = pickle.dumps(card, pickle.HIGHEST_PROTOCOL) if keep else b""
+        self.report.card = None
 
     @property
     def name(self) -> str:
@@ -59,11 +105,17 @@ class Submission:
         return self.report.findings + self.notes
 
     @property
-    def key(self) -> tuple[str, int] | None:
-        card = self.report.card
-        if card is None or card.plan_no is None or card.fiscal_year is None:
+    def key(self) -> tuple[str, str, int] | None:
+        """(plan id, plan No., fiscal year): of one key, only the newest submission is merged."""
+        head = self.head
+        if head is None or head.plan_no is None or head.fiscal_year is None:
             return None
-        return card.plan_no, card.fiscal_year
+        return head.plan_id, head.plan_no, head.fiscal_year
+
+    @property
+    def order(self) -> tuple[float, str, int]:
+        """Newer sorts later: of one plan and year, the last submission in this order is merged."""
+        return self.mtime, self.name, self.part
 
 
 def internal_error(name: str, exc: BaseException) -> Finding:
@@ -105,14 +157,14 @@ def _one_per_content(batch: list[Submission]) -> list[Submission]:
 
 
 def _duplicates(batch: list[Submission]) -> None:
-    groups: dict[tuple[str, int], list[Submission]] = defaultdict(list)
+    groups: dict[tuple[str, str, int], list[Submission]] = defaultdict(list)
     for sub in batch:
         if sub.key is not None:
             groups[sub.key].append(sub)
-    for (plan, year), subs in groups.items():
+    for (_, plan, year), subs in groups.items():
         if len(subs) < 2:
             continue
-        subs.sort(key=lambda s: (s.mtime, s.name, s.part))
+        subs.sort(key=lambda s: s.order)
         newest, older = subs[-1], subs[:-1]
         label = format_fy(year)
         newest.notes.append(
