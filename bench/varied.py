@@ -40,6 +40,7 @@ BROKEN_OFFSET = 7
 BROKEN_KINDS = ("value", "truncated", "csv")
 
 PLAN_TOML = """# The bench's plan: the bundled one with more plans (bench/varied.py).
+plan_id = "bench-varied"
 title = "行財政改革推進計画（ベンチマーク）"
 first_year = "R4"
 years = 5
@@ -56,27 +57,19 @@ def write_registry(folder: Path, plans: int) -> tuple[Path, Path]:
     with 「（その n）」. When ``ubereport init --root`` writes the plan definition into the root,
     write these two files there instead (and drop the launcher in :func:`run_args`).
     """
-    from ubereport.plan.registry import COLUMNS, default_registry
+    from ubereport.plan.registry import default_registry
 
-    base = default_registry().plans
+    bundled = default_registry()
+    base = bundled.plans
     folder.mkdir(parents=True, exist_ok=True)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(bundled.columns)
     for i in range(plans):
         src = base[i % len(base)]
         name = src.plan_name if i < len(base) else f"{src.plan_name}（その{i // len(base) + 1}）"
-        writer.writerow(
-            [
-                src.policy_no,
-                src.policy_name,
-                src.strategy_no,
-                src.strategy_name,
-                f"{i + 1:02d}",
-                name,
-                src.lead_division,
-            ]
-        )
+        levels = [c for lv in src.levels for c in (lv.no, lv.name)]
+        writer.writerow([*levels, f"{i + 1:02d}", name, src.lead_division])
     csv_path, plan_path = folder / "registry.csv", folder / "plan.toml"
     csv_path.write_text("\ufeff" + out.getvalue(), encoding="utf-8")
     plan_path.write_text(PLAN_TOML, encoding="utf-8")
@@ -89,8 +82,9 @@ def load(csv_path: Path, plan_path: Path) -> Any:
     return load_registry(csv_path, plan_path)
 
 
-# The run reads the bundled registry; this launcher makes the bench's the default (in the run's
-# own process and, through the pickled registry, in its worker processes).
+# This code reads the plan from the root (plans/, see :func:`use_registry`); an older version
+# (``--baseline-code``, before issue 16) reads the bundled registry, and this launcher makes the
+# bench's its default (in the run's own process and, through the pickled registry, its workers).
 RUN = (
     "import functools, sys\n"
     "from pathlib import Path\n"
@@ -101,8 +95,22 @@ RUN = (
 )
 
 
-def run_args(python: str, root: Path, registry: tuple[Path, Path]) -> list[str]:
-    """The command line of ``ubereport run --root ROOT`` with the bench's registry."""
+def use_registry(root: Path, registry: tuple[Path, Path]) -> None:
+    """Make the bench's plan the root's only plan (the definition ``init --root`` wrote goes)."""
+    plans = root / "plans"
+    shutil.rmtree(plans, ignore_errors=True)
+    (plans / "bench-varied").mkdir(parents=True)
+    for path in registry:
+        shutil.copyfile(path, plans / "bench-varied" / Path(path).name)
+
+
+def run_args(
+    python: str, root: Path, registry: tuple[Path, Path], *, baseline: bool = False
+) -> list[str]:
+    """The command line of ``ubereport run --root ROOT`` with the bench's registry: this code
+    reads it from the root; an older version gets it through the launcher."""
+    if not baseline:
+        return [python, "-m", "ubereport", "run", "--root", str(root)]
     csv_path, plan_path = (Path(p) for p in registry)
     code = RUN.format(csv=str(csv_path), plan=str(plan_path), root=str(root))
     return [python, "-c", code]
@@ -237,8 +245,10 @@ def bench_varied(
             log(f"(f) {count} varied cards, {label}: run {r + 1}/{repeat}")
             root = work / "scratch" / "root-varied"
             make_root(root)
+            use_registry(root, registry)
             fill_inbox(root, files)
-            child = run_child(run_args(sys.executable, root, registry), code=code)
+            args = run_args(sys.executable, root, registry, baseline=code is not None)
+            child = run_child(args, code=code)
             if child.exit_code not in (0, 1):
                 raise RuntimeError(f"varied run exited {child.exit_code}:\n{child.stderr}")
             runs[label].append(child)
