@@ -279,6 +279,16 @@ def write_generated(job: tuple[int, int, str]) -> str:
     return spec.name
 
 
+def pool_is_current(folder: Path, wanted: dict[str, Any], names: list[str]) -> bool:
+    """Whether ``folder`` already holds the pool ``wanted`` describes (its manifest and files)."""
+    manifest = folder / "manifest.json"
+    return (
+        manifest.exists()
+        and json.loads(manifest.read_text()) == wanted
+        and all((folder / name).exists() for name in names)
+    )
+
+
 def generate_pool(folder: Path, count: int, seed: int) -> tuple[list[CardSpec], float]:
     """Generate (or reuse) the pool of ``count`` cards; returns the specs and seconds taken."""
     from ubereport.plan.registry import default_registry
@@ -287,11 +297,7 @@ def generate_pool(folder: Path, count: int, seed: int) -> tuple[list[CardSpec], 
     specs = [card_spec(i, divisions) for i in range(count)]
     manifest = folder / "manifest.json"
     wanted = {"generator": GENERATOR_VERSION, "seed": seed, "count": count}
-    if (
-        manifest.exists()
-        and json.loads(manifest.read_text()) == wanted
-        and all((folder / s.name).exists() for s in specs)
-    ):
+    if pool_is_current(folder, wanted, [s.name for s in specs]):
         return specs, 0.0
     if folder.exists():
         shutil.rmtree(folder)

@@ -168,17 +168,15 @@ def generate(
     folder: Path, count: int, plans: int, seed: int, registry: tuple[Path, Path]
 ) -> tuple[list[Any], float]:
     """Generate (or reuse) the varied pool; returns the specs and the seconds taken."""
+    from run import pool_is_current
+
     from ubereport.plan.registry import default_registry
 
     divisions = [p.lead_division for p in default_registry().plans]
     specs = [card_spec(i, plans, seed, divisions) for i in range(count)]
     manifest = folder / "manifest.json"
     wanted = {"generator": GENERATOR_VERSION, "seed": seed, "count": count, "plans": plans}
-    if (
-        manifest.exists()
-        and json.loads(manifest.read_text()) == wanted
-        and all((folder / s.name).exists() for s in specs)
-    ):
+    if pool_is_current(folder, wanted, [s.name for s in specs]):
         return specs, 0.0
     if folder.exists():
         shutil.rmtree(folder)
