@@ -675,7 +675,8 @@ def run_worker(kind: str, spec: dict[str, Any], scratch: Path) -> dict[str, Any]
 # ------------------------------------------------------------------------------------------
 
 _COUNTS = re.compile(r"(受理|要修正|処理済み|不採用|待機|対象外) (\d+) 件")
-_REPORTS = re.compile(r"帳票 (\d+) 件")
+# 「帳票: outbox/R4/ に 18 件（…）」, once per plan of the root
+_REPORTS = re.compile(r"帳票: .*? に (\d+) 件")
 
 
 def make_root(root: Path, *, move_processed: bool = True, workers: int = 0) -> None:
@@ -711,8 +712,8 @@ def ubereport_run(
 def parse_summary(stdout: str) -> dict[str, Any]:
     total = next((line for line in stdout.splitlines() if line.startswith("合計:")), "")
     counts = {k: int(v) for k, v in _COUNTS.findall(total)}
-    reports = _REPORTS.search(stdout)
-    return {"counts": counts, "reports": int(reports.group(1)) if reports else 0}
+    reports = sum(int(n) for n in _REPORTS.findall(stdout))
+    return {"counts": counts, "reports": reports}
 
 
 def master_rows(root: Path) -> dict[str, int]:
