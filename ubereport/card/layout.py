@@ -157,6 +157,13 @@ class CardLayout:
 
 L, IN, S = Kind.LABEL, Kind.INPUT, Kind.SECTION
 ROMAN = ("I", "II", "III")
+
+
+def _text_box(ref: str, fname: str, label: str, anchor: str) -> Box:
+    """A wrapping narrative input box whose capacity is computed from its printed size."""
+    return Box(ref, IN, field=fname, style=Style.TEXT, anchor=anchor, label=label, capacity=FIT)
+
+
 LEVEL_FIELDS = ("policy", "strategy", "level_3")
 
 
@@ -191,10 +198,6 @@ class Layout:
         self._paginate()
 
     # --- geometry ----------------------------------------------------------------------------
-
-    def col(self, index: int) -> str:
-        """The letter of the sheet column ``index`` (1-based)."""
-        return column_letters(index)
 
     def right(self, j: int) -> str:
         """The letter of the right pane's column ``j`` (0 = G, the labels)."""
@@ -335,19 +338,14 @@ class Layout:
     def _left_pane(self) -> list[Box]:
         s1, (s2, s3), bottom = self.top, self._left_split(), self.left_bottom
 
-        def text_box(ref: str, fname: str, label: str, anchor: str) -> Box:
-            return Box(
-                ref, IN, field=fname, style=Style.TEXT, anchor=anchor, label=label, capacity=FIT
-            )
-
         t1, t2, t3 = "1 アウトカム(実施目的)", "2 現状・課題", "3 実施内容(計画期間全体の取組)"
         return [
             Box(f"A{s1}:F{s1}", S, t1, anchor="s1"),
-            text_box(f"A{s1 + 1}:F{s2 - 1}", "outcome", t1, "s1"),
+            _text_box(f"A{s1 + 1}:F{s2 - 1}", "outcome", t1, "s1"),
             Box(f"A{s2}:F{s2}", S, t2, anchor="s2"),
-            text_box(f"A{s2 + 1}:F{s3 - 1}", "situation", t2, "s2"),
+            _text_box(f"A{s2 + 1}:F{s3 - 1}", "situation", t2, "s2"),
             Box(f"A{s3}:F{s3}", S, t3, anchor="s3"),
-            text_box(f"A{s3 + 1}:F{bottom}", "plan_actions", t3, "s3"),
+            _text_box(f"A{s3 + 1}:F{bottom}", "plan_actions", t3, "s3"),
         ]
 
     def _initiatives(self) -> list[Box]:
@@ -374,17 +372,7 @@ class Layout:
             ):
                 if fname == f"input_{k}":
                     boxes.append(Box(f"G{row}", L, mark, anchor="s4"))
-                boxes.append(
-                    Box(
-                        ref.format(row=row),
-                        IN,
-                        field=fname,
-                        style=Style.TEXT,
-                        anchor="s4",
-                        label=label,
-                        capacity=FIT,
-                    )
-                )
+                boxes.append(_text_box(ref.format(row=row), fname, label, "s4"))
         return boxes
 
     def _kpi(self, k: int, report: bool = False) -> list[Box]:
@@ -456,14 +444,11 @@ class Layout:
                 label=f"指標{roman} 所管課評価",
             ),
             Box(f"{r(2)}{row}", L, "評価理由", anchor=anchor),
-            Box(
+            _text_box(
                 f"{r(3)}{row}:{self.last_column}{row}",
-                IN,
-                field=p + "assessment_reason",
-                style=Style.TEXT,
-                anchor=anchor,
-                label=f"指標{roman} 評価理由",
-                capacity=FIT,
+                p + "assessment_reason",
+                f"指標{roman} 評価理由",
+                anchor,
             ),
         ]
 
@@ -512,15 +497,7 @@ class Layout:
         s6, p2, last = self.s6_row, self.page_two_row, self.last_column
         boxes = [
             Box(f"G{s6}:{last}{s6}", S, "6 関連計画等", anchor="s6"),
-            Box(
-                f"G{s6 + 1}:{last}{s6 + 2}",
-                IN,
-                field="related_plans",
-                style=Style.TEXT,
-                anchor="s6",
-                label="6 関連計画等",
-                capacity=FIT,
-            ),
+            _text_box(f"G{s6 + 1}:{last}{s6 + 2}", "related_plans", "6 関連計画等", "s6"),
             Box(f"A{p2}:{last}{p2}", S, "7 報告年度の取組状況（毎年度記入）", anchor="s7"),
         ]
         if self.side:  # card-1: A–D, E–I, J–M in one row under their labels
@@ -530,15 +507,7 @@ class Layout:
         for (label, fname), (span, row) in zip(NARRATIVE_BOXES, places, strict=True):
             boxes += [
                 Box(span.format(r=row), L, label, anchor="s7"),
-                Box(
-                    span.format(r=row + 1),
-                    IN,
-                    field=fname,
-                    style=Style.TEXT,
-                    anchor="s7",
-                    label=label,
-                    capacity=FIT,
-                ),
+                _text_box(span.format(r=row + 1), fname, label, "s7"),
             ]
         return boxes
 
@@ -668,13 +637,6 @@ class Layout:
         values = [f"{p}{kind}_y{y}" for kind in ("target", "actual") for y in years]
         base = ["name", "note", "unit", "direction", "baseline_label", "baseline"]
         return [p + f for f in base] + values + [p + "assessment", p + "assessment_reason"]
-
-    def anchor_offset(self, fname: str) -> tuple[str, int, int]:
-        """(anchor key, row offset, column offset) of a field from its section label."""
-        box = self._field_boxes[fname]
-        r, c = split_ref(box.first)
-        ar, ac = split_ref(self.anchor_box[box.anchor])
-        return box.anchor, r - ar, c - ac
 
     @cached_property
     def _names(self) -> tuple[str, ...]:

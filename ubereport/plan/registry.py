@@ -498,10 +498,6 @@ class Plans:
         """The only plan, when there is exactly one."""
         return self.items[0] if len(self.items) == 1 else None
 
-    @property
-    def ids(self) -> list[str]:
-        return [p.plan_id for p in self.items]
-
     def describe(self) -> str:
         """「ube-2022（宇部市行財政改革推進計画 R4～R8）」, for messages."""
         return "、".join(f"{p.plan_id}（{p.title} {p.period}）" for p in self.items)
