@@ -665,3 +665,21 @@ def test_a_registry_excel_holds_open_stops_the_run_saying_so(
         f"実行できませんでした: 計画の定義「{held}」を読めません（ほかのプログラムが開いています）。"
         "閉じるか権限を確かめてから、もう一度実行してください。"
     )
+
+
+def test_plan_bands_that_cross_the_settings_bands_stop_the_run_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _root(tmp_path)
+    plan = root / "plans" / "ube-2022" / "plan.toml"
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("# achieved = 1.0", "achieved = 0.5"),
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert main(["run", "--root", str(root)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "実行できませんでした: 計画「ube-2022」の概ね達成の基準（mostly = 0.75）が達成の基準"
+        f"（achieved = 0.5）より大きくなります。{plan} の mostly・achieved を見直してください"
+        "（mostly は achieved 以下）。"
+    )

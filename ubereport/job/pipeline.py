@@ -44,6 +44,7 @@ def process_batch(
     progress: Callable[[int, int], None] | None = None,
     *,
     settled: Mapping[Path, tuple[int, int]] | None = None,
+    sites: list[PlanSite] | None = None,
 ) -> None:
     """Take the lock, look at the inbox again, and handle every file in it (one run's work).
 
@@ -51,9 +52,10 @@ def process_batch(
     ``internal-error`` finding, its traceback goes to the log, and the rest of the batch goes on.
     Each card goes to its own plan's master (a root may serve several plans, see
     :mod:`ubereport.job.plans`). ``progress(done, total)`` follows the reading of the files;
-    ``settled`` is the first scan's ``seen`` (a file unchanged since needs no second look).
+    ``settled`` is the first scan's ``seen`` (a file unchanged since needs no second look);
+    ``sites`` the root's plans as the caller already read them (read here when not given).
     """
-    sites = plan_sites(settings)
+    sites = sites if sites is not None else plan_sites(settings)
     with ExitStack() as locks:
         for site in sites:
             master = site.master
@@ -187,9 +189,11 @@ def _refuse_without_history(settings: Settings, master: Path) -> None:
         )
 
 
-def render_pending(settings: Settings, summary: RunSummary) -> None:
+def render_pending(
+    settings: Settings, summary: RunSummary, sites: list[PlanSite] | None = None
+) -> None:
     """Nothing new, but a report was held open last time: render that plan's reports again."""
-    for site in plan_sites(settings):
+    for site in sites if sites is not None else plan_sites(settings):
         master, plan = site.master, site.settings
         if not pending_reports(plan) or not master.exists():
             continue

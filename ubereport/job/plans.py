@@ -79,8 +79,11 @@ def _settings_of(settings: Settings, reg: Registry) -> Settings:
         changes["mostly"] = reg.mostly
     plan = replace(settings, **changes) if changes else settings  # type: ignore[arg-type]
     if not 0 <= plan.mostly <= plan.achieved:
+        where = f"{reg.folder / 'plan.toml'} の" if reg.folder is not None else "ubereport.toml と"
         raise ConfigError(
-            f"計画「{reg.plan_id}」の mostly（概ね達成の基準）は achieved（達成の基準）以下にしてください。"
+            f"計画「{reg.plan_id}」の概ね達成の基準（mostly = {plan.mostly:g}）が達成の基準"
+            f"（achieved = {plan.achieved:g}）より大きくなります。{where} mostly・achieved を"
+            "見直してください（mostly は achieved 以下）。"
         )
     return plan
 

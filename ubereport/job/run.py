@@ -39,13 +39,13 @@ def run_job(settings: Settings, progress: Callable[[int, int], None] | None = No
         if any(pending_reports(p) and p.path("master").exists() for p in plans):
             from ubereport.job.pipeline import render_pending
 
-            render_pending(settings, summary)
+            render_pending(settings, summary, sites)
             return summary
         summary.idle = not scan.waiting
         return summary
     from ubereport.job.pipeline import process_batch
 
-    process_batch(settings, summary, progress, settled=scan.seen)
+    process_batch(settings, summary, progress, settled=scan.seen, sites=sites)
     return summary
 
 
