@@ -234,7 +234,7 @@ def _read_sheet(
         findings.append(make_finding("sheet-missing", name, detail=sheet))
         return ReadResult(None, findings)
     if loc.names_used == 0:
-        code = "names-mismatch" if _has_names(source, sheet) else "names-missing"
+        code = "names-mismatch" if _has_names(source, sheet, grid.lay) else "names-missing"
         findings.append(make_finding(code, name, sheet=sheet))
     for printed, fields in loc.missing.items():
         labels = "、".join(dict.fromkeys(loc.lay.field_label(f) for f in fields))
@@ -259,9 +259,9 @@ def _read_sheet(
     return ReadResult(card, findings)
 
 
-def _has_names(source: XlsxSource, sheet: str) -> bool:
+def _has_names(source: XlsxSource, sheet: str, lay: Layout) -> bool:
     names = source.names_for(sheet)
-    return any((ref := names.get(f)) and ref.sheet == sheet for f in layout.DEFAULT.field_names())
+    return any((ref := names.get(f)) and ref.sheet == sheet for f in lay.field_names())
 
 
 class _Reading:
