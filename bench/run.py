@@ -279,14 +279,20 @@ def write_generated(job: tuple[int, int, str]) -> str:
     return spec.name
 
 
-def pool_is_current(folder: Path, wanted: dict[str, Any], names: list[str]) -> bool:
-    """Whether ``folder`` already holds the pool ``wanted`` describes (its manifest and files)."""
+def reuse_pool(folder: Path, wanted: dict[str, Any], names: list[str]) -> bool:
+    """Whether ``folder`` already holds the pool ``wanted`` describes (its manifest and files);
+    when it does not, ``folder`` is emptied for a new one."""
     manifest = folder / "manifest.json"
-    return (
+    if (
         manifest.exists()
         and json.loads(manifest.read_text()) == wanted
         and all((folder / name).exists() for name in names)
-    )
+    ):
+        return True
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return False
 
 
 def generate_pool(folder: Path, count: int, seed: int) -> tuple[list[CardSpec], float]:
@@ -297,11 +303,8 @@ def generate_pool(folder: Path, count: int, seed: int) -> tuple[list[CardSpec], 
     specs = [card_spec(i, divisions) for i in range(count)]
     manifest = folder / "manifest.json"
     wanted = {"generator": GENERATOR_VERSION, "seed": seed, "count": count}
-    if pool_is_current(folder, wanted, [s.name for s in specs]):
+    if reuse_pool(folder, wanted, [s.name for s in specs]):
         return specs, 0.0
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
     start = time.perf_counter()
     jobs = [(i, seed, str(folder)) for i in range(count)]
     workers = max(1, min(os.cpu_count() or 1, 8))

@@ -168,7 +168,7 @@ def generate(
     folder: Path, count: int, plans: int, seed: int, registry: tuple[Path, Path]
 ) -> tuple[list[Any], float]:
     """Generate (or reuse) the varied pool; returns the specs and the seconds taken."""
-    from run import pool_is_current
+    from run import reuse_pool
 
     from ubereport.plan.registry import default_registry
 
@@ -176,11 +176,8 @@ def generate(
     specs = [card_spec(i, plans, seed, divisions) for i in range(count)]
     manifest = folder / "manifest.json"
     wanted = {"generator": GENERATOR_VERSION, "seed": seed, "count": count, "plans": plans}
-    if pool_is_current(folder, wanted, [s.name for s in specs]):
+    if reuse_pool(folder, wanted, [s.name for s in specs]):
         return specs, 0.0
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
     start = time.perf_counter()
     csv_path, plan_path = (str(p) for p in registry)
     jobs = [(i, seed, plans, str(folder), csv_path, plan_path) for i in range(count)]
