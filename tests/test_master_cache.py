@@ -14,7 +14,16 @@ from typing import Any
 import openpyxl
 from test_master_fill import TRICKY_TEXTS, describe, oracle_book, tricky_master
 
-from ubereport.master.cache import FULL_EVERY, cache_path, content_sha256
+from ubereport.master.cache import (
+    FULL_EVERY,
+    Base,
+    Segment,
+    cache_path,
+    content_sha256,
+    load_base,
+    save_base,
+)
+from ubereport.master.schema import TABLES
 from ubereport.master.store import MasterData, read_master, recompute, sort_rows, write_master
 
 
@@ -121,34 +130,97 @@ def test_a_cache_that_does_not_match_is_ignored(tmp_path: Path) -> None:
     path = tmp_path / "master.xlsx"
     write_master(path, tricky_master(), backups=0)
     data = read_master(path, cached=True)
+    expected = data.tables
     cache = cache_path(path)
-    head, *lines = cache.read_text(encoding="utf-8").split("\n")
-    tables = {name: json.loads(rows) for name, rows in (line.split("\t", 1) for line in lines)}
+    good = cache.read_bytes()
 
-    def rewrite(head: dict[str, Any]) -> None:
-        body = [f"{name}\t{json.dumps(rows, ensure_ascii=False)}" for name, rows in tables.items()]
-        cache.write_text("\n".join([json.dumps(head), *body]), encoding="utf-8")
+    def rewrite(base: Base) -> None:
+        save_base(path, base)
 
+    tables = {
+        t.name: [list(r) for r in load_base(path, content_sha256(path.read_bytes())).rows(t.name)]
+        for t in TABLES
+    }  # type: ignore[union-attr]
+    sha = content_sha256(path.read_bytes())
     tables["plans"][0][1] = "キャッシュだけの名前"  # same key, other content: it is used
-    rewrite(json.loads(head))
-    assert read_master(path, cached=True).tables["plans"][0]["plan_name"] == "キャッシュだけの名前"
-    rewrite(json.loads(head) | {"sha256": "0" * 64})  # made from other bytes: not used
-    assert read_master(path, cached=True).tables == data.tables
+    rewrite(Base.of(sha, tables))
+    assert read_master(path, cached=True).rows("plans")[0]["plan_name"] == "キャッシュだけの名前"
+    rewrite(Base.of("0" * 64, tables))  # made from other bytes: not used
+    assert read_master(path, cached=True).tables == expected
+    head, body = good.split(b"\n", 1)
+    header = json.loads(head)
     broken = [
-        "",
-        "{",
-        "[]",
-        '{"format": "ubereport-master-cache-1"}',
-        head,  # no tables
-        head + "\nplans\t[[1]]",  # a row of the wrong width
-        head + "\n" + "\n".join(f"{name}\t[" for name in tables),
+        b"",
+        b"{",
+        b"[]",
+        b'{"format": "ubereport-master-cache-2"}\n',
+        json.dumps(header | {"tables": {}}).encode() + b"\n" + body,  # no tables
+        head + b"\n" + body[:-10],  # cut short
+        head + b"\n" + body.replace(b"plans\t[[", b"plans\t[ ["),  # changed by hand
+        json.dumps(header | {"format": "ubereport-master-cache-1"}).encode() + b"\n" + body,
     ]
     for text in broken:
-        cache.write_text(text, encoding="utf-8")
+        cache.write_bytes(text)
         again = read_master(path, cached=True)
-        assert again.tables == data.tables
-        made = cache.read_text(encoding="utf-8").split("\n", 1)[0]
+        assert again.tables == expected
+        made = cache.read_bytes().split(b"\n", 1)[0]
         assert json.loads(made)["sha256"] == content_sha256(path.read_bytes())
+
+
+def test_a_cached_table_that_does_not_parse_is_read_from_the_master(tmp_path: Path) -> None:
+    """A cache whose header and checksum hold but one table is not rows of its width (a cache
+    written by a faulty version): that table comes from the master file, the others from the
+    cache, and the next write appends as usual."""
+    path = tmp_path / "master.xlsx"
+    write_master(path, tricky_master(), backups=0)
+    data = read_master(path, cached=True)
+    write_master(path, data, backups=0)  # ours from now on
+    expected = read_master(path).tables
+    sha = content_sha256(path.read_bytes())
+    base = load_base(path, sha)
+    assert base is not None
+    for name, text in (("history", b"[[1]]"), ("submissions", b"[1,2]"), ("findings", b"[")):
+        bad = Base(sha, dict(base.segments), ours=True)
+        bad.segments[name] = Segment(base.count(name), text)
+        save_base(path, bad)
+        again = read_master(path, cached=True)
+        assert again.tables == expected
+        grow(again, 1)
+        write_master(path, again, backups=0)
+        assert again.base is not None and again.base.appended == 1
+        same_as_full_read(path, again)
+        write_master(path, read_master(path), backups=0)  # back to the file of this test
+        data = read_master(path, cached=True)
+        write_master(path, data, backups=0)
+        expected = read_master(path).tables
+        sha = content_sha256(path.read_bytes())
+        base = load_base(path, sha)
+        assert base is not None
+
+
+def test_a_run_appends_without_building_the_append_only_tables(tmp_path: Path) -> None:
+    """指摘 and 変更履歴 are only appended to: their rows are never built, and what is written is
+    exactly what a whole write of the same rows gives."""
+    path = tmp_path / "master.xlsx"
+    write_master(path, tricky_master(), backups=0)
+    write_master(path, read_master(path, cached=True), backups=0)
+    data = read_master(path, cached=True)
+    before = {name: data.count(name) for name in ("findings", "history")}
+    data.append("findings", {"submission_id": "S9", "seq": 1, "message": "追加 & <x>"})
+    data.append("history", {"seq": data.count("history") + 1, "new": "追加"})
+    assert not data.is_built("findings") and not data.is_built("history")
+    assert data.count("findings") == before["findings"] + 1
+    write_master(path, data, backups=0)
+    assert not data.is_built("findings") and not data.is_built("history")
+    assert data.count("history") == before["history"] + 1
+    same_as_full_read(path, data)
+    full = read_master(path)
+    assert full.rows("findings")[-1]["message"] == "追加 & <x>"
+    assert [r["seq"] for r in full.rows("history")][-1] == before["history"] + 1
+    recompute(full)
+    sort_rows(full)
+    oracle_book(tmp_path / "oracle.xlsx", full)
+    assert describe(path) == describe(tmp_path / "oracle.xlsx")
 
 
 def test_every_hundredth_write_rebuilds_the_book(tmp_path: Path) -> None:

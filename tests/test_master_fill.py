@@ -72,8 +72,8 @@ def oracle_book(path: Path, data: MasterData) -> None:
     """The master as xlsxwriter's own per-cell API writes it, on the same layout."""
     book = xlsxwriter.Workbook(str(path), BOOK_OPTIONS)
     fmt, tables = lay_out(book, data)
-    for table, sheet, numeric, rows in tables:
-        for r, record in enumerate(rows, start=1):
+    for table, sheet, numeric in tables:
+        for r, record in enumerate(data.rows(table.name), start=1):
             for col, column in enumerate(table.columns):
                 value = record.get(column.key)
                 if value is None or value == "":

@@ -145,7 +145,7 @@ def _process_plan(
     moved_since = _record_destinations(settings, data, subs, moves)
     if renewed or moved_since or any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
         write_master(master, data, backups=settings.backups, held_wait=settings.lock_wait_seconds)
-    data.base = None  # the cache is on disk; its tables in memory are only for another write
+    data.let_go_of_base()  # the cache is on disk; its copy in memory is only for another write
     feedback = _start_feedback(settings, subs, moves)  # in workers while reports render
     try:
         before = len(summary.reports)
@@ -242,7 +242,6 @@ def _destinations(
     """
     if not settings.move_processed:
         return {}
-    recorded = {r["sha256"]: r.get("archived_to") for r in data.rows("submissions")}
     out: dict[Path, Path] = {}
     recorded = {r["sha256"]: r.get("archived_to") for r in data.rows("submissions")}
     for path, cards in _by_file(subs).items():

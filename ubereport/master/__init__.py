@@ -44,12 +44,12 @@ def init_master(path: Path, registry: Registry) -> None:
 def follow_definition(data: MasterData, registry: Registry) -> bool:
     """A master nothing was ever merged into takes its 計画 rows from the plan's definition as
     it is now (the clerk replaced the demo plan, or edited the 体系図, after ``init``)."""
-    if data.rows("submissions"):
+    if data.count("submissions"):
         return False
-    fresh = new_master(registry).tables["plans"]
-    if data.tables["plans"] == fresh:
+    fresh = new_master(registry).rows("plans")
+    if data.rows("plans") == fresh:
         return False
-    data.tables["plans"] = fresh
+    data.replace("plans", fresh)
     return True
 
 

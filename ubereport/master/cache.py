@@ -7,6 +7,10 @@ master file's content: a run that finds the key matching takes the tables from t
 written by ubereport itself can be rewritten by appending to its append-only sheets. Anything else
 — no cache, another version, a hand edit in Excel, a restored backup with other content, a cache
 that does not parse — means the master is read in full and the cache made again.
+
+Each table is parsed only when the run first uses it: an incremental run appends to 指摘 and
+変更履歴 without ever turning their rows into Python objects, and writes their cache text back
+as it was with the new rows added.
 """
 
 from __future__ import annotations
@@ -14,34 +18,100 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from dataclasses import dataclass, field
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ubereport.errors import MasterUnwritable
 from ubereport.files.atomic import write_atomically
-from ubereport.master.schema import SCHEMA_VERSION, TABLES
+from ubereport.master.schema import BY_NAME, SCHEMA_VERSION, TABLES
 
-CACHE_FORMAT = "ubereport-master-cache-1"
+CACHE_FORMAT = "ubereport-master-cache-2"
 FULL_EVERY = 100  # a full rewrite after this many appending ones drops unused shared strings
+
+
+class CacheBroken(Exception):
+    """A cached table does not hold rows of its table's width (the caller reads the master)."""
+
+
+@dataclass(slots=True)
+class Segment:
+    """One table as the cache holds it: its JSON text, its row count, and its rows (lists of
+    values in column order, as read) once parsed."""
+
+    count: int
+    text: bytes | None = None
+    parsed: list[list[Any]] | None = None
+
+    @classmethod
+    def of(cls, rows: list[list[Any]]) -> Segment:
+        return cls(len(rows), None, rows)
+
+    def rows(self, width: int) -> list[list[Any]]:
+        if self.parsed is None:
+            try:
+                rows = json.loads(self.text or b"")
+            except ValueError as exc:
+                raise CacheBroken from exc
+            if (
+                not isinstance(rows, list)
+                or len(rows) != self.count
+                or not all(isinstance(r, list) and len(r) == width for r in rows)
+            ):
+                raise CacheBroken
+            self.parsed = rows
+        return self.parsed
+
+    def json(self) -> bytes:
+        """The JSON text of the rows (raises ValueError for a value JSON cannot hold)."""
+        if self.text is None:
+            self.text = dumps(self.parsed or [])
+        return self.text
+
+    def extended(self, added: list[list[Any]]) -> Segment:
+        """This segment followed by ``added`` (the parsed rows are shared, not copied)."""
+        rows = None if self.parsed is None else self.parsed + added
+        text = None
+        if self.text is not None:
+            more = dumps(added)
+            if not added:
+                text = self.text
+            else:
+                text = self.text[:-1] + b"," + more[1:] if self.count else more
+        return Segment(self.count + len(added), text, rows)
 
 
 @dataclass(slots=True)
 class Base:
     """The master file as last read or written: its content hash and its tables as read.
 
-    ``tables[name]`` holds each row as the list of its values in column order. ``ours`` says the
-    file was written by ubereport's writer (so its package layout is known and may be extended);
-    ``appended`` counts the appending writes since the last full one. ``raw[name]``, when
-    present, is the JSON text of ``tables[name]`` as the cache file holds it (so a table that
-    did not change, or only grew, is not serialized again).
+    ``segments[name]`` holds each table (see :class:`Segment`). ``ours`` says the file was
+    written by ubereport's writer (so its package layout is known and may be extended);
+    ``appended`` counts the appending writes since the last full one.
     """
 
     sha256: str
-    tables: dict[str, list[list[Any]]]
+    segments: dict[str, Segment]
     ours: bool = False
     appended: int = 0
-    raw: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, sha256: str, tables: dict[str, list[list[Any]]], **kw: Any) -> Base:
+        return cls(sha256, {name: Segment.of(rows) for name, rows in tables.items()}, **kw)
+
+    def rows(self, name: str) -> list[list[Any]]:
+        """The table's rows as read (parsed now if not yet; raises :class:`CacheBroken`)."""
+        return self.segments[name].rows(len(BY_NAME[name].columns))
+
+    def count(self, name: str) -> int:
+        return self.segments[name].count
+
+    @property
+    def tables(self) -> dict[str, list[list[Any]]]:
+        """Every table's rows (parses them all: for checks, not for a run)."""
+        return {t.name: self.rows(t.name) for t in TABLES}
 
 
 def cache_path(master: Path) -> Path:
@@ -56,90 +126,96 @@ def load_base(master: Path, sha256: str) -> Base | None:
     """The cached tables of the master whose content hash is ``sha256``, or None.
 
     The file is a JSON header line, then one line per table: its name, a tab, its rows as JSON.
+    The header gives each table's row count and where its JSON lies, and the CRC-32 of
+    everything after the header (a cache cut short or changed by hand is not used).
     """
     try:
-        lines = cache_path(master).read_text(encoding="utf-8").split("\n")
-        head = json.loads(lines[0])
+        content = cache_path(master).read_bytes()
+        end = content.index(b"\n")
+        head = json.loads(content[:end])
     except (OSError, ValueError):
         return None
     if not isinstance(head, dict) or head.get("format") != CACHE_FORMAT:
         return None
     if head.get("schema") != SCHEMA_VERSION or head.get("sha256") != sha256:
         return None
-    raw = dict(line.split("\t", 1) for line in lines[1:] if "\t" in line)
-    out: dict[str, list[list[Any]]] = {}
+    body = memoryview(content)[end + 1 :]
+    if head.get("crc32") != zlib.crc32(body):
+        return None
+    places = head.get("tables")
+    if not isinstance(places, dict):
+        return None
+    segments: dict[str, Segment] = {}
     for table in TABLES:
-        try:
-            rows = json.loads(raw.get(table.name, ""))
-        except ValueError:
-            return None
-        width = len(table.columns)
-        if not isinstance(rows, list) or not all(
-            isinstance(r, list) and len(r) == width for r in rows
+        place = places.get(table.name)
+        if not (
+            isinstance(place, list)
+            and len(place) == 3
+            and all(isinstance(n, int) and n >= 0 for n in place)
         ):
             return None
-        out[table.name] = rows
+        start, stop, count = place
+        if stop > len(body) or bytes(body[start - len(table.name) - 1 : start]) != (
+            f"{table.name}\t".encode()
+        ):
+            return None
+        segments[table.name] = Segment(count, bytes(body[start:stop]))
     appended = head.get("appended")
     return Base(
         sha256,
-        out,
+        segments,
         bool(head.get("ours")),
         appended if isinstance(appended, int) else FULL_EVERY,
-        {t.name: raw[t.name] for t in TABLES},
     )
 
 
-def table_json(rows: list[list[Any]], before: list[list[Any]], raw: str | None) -> str:
-    """The JSON text of ``rows``; reuses ``raw`` (the text of ``before``) when ``rows`` is
-    ``before`` row for row, or ``before`` followed by new rows."""
-    kept = len(before)
-    if (
-        raw is None
-        or len(rows) < kept
-        or any(a is not b for a, b in zip(rows[:kept], before, strict=True))
-    ):
-        return _dumps(rows)
-    if len(rows) == kept:
-        return raw
-    added = _dumps(rows[kept:])
-    return f"{raw[:-1]},{added[1:]}" if kept else added
-
-
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+def dumps(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
 def save_base(master: Path, base: Base) -> None:
     """Write the cache atomically (a killed run leaves the old cache, which no longer matches)."""
+    try:
+        texts = {t.name: base.segments[t.name].json() for t in TABLES}
+    except ValueError:  # a value JSON cannot hold: no cache, the next run reads the master
+        discard(master)
+        return
+    places: dict[str, list[int]] = {}
+    crc, at = 0, 0
+    for table in TABLES:
+        label = f"{table.name}\t".encode()
+        places[table.name] = [at + len(label), at + len(label) + len(texts[table.name])]
+        places[table.name].append(base.segments[table.name].count)
+        for part in _line(label, texts[table.name]):
+            crc = zlib.crc32(part, crc)
+            at += len(part)
     head = {
         "format": CACHE_FORMAT,
         "schema": SCHEMA_VERSION,
         "sha256": base.sha256,
         "ours": base.ours,
         "appended": base.appended,
+        "crc32": crc,
+        "tables": places,
     }
-    try:
-        lines = [_dumps(head)]
-        for table in TABLES:
-            text = base.raw.get(table.name)
-            if text is None:
-                text = base.raw[table.name] = _dumps(base.tables[table.name])
-            lines.append(f"{table.name}\t{text}")
-    except ValueError:  # a value JSON cannot hold: no cache, the next run reads the master
-        discard(master)
-        return
 
-    def write(tmp: Path) -> None:  # line by line: the whole text at once is ~3 copies of it
-        with tmp.open("w", encoding="utf-8") as fh:
-            for i, line in enumerate(lines):
-                if i:
-                    fh.write("\n")
-                fh.write(line)
+    def write(tmp: Path) -> None:  # part by part: the whole text at once is another copy
+        with tmp.open("wb") as fh:
+            fh.write(dumps(head) + b"\n")
+            for table in TABLES:
+                for part in _line(f"{table.name}\t".encode(), texts[table.name]):
+                    fh.write(part)
 
     try:
         write_atomically(cache_path(master), write)
     except (MasterUnwritable, OSError):  # disposable: never a reason to fail the run
         discard(master)
+
+
+def _line(label: bytes, text: bytes) -> Iterator[bytes]:
+    yield label
+    yield text
+    yield b"\n"
 
 
 def discard(master: Path) -> None:

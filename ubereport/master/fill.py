@@ -189,8 +189,8 @@ def _extend_sheet(
     xml: str, old: bytes, table: TableRows, kept: int, strings: _Strings
 ) -> Iterator[bytes]:
     """The skeleton ``xml`` with the data rows of the previous sheet ``old`` (which holds the
-    first ``kept`` rows of the table) and then the table's rows after those. The previous rows
-    stay bytes as they are: at 20,000 submissions they are most of the package."""
+    first ``kept`` rows of the table) and then ``table.rows``, the rows after those. The
+    previous rows stay bytes as they are: at 20,000 submissions they are most of the package."""
     styles = _sheet_styles(xml, table)
     head = _HEADER_ROW.search(xml)
     old_head = _OLD_HEADER_ROW.search(old)
@@ -204,7 +204,7 @@ def _extend_sheet(
     if last_row >= 0:
         end = old.index(b'"', last_row + 8)
         kept_last = int(old[last_row + 8 : end])
-    rows = table.rows[kept:]
+    rows = table.rows
     last = _last_row(rows, kept_last + 1)
     dimension = _DIMENSION.search(xml)
     at = xml.rfind("</sheetData>")
@@ -316,7 +316,7 @@ def refill(
 ) -> None:
     """Like :func:`fill`, but each sheet named in ``kept`` takes its first ``kept[sheet]`` data
     rows from ``previous`` (the master as this writer wrote it) as they are, XML and all, and
-    only the rows after them are written. The previous shared strings stay at their indices and
+    only the rows after them are written (its ``TableRows.rows`` are those rows only). The previous shared strings stay at their indices and
     new ones are added after them. Raises :class:`NotOurs` when ``previous`` is not laid out as
     this version writes (the caller then writes the whole book with :func:`fill`).
     """

@@ -157,7 +157,8 @@ def _record(
     card = sub.head
     findings = sub.findings
     errors = sum(f.is_error for f in findings)
-    data.rows(SUBMISSIONS.name).append(
+    data.append(
+        SUBMISSIONS.name,
         {
             "submission_id": sid,
             "file_name": sub.name,
@@ -173,9 +174,9 @@ def _record(
             "archived_to": archived_to,
             "plan_id": plan.plan_id if plan else (card.plan_id if card else None) or None,
             "plan_version": plan.version if plan else None,
-        }
+        },
     )
-    data.rows(FINDINGS.name).extend(_finding_row(sid, i, f) for i, f in enumerate(findings, 1))
+    data.append(FINDINGS.name, *(_finding_row(sid, i, f) for i, f in enumerate(findings, 1)))
 
 
 def _finding_row(sid: str, seq: int, f: Finding) -> Record:
@@ -276,9 +277,10 @@ class _Merger:
         row[name] = new
         header = table.column(name).header
         self.changes.append(Change(table.sheet, label, header, current, new, note))
-        self.data.rows(HISTORY.name).append(
+        self.data.append(
+            HISTORY.name,
             {
-                "seq": len(self.data.rows(HISTORY.name)) + 1,
+                "seq": self.data.count(HISTORY.name) + 1,
                 "changed_at": self.now,
                 "sheet": table.sheet,
                 "key": label,
@@ -287,7 +289,7 @@ class _Merger:
                 "new": new,
                 "submission_id": self.sid,
                 "note": note,
-            }
+            },
         )
         return True
 

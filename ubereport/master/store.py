@@ -26,14 +26,15 @@ from ubereport.japanese.values import ValueKind, parse_value
 from ubereport.master.cache import (
     FULL_EVERY,
     Base,
+    CacheBroken,
+    Segment,
     content_sha256,
     load_base,
     save_base,
-    table_json,
 )
 from ubereport.master.fill import NotOurs, TableRows, fill, refill, stored_text
 from ubereport.master.gcpause import gc_paused
-from ubereport.master.schema import SCHEMA_VERSION, SUBMISSIONS, TABLES, Kind, Table
+from ubereport.master.schema import BY_NAME, SCHEMA_VERSION, SUBMISSIONS, TABLES, Kind, Table
 from ubereport.plan.registry import Registry
 
 Record = dict[str, Any]
@@ -44,26 +45,109 @@ VALUE_PREFIXES = ("baseline", "target", "actual")
 
 @dataclass(slots=True)
 class MasterData:
-    tables: dict[str, list[Record]] = field(default_factory=lambda: {t.name: [] for t in TABLES})
+    """The master's tables. ``rows(name)`` is one table's rows (built on first use when the
+    data came from the cache); ``append`` and ``count`` work on a table without building it
+    (an incremental run only appends to 指摘 and 変更履歴); ``tables`` builds them all."""
+
+    built: dict[str, list[Record]] = field(default_factory=lambda: {t.name: [] for t in TABLES})
     _hashes: set[str] = field(default_factory=set, repr=False, compare=False)
     _hashed: int = field(default=0, repr=False, compare=False)
     # The master file these tables came from, when read or written with ``cached=True``.
     base: Base | None = field(default=None, repr=False, compare=False)
+    # Rows appended to tables not built yet (they follow the base's rows).
+    added: dict[str, list[Record]] = field(default_factory=dict, repr=False, compare=False)
+    # The file ``base`` describes (a cached table that turns out unreadable is read from it).
+    origin: Path | None = field(default=None, repr=False, compare=False)
     # While a batch is merged: the tables' key indexes, kept up to date by the merge
     # (``ubereport.master.merge.merging``); None otherwise.
     merging: dict[str, dict[tuple[str, ...], Record]] | None = field(
         default=None, repr=False, compare=False
     )
 
+    @property
+    def tables(self) -> dict[str, list[Record]]:
+        """Every table by name (builds those not built yet)."""
+        for table in TABLES:
+            self.rows(table.name)
+        return self.built
+
     def rows(self, name: str) -> list[Record]:
-        return self.tables[name]
+        rows = self.built.get(name)
+        if rows is None:
+            rows = self.built[name] = self._build(BY_NAME[name])
+        return rows
+
+    def is_built(self, name: str) -> bool:
+        return name in self.built
+
+    def append(self, name: str, *records: Record) -> None:
+        """Add rows at the end of a table, built or not."""
+        rows = self.built.get(name)
+        (rows if rows is not None else self.added.setdefault(name, [])).extend(records)
+
+    def count(self, name: str) -> int:
+        rows = self.built.get(name)
+        if rows is not None:
+            return len(rows)
+        assert self.base is not None  # a table is only unbuilt while its base holds it
+        return self.base.count(name) + len(self.added.get(name, ()))
+
+    def replace(self, name: str, rows: list[Record]) -> None:
+        self.built[name] = rows
+        self.added.pop(name, None)
+
+    def _build(self, table: Table) -> list[Record]:
+        assert self.base is not None
+        try:
+            lists = self.base.rows(table.name)
+        except CacheBroken:
+            lists = self._read_again(table)
+        keys = table.keys
+        rows = [dict(zip(keys, r, strict=True)) for r in lists]
+        rows += self.added.pop(table.name, [])
+        return rows
+
+    def _read_again(self, table: Table) -> list[list[Any]]:
+        """A cached table that does not parse: the table as the master file holds it (the
+        file the cache was made for, checked by its hash)."""
+        assert self.base is not None and self.origin is not None
+        try:
+            content = self.origin.read_bytes()
+        except OSError as exc:
+            raise _unreadable(
+                self.origin, SourceError("file-unreadable", open_problem(exc))
+            ) from exc
+        if content_sha256(content) != self.base.sha256:
+            raise MasterUnwritable(
+                f"台帳「{self.origin}」が読み込んだ後に書き換えられました。"
+                "台帳は元のままです。もう一度実行してください。"
+            )
+        try:
+            source = XlsxSource(BytesIO(content))
+        except SourceError as exc:
+            raise _unreadable(self.origin, exc) from exc
+        try:
+            records = _read_table(source, table) if table.sheet in source.sheet_names else []
+        except SourceError as exc:
+            raise _unreadable(self.origin, exc) from exc
+        finally:
+            source.close()
+        lists = [list(map(r.get, table.keys)) for r in records]
+        self.base.segments[table.name] = Segment.of(lists)
+        return lists
+
+    def let_go_of_base(self) -> None:
+        """Forget the base (its second copy of every table) when every table is built; a
+        table still unbuilt keeps it, as its rows are only there."""
+        if all(t.name in self.built for t in TABLES):
+            self.base = None
 
     def index(self, table: Table) -> dict[tuple[str, ...], Record]:
-        return {key_of(table, r): r for r in self.tables[table.name]}
+        return {key_of(table, r): r for r in self.rows(table.name)}
 
     def knows(self, sha256: str) -> bool:
         """Whether a submission with this content is recorded (the 提出 table only grows)."""
-        rows = self.tables["submissions"]
+        rows = self.rows("submissions")
         if len(rows) < self._hashed:  # the table was replaced: index it again
             self._hashes, self._hashed = set(), 0
         for row in rows[self._hashed :]:
@@ -75,7 +159,7 @@ class MasterData:
     def merged_hashes(self) -> dict[str, str]:
         return {
             r["sha256"]: f"{r['received_at']} {r['file_name']}"
-            for r in self.tables["submissions"]
+            for r in self.rows("submissions")
             if r.get("sha256")
         }
 
@@ -87,7 +171,7 @@ def key_of(table: Table, record: Record) -> tuple[str, ...]:
 def new_master(registry: Registry) -> MasterData:
     data = MasterData()
     for plan in registry.plans:
-        data.tables["plans"].append(
+        data.built["plans"].append(
             {
                 "plan_no": plan.plan_no,
                 "plan_name": plan.plan_name,
@@ -112,10 +196,9 @@ def read_master(path: Path, *, cached: bool = False) -> MasterData:
         except OSError as exc:
             raise _unreadable(path, SourceError("file-unreadable", open_problem(exc))) from exc
         sha = content_sha256(content)
-        with gc_paused():
-            base = load_base(path, sha)
-            if base is not None:
-                return _from_base(base)
+        base = load_base(path, sha)
+        if base is not None:
+            return MasterData({}, base=base, origin=path)
     try:
         source = XlsxSource(path if content is None else BytesIO(content))
     except SourceError as exc:
@@ -125,45 +208,29 @@ def read_master(path: Path, *, cached: bool = False) -> MasterData:
         with gc_paused():
             for table in TABLES:
                 if table.sheet in source.sheet_names:
-                    data.tables[table.name] = _read_table(source, table)
+                    data.built[table.name] = _read_table(source, table)
     except SourceError as exc:
         raise _unreadable(path, exc) from exc
     finally:
         source.close()
     if content is not None:
-        data.base = Base(content_sha256(content), _as_lists(data))
+        tables = {t.name: _lists(t, data.built[t.name]) for t in TABLES}
+        data.base = Base.of(content_sha256(content), tables)
+        data.origin = path
         save_base(path, data.base)
     return data
 
 
-def _as_lists(data: MasterData) -> dict[str, list[list[Any]]]:
-    out = {}
-    for table in TABLES:
-        keys = table.keys
-        out[table.name] = [list(map(r.get, keys)) for r in data.tables[table.name]]
-    return out
+def _lists(table: Table, rows: list[Record]) -> list[list[Any]]:
+    keys = table.keys
+    return [list(map(r.get, keys)) for r in rows]
 
 
-def _from_base(base: Base) -> MasterData:
-    data = MasterData(
-        {
-            t.name: [dict(zip(t.keys, row, strict=True)) for row in base.tables[t.name]]
-            for t in TABLES
-        }
-    )
-    data.base = base
-    return data
-
-
-def as_read(table: Table, rows: list[list[Any]], base: list[list[Any]]) -> list[list[Any]]:
-    """``rows`` as :func:`read_master` will return them once written (a row equal to the row of
-    ``base`` at its place is that row: the base holds values as read already)."""
+def as_read(table: Table, rows: list[list[Any]]) -> list[list[Any]]:
+    """``rows`` as :func:`read_master` will return them once written."""
     out = []
     kinds = [c.kind for c in table.columns]
-    for i, row in enumerate(rows):
-        if i < len(base) and row == base[i]:
-            out.append(base[i])
-            continue
+    for row in rows:
         values = [_as_read_value(v, kind) for v, kind in zip(row, kinds, strict=True)]
         if any(v not in (None, "") for v in values):
             out.append(values)
@@ -233,7 +300,7 @@ def _typed(cell: Any, kind: Kind) -> Any:
 def recompute(data: MasterData) -> None:
     """Derive every 数値/単位/比較 column from its 原文 column (the 原文 is the truth)."""
     for name in ("kpis", "kpi_values"):
-        for record in data.tables[name]:
+        for record in data.rows(name):
             for prefix in VALUE_PREFIXES:
                 if f"{prefix}_text" not in record:
                     continue
@@ -248,7 +315,7 @@ def recompute(data: MasterData) -> None:
 def sort_rows(data: MasterData) -> None:
     for table in TABLES:
         if not table.append_only:
-            data.tables[table.name].sort(key=lambda r, t=table: _sort_key(t, r))
+            data.rows(table.name).sort(key=lambda r, t=table: _sort_key(t, r))
 
 
 def _sort_key(table: Table, record: Record) -> tuple[Any, ...]:
@@ -278,33 +345,77 @@ def write_master(
         recompute(data)
         sort_rows(data)
         ensure_closed(path, held_wait)
-        rows = _as_lists(data)
         base = data.base
+        parts = _parts(data, base)
         previous = _previous(path, base)
         if path.exists() and backups > 0:
             backup_master(path, backup_dir, keep=backups)
         written: list[tuple[bytes, bool]] = []
 
         def produce(tmp: Path) -> None:
-            extended = _write_book(tmp, data, rows, previous, base)
+            extended = _write_book(tmp, data, parts, previous)
             written.append((tmp.read_bytes(), extended))
 
         write_atomically(path, produce, held_wait=held_wait)
         if base is None or not written:
             return
         content, extended = written[-1]
-        tables = {t.name: as_read(t, rows[t.name], base.tables[t.name]) for t in TABLES}
+        segments = {}
+        for table in TABLES:
+            part = parts[table.name]
+            tail = as_read(table, part.tail)
+            if part.kept:
+                segments[table.name] = base.segments[table.name].extended(tail)
+            else:
+                segments[table.name] = Segment.of(tail)
         data.base = Base(
             content_sha256(content),
-            tables,
+            segments,
             ours=True,
             appended=base.appended + 1 if extended else 0,
-            raw={
-                name: table_json(tables[name], base.tables[name], base.raw.get(name))
-                for name in tables
-            },
         )
+        data.added.clear()  # the rows appended to unbuilt tables are the base's now
         save_base(path, data.base)
+
+
+@dataclass(slots=True)
+class _Part:
+    """One table to write: its first ``kept`` rows are the base's rows as they are (the table
+    only grew since it was read), ``tail`` the rows after them as lists (every row when
+    ``kept`` is 0). ``whole()`` is every row."""
+
+    kept: int
+    tail: list[list[Any]]
+    base: Base | None
+    name: str
+
+    def whole(self) -> list[list[Any]]:
+        if not self.kept:
+            return self.tail
+        assert self.base is not None
+        return self.base.rows(self.name) + self.tail
+
+
+def _parts(data: MasterData, base: Base | None) -> dict[str, _Part]:
+    out = {}
+    for table in TABLES:
+        name = table.name
+        if not data.is_built(name):  # only appended to since it was read
+            assert base is not None
+            tail = _lists(table, data.added.get(name, []))
+            out[name] = _Part(base.count(name), tail, base, name)
+            continue
+        rows = _lists(table, data.built[name])
+        kept = 0
+        if base is not None:
+            try:
+                old = base.rows(name)
+            except CacheBroken:
+                old = []
+            if old and len(old) <= len(rows) and rows[: len(old)] == old:
+                kept = len(old)
+        out[name] = _Part(kept, rows[kept:], base, name)
+    return out
 
 
 def _previous(path: Path, base: Base | None) -> bytes | None:
@@ -316,17 +427,6 @@ def _previous(path: Path, base: Base | None) -> bytes | None:
     except OSError:
         return None
     return content if content_sha256(content) == base.sha256 else None
-
-
-def _reusable(rows: dict[str, list[list[Any]]], base: Base) -> dict[str, int]:
-    """Per sheet, how many leading data rows of the previous file stay as they are: all of the
-    previous rows when they are still the first rows of the table, else none."""
-    out: dict[str, int] = {}
-    for table in TABLES:
-        old, new = base.tables[table.name], rows[table.name]
-        if old and len(old) <= len(new) and new[: len(old)] == old:
-            out[table.sheet] = len(old)
-    return out
 
 
 def backup_master(path: Path, folder: Path | None = None, *, keep: int = 10) -> Path:
@@ -376,34 +476,32 @@ def list_backups(master: Path) -> list[Path]:
 
 
 def _write_book(
-    tmp: Path,
-    data: MasterData,
-    rows: dict[str, list[list[Any]]],
-    previous: bytes | None = None,
-    base: Base | None = None,
+    tmp: Path, data: MasterData, parts: dict[str, _Part], previous: bytes | None = None
 ) -> bool:
     """xlsxwriter lays out the book with each table's header row; fill adds the data rows (or
     refill keeps the previous file's rows of the sheets that only grew and adds the new ones).
     Returns whether the previous file's rows were kept."""
     skeleton = BytesIO()
     book = xlsxwriter.Workbook(skeleton, {"in_memory": True, **BOOK_OPTIONS})
-    tables = [
-        TableRows(
-            table.sheet,
-            [c.header for c in table.columns],
-            numeric,
-            rows[table.name],
-            [c.width for c in table.columns],
-        )
-        for table, _, numeric, _ in lay_out(book, data)[1]
-    ]
+    laid = lay_out(book, data)[1]
     book.close()
-    if previous is not None and base is not None:
+
+    def rows_of(table: Table, numeric: list[bool], rows: list[list[Any]]) -> TableRows:
+        headers = [c.header for c in table.columns]
+        return TableRows(table.sheet, headers, numeric, rows, [c.width for c in table.columns])
+
+    if previous is not None:
+        kept = {t.sheet: parts[t.name].kept for t, *_ in laid if parts[t.name].kept}
+        tables = [
+            rows_of(t, numeric, parts[t.name].tail if kept.get(t.sheet) else parts[t.name].whole())
+            for t, _, numeric in laid
+        ]
         try:
-            refill(skeleton.getvalue(), tables, tmp, previous, _reusable(rows, base))
+            refill(skeleton.getvalue(), tables, tmp, previous, kept)
             return True
         except NotOurs:
             pass  # the previous package is not laid out as this version writes it: rebuild
+    tables = [rows_of(t, numeric, parts[t.name].whole()) for t, _, numeric in laid]
     fill(skeleton.getvalue(), tables, tmp)
     return False
 
@@ -418,12 +516,10 @@ class Formats:
     number: Any
 
 
-def lay_out(
-    book: Any, data: MasterData
-) -> tuple[Formats, list[tuple[Table, Any, list[bool], list[Record]]]]:
+def lay_out(book: Any, data: MasterData) -> tuple[Formats, list[tuple[Table, Any, list[bool]]]]:
     """Everything but the data rows: 説明, then per table its header, columns, panes, filter
     and print setup (A3 landscape at 100 %, header row on every page, page numbers).
-    Returns the formats and per table (table, worksheet, numeric columns, rows)."""
+    Returns the formats and per table (table, worksheet, numeric columns)."""
     fmt = Formats(
         book.add_format(
             {
@@ -443,19 +539,19 @@ def lay_out(
     out = []
     for table in TABLES:
         sheet = book.add_worksheet(table.sheet)
-        rows = data.tables[table.name]
+        rows = data.count(table.name)
         numeric = [c.kind is not Kind.TEXT for c in table.columns]
         for col, column in enumerate(table.columns):
             sheet.write_string(0, col, column.header, fmt.head)
             sheet.set_column(col, col, column.width, fmt.number if numeric[col] else fmt.body)
         sheet.freeze_panes(1, len(table.key))
-        sheet.autofilter(0, 0, max(len(rows), 1), len(table.columns) - 1)
+        sheet.autofilter(0, 0, max(rows, 1), len(table.columns) - 1)
         sheet.set_row(0, 30)
         _print_setup(sheet, len(table.key))
         sheet.repeat_rows(0)
         if table.hidden:
             sheet.hide()
-        out.append((table, sheet, numeric, rows))
+        out.append((table, sheet, numeric))
     return fmt, out
 
 
