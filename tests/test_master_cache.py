@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 from test_master_fill import TRICKY_TEXTS, describe, oracle_book, tricky_master
@@ -134,18 +133,14 @@ def test_a_cache_that_does_not_match_is_ignored(tmp_path: Path) -> None:
     cache = cache_path(path)
     good = cache.read_bytes()
 
-    def rewrite(base: Base) -> None:
-        save_base(path, base)
-
-    tables = {
-        t.name: [list(r) for r in load_base(path, content_sha256(path.read_bytes())).rows(t.name)]
-        for t in TABLES
-    }  # type: ignore[union-attr]
     sha = content_sha256(path.read_bytes())
+    made = load_base(path, sha)
+    assert made is not None
+    tables = {t.name: [list(r) for r in made.rows(t.name)] for t in TABLES}
     tables["plans"][0][1] = "キャッシュだけの名前"  # same key, other content: it is used
-    rewrite(Base.of(sha, tables))
+    save_base(path, Base.of(sha, tables))
     assert read_master(path, cached=True).rows("plans")[0]["plan_name"] == "キャッシュだけの名前"
-    rewrite(Base.of("0" * 64, tables))  # made from other bytes: not used
+    save_base(path, Base.of("0" * 64, tables))  # made from other bytes: not used
     assert read_master(path, cached=True).tables == expected
     head, body = good.split(b"\n", 1)
     header = json.loads(head)
