@@ -175,8 +175,8 @@ def test_a_cached_table_that_does_not_parse_is_read_from_the_master(tmp_path: Pa
     base = load_base(path, sha)
     assert base is not None
     for name, text in (("history", b"[[1]]"), ("submissions", b"[1,2]"), ("findings", b"[")):
-        bad = Base(sha, dict(base.segments), ours=True)
-        bad.segments[name] = Segment(base.count(name), text)
+        bad = Base(sha, dict(base.segments), ours=True, package=base.package)
+        bad.segments[name] = Segment(base.count(name), (text,))
         save_base(path, bad)
         again = read_master(path, cached=True)
         assert again.tables == expected

@@ -126,6 +126,27 @@ def test_submission_states_from_the_master(report: Report) -> None:
     )
 
 
+def test_two_spellings_of_one_year_keep_the_sheet_order(tmp_path: Path) -> None:
+    """A hand-edited 提出 sheet may write one year two ways; the latest row is still the state."""
+    data = read_master(sample_master(tmp_path))
+    rows = data.rows("submissions")
+    plan = rows[0]["plan_no"]
+    base = {k: None for k in rows[0]} | {"plan_no": plan, "errors": 0, "warnings": 0}
+    rows += [
+        base | {"submission_id": "A", "fiscal_year": "令和5年度", "decision": "受理"},
+        base | {"submission_id": "B", "fiscal_year": "R5", "decision": "要修正"},
+        base | {"submission_id": "C", "fiscal_year": "令和5年度", "decision": "要修正"},
+        base | {"submission_id": "D", "fiscal_year": "R5", "decision": "不採用（新しい提出あり）"},
+    ]
+    state = build_report(data, REG, R5).plans[0].submission
+    assert (state.state, state.count) == ("要修正", 4)
+    rows[-2]["decision"] = "受理"
+    assert build_report(data, REG, R5).plans[0].submission.state == "受理"
+    rows[-4]["decision"], rows[-2]["decision"] = "要修正", "不採用（新しい提出あり）"
+    assert build_report(data, REG, R5).plans[0].submission.state == "要修正"  # B, the later
+    assert latest_reported_year(data, REG) == R4
+
+
 def test_a_year_without_cards_is_not_submitted(data: MasterData) -> None:
     r5 = build_report(data, REG, R5)
     statuses = {(p.plan_no, k.kpi_no): k.year(R5).status for p in r5.plans for k in p.kpis}  # type: ignore[union-attr]

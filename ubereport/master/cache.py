@@ -36,13 +36,17 @@ class CacheBroken(Exception):
     """A cached table does not hold rows of its table's width (the caller reads the master)."""
 
 
+Text = tuple["bytes | memoryview", ...]
+
+
 @dataclass(slots=True)
 class Segment:
-    """One table as the cache holds it: its JSON text, its row count, and its rows (lists of
+    """One table as the cache holds it: its JSON text (in pieces: the cache file's own bytes,
+    then what later writes added, never copied together), its row count, and its rows (lists of
     values in column order, as read) once parsed."""
 
     count: int
-    text: bytes | None = None
+    text: Text | None = None
     parsed: list[list[Any]] | None = None
 
     @classmethod
@@ -52,7 +56,7 @@ class Segment:
     def rows(self, width: int) -> list[list[Any]]:
         if self.parsed is None:
             try:
-                rows = json.loads(self.text or b"")
+                rows = json.loads(b"".join(self.text or ()))
             except ValueError as exc:
                 raise CacheBroken from exc
             if (
@@ -64,22 +68,19 @@ class Segment:
             self.parsed = rows
         return self.parsed
 
-    def json(self) -> bytes:
+    def json(self) -> Text:
         """The JSON text of the rows (raises ValueError for a value JSON cannot hold)."""
         if self.text is None:
-            self.text = dumps(self.parsed or [])
+            self.text = (dumps(self.parsed or []),)
         return self.text
 
     def extended(self, added: list[list[Any]]) -> Segment:
         """This segment followed by ``added`` (the parsed rows are shared, not copied)."""
         rows = None if self.parsed is None else self.parsed + added
-        text = None
-        if self.text is not None:
-            more = dumps(added)
-            if not added:
-                text = self.text
-            else:
-                text = self.text[:-1] + b"," + more[1:] if self.count else more
+        text = self.text
+        if text is not None and added:
+            more = dumps(added)  # "[…]" + "[…]" is "[…" + "," + "…]"
+            text = (*text[:-1], text[-1][:-1], b",", more[1:]) if self.count else (more,)
         return Segment(self.count + len(added), text, rows)
 
 
@@ -88,7 +89,8 @@ class Base:
     """The master file as last read or written: its content hash and its tables as read.
 
     ``segments[name]`` holds each table (see :class:`Segment`). ``ours`` says the file was
-    written by ubereport's writer (so its package layout is known and may be extended);
+    written by ubereport's writer (so its package layout is known and may be extended), and
+    ``package`` where its data lies in it (``ubereport.master.fill.Written``, as JSON);
     ``appended`` counts the appending writes since the last full one.
     """
 
@@ -96,6 +98,7 @@ class Base:
     segments: dict[str, Segment]
     ours: bool = False
     appended: int = 0
+    package: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, sha256: str, tables: dict[str, list[list[Any]]], **kw: Any) -> Base:
@@ -159,13 +162,15 @@ def load_base(master: Path, sha256: str) -> Base | None:
             f"{table.name}\t".encode()
         ):
             return None
-        segments[table.name] = Segment(count, bytes(body[start:stop]))
+        segments[table.name] = Segment(count, (body[start:stop],))
     appended = head.get("appended")
+    package = head.get("package")
     return Base(
         sha256,
         segments,
         bool(head.get("ours")),
         appended if isinstance(appended, int) else FULL_EVERY,
+        package if isinstance(package, dict) else None,
     )
 
 
@@ -184,7 +189,8 @@ def save_base(master: Path, base: Base) -> None:
     crc, at = 0, 0
     for table in TABLES:
         label = f"{table.name}\t".encode()
-        places[table.name] = [at + len(label), at + len(label) + len(texts[table.name])]
+        size = sum(len(piece) for piece in texts[table.name])
+        places[table.name] = [at + len(label), at + len(label) + size]
         places[table.name].append(base.segments[table.name].count)
         for part in _line(label, texts[table.name]):
             crc = zlib.crc32(part, crc)
@@ -197,6 +203,7 @@ def save_base(master: Path, base: Base) -> None:
         "appended": base.appended,
         "crc32": crc,
         "tables": places,
+        "package": base.package,
     }
 
     def write(tmp: Path) -> None:  # part by part: the whole text at once is another copy
@@ -212,9 +219,9 @@ def save_base(master: Path, base: Base) -> None:
         discard(master)
 
 
-def _line(label: bytes, text: bytes) -> Iterator[bytes]:
+def _line(label: bytes, text: Text) -> Iterator[bytes | memoryview]:
     yield label
-    yield text
+    yield from text
     yield b"\n"
 
 

@@ -32,7 +32,7 @@ from ubereport.master.cache import (
     load_base,
     save_base,
 )
-from ubereport.master.fill import NotOurs, TableRows, fill, refill, stored_text
+from ubereport.master.fill import NotOurs, TableRows, Written, fill, refill, stored_text
 from ubereport.master.gcpause import gc_paused
 from ubereport.master.schema import BY_NAME, SCHEMA_VERSION, SUBMISSIONS, TABLES, Kind, Table
 from ubereport.plan.registry import Registry
@@ -50,7 +50,7 @@ class MasterData:
     (an incremental run only appends to 指摘 and 変更履歴); ``tables`` builds them all."""
 
     built: dict[str, list[Record]] = field(default_factory=lambda: {t.name: [] for t in TABLES})
-    _hashes: set[str] = field(default_factory=set, repr=False, compare=False)
+    _hashes: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _hashed: int = field(default=0, repr=False, compare=False)
     # The master file these tables came from, when read or written with ``cached=True``.
     base: Base | None = field(default=None, repr=False, compare=False)
@@ -147,21 +147,22 @@ class MasterData:
 
     def knows(self, sha256: str) -> bool:
         """Whether a submission with this content is recorded (the 提出 table only grows)."""
-        rows = self.rows("submissions")
-        if len(rows) < self._hashed:  # the table was replaced: index it again
-            self._hashes, self._hashed = set(), 0
-        for row in rows[self._hashed :]:
-            if row.get("sha256"):
-                self._hashes.add(row["sha256"])
-        self._hashed = len(rows)
-        return sha256 in self._hashes
+        return sha256 in self._noted()
 
     def merged_hashes(self) -> dict[str, str]:
-        return {
-            r["sha256"]: f"{r['received_at']} {r['file_name']}"
-            for r in self.rows("submissions")
-            if r.get("sha256")
-        }
+        """Each recorded content hash with when and under which name it was received."""
+        return dict(self._noted())
+
+    def _noted(self) -> dict[str, str]:
+        rows = self.rows("submissions")
+        if len(rows) < self._hashed:  # the table was replaced: index it again
+            self._hashes, self._hashed = {}, 0
+        notes = self._hashes
+        for r in rows[self._hashed :] if self._hashed else rows:
+            if r.get("sha256"):
+                notes[r["sha256"]] = f"{r['received_at']} {r['file_name']}"
+        self._hashed = len(rows)
+        return notes
 
 
 def key_of(table: Table, record: Record) -> tuple[str, ...]:
@@ -350,16 +351,17 @@ def write_master(
         previous = _previous(path, base)
         if path.exists() and backups > 0:
             backup_master(path, backup_dir, keep=backups)
-        written: list[tuple[bytes, bool]] = []
+        written: list[tuple[bytes, Written | None]] = []
 
         def produce(tmp: Path) -> None:
-            extended = _write_book(tmp, data, parts, previous)
-            written.append((tmp.read_bytes(), extended))
+            layout, extended = _write_book(tmp, data, parts, previous)
+            written.append((tmp.read_bytes(), layout if extended else None))
+            written.append((b"", layout))
 
         write_atomically(path, produce, held_wait=held_wait)
         if base is None or not written:
             return
-        content, extended = written[-1]
+        (content, extended), (_, layout) = written[-2:]
         segments = {}
         for table in TABLES:
             part = parts[table.name]
@@ -373,6 +375,7 @@ def write_master(
             segments,
             ours=True,
             appended=base.appended + 1 if extended else 0,
+            package=layout.as_json() if layout is not None else None,
         )
         data.added.clear()  # the rows appended to unbuilt tables are the base's now
         save_base(path, data.base)
@@ -418,15 +421,19 @@ def _parts(data: MasterData, base: Base | None) -> dict[str, _Part]:
     return out
 
 
-def _previous(path: Path, base: Base | None) -> bytes | None:
-    """The master file as ubereport last wrote it, when ``base`` describes it (else None)."""
+def _previous(path: Path, base: Base | None) -> tuple[bytes, Written] | None:
+    """The master file as ubereport last wrote it and where its data lies, when ``base``
+    describes it (else None)."""
     if base is None or not base.ours or base.appended >= FULL_EVERY:
+        return None
+    layout = Written.from_json(base.package)
+    if layout is None:
         return None
     try:
         content = path.read_bytes()
     except OSError:
         return None
-    return content if content_sha256(content) == base.sha256 else None
+    return (content, layout) if content_sha256(content) == base.sha256 else None
 
 
 def backup_master(path: Path, folder: Path | None = None, *, keep: int = 10) -> Path:
@@ -476,11 +483,14 @@ def list_backups(master: Path) -> list[Path]:
 
 
 def _write_book(
-    tmp: Path, data: MasterData, parts: dict[str, _Part], previous: bytes | None = None
-) -> bool:
+    tmp: Path,
+    data: MasterData,
+    parts: dict[str, _Part],
+    previous: tuple[bytes, Written] | None = None,
+) -> tuple[Written, bool]:
     """xlsxwriter lays out the book with each table's header row; fill adds the data rows (or
     refill keeps the previous file's rows of the sheets that only grew and adds the new ones).
-    Returns whether the previous file's rows were kept."""
+    Returns where the data lies in the file and whether the previous file's rows were kept."""
     skeleton = BytesIO()
     book = xlsxwriter.Workbook(skeleton, {"in_memory": True, **BOOK_OPTIONS})
     laid = lay_out(book, data)[1]
@@ -497,13 +507,11 @@ def _write_book(
             for t, _, numeric in laid
         ]
         try:
-            refill(skeleton.getvalue(), tables, tmp, previous, kept)
-            return True
+            return refill(skeleton.getvalue(), tables, tmp, *previous, kept), True
         except NotOurs:
             pass  # the previous package is not laid out as this version writes it: rebuild
     tables = [rows_of(t, numeric, parts[t.name].whole()) for t, _, numeric in laid]
-    fill(skeleton.getvalue(), tables, tmp)
-    return False
+    return fill(skeleton.getvalue(), tables, tmp), False
 
 
 BOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}

@@ -216,11 +216,10 @@ def build_report(
 def latest_reported_year(data: MasterData, registry: Registry) -> int:
     """The latest fiscal year with an accepted card in the master, else the plan's first year."""
     accepted = str(Decision.ACCEPTED)
-    years = [
-        _year(r.get("fiscal_year"))
-        for r in data.rows("submissions")
-        if r.get("decision") == accepted
-    ]
+    texts = {
+        r.get("fiscal_year") for r in data.rows("submissions") if r.get("decision") == accepted
+    }
+    years = [_year(t) for t in texts]
     return max((y for y in years if y is not None), default=registry.first_year)
 
 
@@ -250,10 +249,25 @@ class _Tables:
         }
         # 提出 rows per (plan, year), in sheet order (the sheet is append-only: the last is the
         # latest); grouped once, as the 提出 sheet grows with every file ever received.
-        self.submissions: dict[tuple[str, int | None], list[Record]] = {}
+        # Grouped by the cells as written first (a handful of plans and years to normalise);
+        # two spellings of one plan and year are merged back in sheet order.
+        raw: dict[tuple[object, object], list[Record]] = {}
         for r in data.rows("submissions"):
-            key = (_s(r.get("plan_no")), _year(r.get("fiscal_year")))
-            self.submissions.setdefault(key, []).append(r)
+            raw.setdefault((r.get("plan_no"), r.get("fiscal_year")), []).append(r)
+        self.submissions: dict[tuple[str, int | None], list[Record]] = {}
+        spellings: dict[tuple[str, int | None], int] = {}
+        for (plan_no, year), rows in raw.items():
+            key = (_s(plan_no), _year(year))
+            self.submissions.setdefault(key, []).extend(rows)
+            spellings[key] = spellings.get(key, 0) + 1
+        order = (
+            {id(r): i for i, r in enumerate(data.rows("submissions"))}
+            if any(n > 1 for n in spellings.values())
+            else {}
+        )
+        for key, n in spellings.items():
+            if n > 1:
+                self.submissions[key].sort(key=lambda r: order[id(r)])
 
 
 def _plan(
