@@ -22,6 +22,7 @@ from ubereport.master.cache import (
     load_base,
     save_base,
 )
+from ubereport.master.digest import Digest
 from ubereport.master.schema import TABLES
 from ubereport.master.store import MasterData, read_master, recompute, sort_rows, write_master
 
@@ -57,6 +58,9 @@ def same_as_full_read(path: Path, data: MasterData) -> None:
     assert data.base is not None
     assert data.base.sha256 == content_sha256(path.read_bytes())
     cached = read_master(path, cached=True)
+    groups = cached.submission_groups()  # from the cache's digest, 提出 not built
+    assert not cached.is_built("submissions")
+    assert groups == Digest.of(full.rows("submissions")).groups
     assert cached.tables == full.tables
     assert cached.base is not None and cached.base.sha256 == data.base.sha256
 
@@ -191,6 +195,49 @@ def test_a_cached_table_that_does_not_parse_is_read_from_the_master(tmp_path: Pa
         sha = content_sha256(path.read_bytes())
         base = load_base(path, sha)
         assert base is not None
+
+
+NOTE = {"received_at": "2026-12-02 10:00:00", "file_name": "new.xlsx"}
+
+
+def test_a_new_hash_is_known_new_without_building_the_submissions(tmp_path: Path) -> None:
+    path = tmp_path / "master.xlsx"
+    write_master(path, tricky_master(), backups=0)
+    data = read_master(path, cached=True)
+    for round_no in range(1, 3):
+        grow(data, round_no)
+        write_master(path, data, backups=0)
+    data = read_master(path, cached=True)
+    recorded = data.recorded()
+    assert f"{5:064x}" not in recorded and not data.knows(f"{5:064x}")
+    assert not data.has_submission("S0005")
+    assert not data.is_built("submissions")
+    data.append("submissions", {"submission_id": "S0009", "sha256": f"{9:064x}"} | NOTE)
+    assert f"{9:064x}" in recorded and data.has_submission("S0009")  # appended, not yet written
+    assert f"{1:064x}" in recorded and recorded[f"{1:064x}"] == "2026-12-01 09:00:00 " + (
+        f"{TRICKY_TEXTS[1][:40]}.xlsx"
+    )
+    assert data.is_built("submissions")  # a known hash: 提出 is built to say when it came
+    assert data.all_hashes(None) == {f"{n:064x}" for n in (1, 2, 9)}
+    again = read_master(path, cached=True)
+    again.append("submissions", {"submission_id": "S0010", "sha256": f"{10:064x}"} | NOTE)
+    held = {f"{n:064x}" for n in (1, 2)}
+    assert again.all_hashes(held) == held | {f"{10:064x}"}
+    assert not again.is_built("submissions")
+
+
+def test_a_value_that_only_looks_like_a_hash_is_not_taken_for_one(tmp_path: Path) -> None:
+    """The cache's text of 提出 is only a first look: a file name that spells a hash is found
+    there, and the rows then say it is no recorded content."""
+    path = tmp_path / "master.xlsx"
+    data = tricky_master()
+    lookalike = f"{7:064x}"
+    data.rows("submissions").append({"submission_id": lookalike, "file_name": lookalike})
+    write_master(path, data, backups=0)
+    cached = read_master(path, cached=True)
+    assert not cached.knows(lookalike) and cached.is_built("submissions")
+    assert not read_master(path, cached=True).has_submission("S9999")
+    assert read_master(path, cached=True).has_submission(lookalike)
 
 
 def test_a_run_appends_without_building_the_append_only_tables(tmp_path: Path) -> None:

@@ -106,5 +106,11 @@ def test_a_copied_part_keeps_its_bytes() -> None:
 
 def test_place_lists_are_checked() -> None:
     assert Place.from_list([0, 5, 1, 2, 3, 4]) == Place(0, 5, 1, 2, 3, 4)
-    for bad in ([5, 0, 1, 2, 3, 4], [0, 5, 1, 2, 3], [0, 5, 1, 2, 3, -1], [0, 5, 1, 2, 3, True], "x"):
+    for bad in (
+        [5, 0, 1, 2, 3, 4],
+        [0, 5, 1, 2, 3],
+        [0, 5, 1, 2, 3, -1],
+        [0, 5, 1, 2, 3, True],
+        "x",
+    ):
         assert Place.from_list(bad) is None

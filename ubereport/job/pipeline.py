@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections import ChainMap
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from pathlib import Path
@@ -20,7 +21,7 @@ from ubereport.job.filing import move_original, stamp_now, unique_destination
 from ubereport.job.inbox import scan_inbox
 from ubereport.job.outcome import FileOutcome, RunSummary
 from ubereport.job.plans import PlanSite, plan_sites, plans_of, site_for
-from ubereport.job.state import pending_reports, rendered_version, save_state
+from ubereport.job.state import pending_reports, rendered_version, save_state, state_hashes
 from ubereport.master import (
     follow_definition,
     init_master,
@@ -86,7 +87,7 @@ def process_batch(
             registry = plans_of(sites)
             targets = TargetsByPlan({k: registered_targets(d) for k, d in datas.items()})
             bands = {s.plan_id: s.bands for s in sites}
-        known = {h: note for d in datas.values() for h, note in d.merged_hashes().items()}
+        known = ChainMap(*(d.recorded() for d in datas.values()))
         subs = submit_all(
             scan.ready,
             registry,
@@ -133,8 +134,9 @@ def _process_plan(
         summary.plans.append((site.plan_id, master, []))
         return
     renewed = follow_definition(data, registry)
-    decide(subs, data.merged_hashes())
-    earlier = {r["sha256"]: r.get("decision") for r in data.rows("submissions")}
+    held = state_hashes(settings)  # the master's hashes, when the state is for it as it is
+    decide(subs, data.recorded())
+    earlier = _recorded_column(data, subs, "decision")
     for sub in subs:
         if sub.decision is Decision.ALREADY_PROCESSED and earlier.get(sub.sha256) == "要修正":
             sub.decision = Decision.REJECTED  # a rejected file left behind by a killed run
@@ -151,7 +153,7 @@ def _process_plan(
         before = len(summary.reports)
         pending = render_now(settings, master, data, registry, summary)
         summary.plans.append((site.plan_id, master, summary.reports[before:]))
-        save_state(settings, set(data.merged_hashes()), pending, registry.version)
+        save_state(settings, data.all_hashes(held), pending, registry.version)
     finally:  # the workers are waited for (and stopped) even when rendering fails
         kept = _feedback_written(feedback, summary)
     summary.findings.update((sub.label, sub.findings) for sub in subs)
@@ -200,8 +202,9 @@ def render_pending(
         with master_lock(master, wait=settings.lock_wait_seconds) as warnings:
             summary.warnings += warnings
             data = read_master(master, cached=True)
+            held = state_hashes(plan)
             pending = render_now(plan, master, data, site.registry, summary)
-            save_state(plan, set(data.merged_hashes()), pending, site.registry.version)
+            save_state(plan, data.all_hashes(held), pending, site.registry.version)
 
 
 def _readable(subs: list[Submission], summary: RunSummary) -> list[Submission]:
@@ -243,7 +246,7 @@ def _destinations(
     if not settings.move_processed:
         return {}
     out: dict[Path, Path] = {}
-    recorded = {r["sha256"]: r.get("archived_to") for r in data.rows("submissions")}
+    recorded = _recorded_column(data, subs, "archived_to")
     for path, cards in _by_file(subs).items():
         # a workbook of several cards is filed once: rejected when any of its cards is
         named = next((recorded[s.sha256] for s in cards if recorded.get(s.sha256)), None)
@@ -260,6 +263,14 @@ def _destinations(
     return out
 
 
+def _recorded_column(data: MasterData, subs: list[Submission], column: str) -> dict[str, object]:
+    """Per content hash the master records, that 提出 column (of its last row); only built
+    when one of ``subs`` is recorded (otherwise empty: no file of the batch is known)."""
+    if not any(sub.sha256 and data.knows(sub.sha256) for sub in subs):
+        return {}
+    return {r["sha256"]: r.get(column) for r in data.rows("submissions")}
+
+
 def _by_file(subs: list[Submission]) -> dict[Path, list[Submission]]:
     """Submissions grouped by the file they came from (several for a workbook of cards)."""
     files: dict[Path, list[Submission]] = {}
@@ -272,6 +283,8 @@ def _record_destinations(
     settings: Settings, data: MasterData, subs: list[Submission], moves: dict[Path, Path]
 ) -> bool:
     """Correct 提出 rows whose recorded destination is not where the original will now go."""
+    if not any(data.knows(s.sha256) for s in subs if s.decision is Decision.ALREADY_PROCESSED):
+        return False  # (nearly every run: no file the master knows, 提出 need not be built)
     rows = {r["sha256"]: r for r in data.rows("submissions")}
     changed = False
     for sub in subs:

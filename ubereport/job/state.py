@@ -21,15 +21,22 @@ def _state_path(settings: Settings) -> Path:
 
 def known_hashes(settings: Settings) -> set[str]:
     """Hashes the master already holds, from a cache valid only for the master as it is now."""
+    return state_hashes(settings) or set()
+
+
+def state_hashes(settings: Settings) -> set[str] | None:
+    """Every hash the master holds, from the state when it is for the master as it is now
+    (None when it is not: then nobody knows without reading the master)."""
     master = settings.path("master")
     try:
         state = json.loads(_state_path(settings).read_text(encoding="utf-8"))
         stat = master.stat()
     except (OSError, ValueError):
-        return set()
-    if state.get("master") != [stat.st_size, stat.st_mtime_ns]:
-        return set()
-    return set(state.get("hashes", []))
+        return None
+    if not isinstance(state, dict) or state.get("master") != [stat.st_size, stat.st_mtime_ns]:
+        return None
+    hashes = state.get("hashes")
+    return {h for h in hashes if isinstance(h, str)} if isinstance(hashes, list) else None
 
 
 def pending_reports(settings: Settings) -> list[str]:

@@ -68,6 +68,12 @@ class Segment:
             self.parsed = rows
         return self.parsed
 
+    def contains(self, needle: bytes) -> bool:
+        """Whether the JSON text holds ``needle`` (pieces split between rows, never inside)."""
+        if self.text is None:
+            self.json()
+        return any(needle in (p if isinstance(p, bytes) else bytes(p)) for p in self.text or ())
+
     def json(self) -> Text:
         """The JSON text of the rows (raises ValueError for a value JSON cannot hold)."""
         if self.text is None:
@@ -91,7 +97,8 @@ class Base:
     ``segments[name]`` holds each table (see :class:`Segment`). ``ours`` says the file was
     written by ubereport's writer (so its package layout is known and may be extended), and
     ``package`` where its data lies in it (``ubereport.master.fill.Written``, as JSON);
-    ``appended`` counts the appending writes since the last full one.
+    ``appended`` counts the appending writes since the last full one; ``digest`` is the 提出
+    rows digested per plan and year (``ubereport.master.digest.Digest``, as JSON).
     """
 
     sha256: str
@@ -99,6 +106,7 @@ class Base:
     ours: bool = False
     appended: int = 0
     package: dict[str, Any] | None = None
+    digest: list[Any] | None = None
 
     @classmethod
     def of(cls, sha256: str, tables: dict[str, list[list[Any]]], **kw: Any) -> Base:
@@ -164,13 +172,14 @@ def load_base(master: Path, sha256: str) -> Base | None:
             return None
         segments[table.name] = Segment(count, (body[start:stop],))
     appended = head.get("appended")
-    package = head.get("package")
+    package, digest = head.get("package"), head.get("digest")
     return Base(
         sha256,
         segments,
         bool(head.get("ours")),
         appended if isinstance(appended, int) else FULL_EVERY,
         package if isinstance(package, dict) else None,
+        digest if isinstance(digest, list) else None,
     )
 
 
@@ -204,6 +213,7 @@ def save_base(master: Path, base: Base) -> None:
         "crc32": crc,
         "tables": places,
         "package": base.package,
+        "digest": base.digest,
     }
 
     def write(tmp: Path) -> None:  # part by part: the whole text at once is another copy

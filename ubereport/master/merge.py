@@ -80,7 +80,7 @@ def _recorded(data: MasterData, sub: Submission) -> bool:
     if not sub.part:
         return data.knows(sub.sha256)
     sid = submission_id(sub.sha256, sub.part)
-    return any(r.get("submission_id") == sid for r in data.rows(SUBMISSIONS.name))
+    return data.has_submission(sid)
 
 
 def registered_targets(data: MasterData) -> dict[TargetKey, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import shutil
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
@@ -29,9 +30,11 @@ from ubereport.master.cache import (
     CacheBroken,
     Segment,
     content_sha256,
+    dumps,
     load_base,
     save_base,
 )
+from ubereport.master.digest import Digest, Group
 from ubereport.master.fill import NotOurs, TableRows, Written, fill, refill, stored_text
 from ubereport.master.gcpause import gc_paused
 from ubereport.master.schema import BY_NAME, SCHEMA_VERSION, SUBMISSIONS, TABLES, Kind, Table
@@ -58,6 +61,8 @@ class MasterData:
     added: dict[str, list[Record]] = field(default_factory=dict, repr=False, compare=False)
     # The file ``base`` describes (a cached table that turns out unreadable is read from it).
     origin: Path | None = field(default=None, repr=False, compare=False)
+    # The content hashes of the 提出 rows appended since the data was read.
+    appended_hashes: set[str] = field(default_factory=set, repr=False, compare=False)
     # While a batch is merged: the tables' key indexes, kept up to date by the merge
     # (``ubereport.master.merge.merging``); None otherwise.
     merging: dict[str, dict[tuple[str, ...], Record]] | None = field(
@@ -82,6 +87,8 @@ class MasterData:
 
     def append(self, name: str, *records: Record) -> None:
         """Add rows at the end of a table, built or not."""
+        if name == "submissions":
+            self.appended_hashes.update(r["sha256"] for r in records if r.get("sha256"))
         rows = self.built.get(name)
         (rows if rows is not None else self.added.setdefault(name, [])).extend(records)
 
@@ -146,12 +153,49 @@ class MasterData:
         return {key_of(table, r): r for r in self.rows(table.name)}
 
     def knows(self, sha256: str) -> bool:
-        """Whether a submission with this content is recorded (the 提出 table only grows)."""
-        return sha256 in self._noted()
+        """Whether a submission with this content is recorded (the 提出 table only grows).
+
+        While 提出 is not built, the hash is looked for in the cache's text of it first: a file
+        the master has never seen (nearly every file) is known to be new without building it."""
+        return self._recorded_text("sha256", sha256) and sha256 in self._noted()
+
+    def has_submission(self, submission_id: str) -> bool:
+        if not self._recorded_text("submission_id", submission_id):
+            return False
+        return any(r.get("submission_id") == submission_id for r in self.rows("submissions"))
+
+    def recorded(self) -> Recorded:
+        """The recorded content hashes, each with when and under which name it came."""
+        return Recorded(self)
 
     def merged_hashes(self) -> dict[str, str]:
         """Each recorded content hash with when and under which name it was received."""
         return dict(self._noted())
+
+    def all_hashes(self, before: set[str] | None = None) -> set[str]:
+        """Every recorded content hash; ``before`` is every hash of the master as it was read
+        (when known, 提出 need not be built: the hashes appended since are added to it)."""
+        if before is None or self.is_built("submissions"):
+            return set(self._noted())
+        return before | self.appended_hashes
+
+    def submission_groups(self) -> dict[tuple[Any, Any], Group]:
+        """The 提出 rows per plan and year as the cells spell them (see :mod:`digest`)."""
+        if self.is_built("submissions") or self.base is None:
+            return Digest.of(self.rows("submissions")).groups
+        digest = Digest.from_json(self.base.digest, SUBMISSIONS.keys)
+        if digest is None:
+            return Digest.of(self.rows("submissions")).groups
+        digest.extend(self.added.get("submissions", ()))
+        return digest.groups
+
+    def _recorded_text(self, column: str, value: str) -> bool:
+        """False only when ``value`` is certainly not in that 提出 column (it may be when True)."""
+        if self.is_built("submissions") or self.base is None:
+            return True
+        if any(r.get(column) == value for r in self.added.get("submissions", ())):
+            return True
+        return self.base.segments["submissions"].contains(dumps(value))
 
     def _noted(self) -> dict[str, str]:
         rows = self.rows("submissions")
@@ -163,6 +207,28 @@ class MasterData:
                 notes[r["sha256"]] = f"{r['received_at']} {r['file_name']}"
         self._hashed = len(rows)
         return notes
+
+
+class Recorded(Mapping[str, str]):
+    """The master's recorded content hashes as a mapping to their notes: ``in`` and ``[]``
+    look a hash up without building 提出 when it is not there; iterating builds it."""
+
+    def __init__(self, data: MasterData) -> None:
+        self.data = data
+
+    def __contains__(self, sha256: object) -> bool:
+        return isinstance(sha256, str) and self.data.knows(sha256)
+
+    def __getitem__(self, sha256: str) -> str:
+        if sha256 not in self:
+            raise KeyError(sha256)
+        return self.data._noted()[sha256]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data.merged_hashes())
+
+    def __len__(self) -> int:
+        return len(self.data.merged_hashes())
 
 
 def key_of(table: Table, record: Record) -> tuple[str, ...]:
@@ -217,6 +283,7 @@ def read_master(path: Path, *, cached: bool = False) -> MasterData:
     if content is not None:
         tables = {t.name: _lists(t, data.built[t.name]) for t in TABLES}
         data.base = Base.of(content_sha256(content), tables)
+        data.base.digest = Digest.of(data.built[SUBMISSIONS.name]).as_json(SUBMISSIONS.keys)
         data.origin = path
         save_base(path, data.base)
     return data
@@ -362,20 +429,29 @@ def write_master(
         if base is None or not written:
             return
         (content, extended), (_, layout) = written[-2:]
-        segments = {}
+        segments, tails = {}, {}
         for table in TABLES:
             part = parts[table.name]
-            tail = as_read(table, part.tail)
+            tails[table.name] = tail = as_read(table, part.tail)
             if part.kept:
                 segments[table.name] = base.segments[table.name].extended(tail)
             else:
                 segments[table.name] = Segment.of(tail)
+        keys = SUBMISSIONS.keys
+        digest = Digest.from_json(base.digest, keys) if parts[SUBMISSIONS.name].kept else None
+        if digest is None:
+            digest = Digest.of(
+                dict(zip(keys, r, strict=True)) for r in segments[SUBMISSIONS.name].rows(len(keys))
+            )
+        else:
+            digest.extend(dict(zip(keys, r, strict=True)) for r in tails[SUBMISSIONS.name])
         data.base = Base(
             content_sha256(content),
             segments,
             ours=True,
             appended=base.appended + 1 if extended else 0,
             package=layout.as_json() if layout is not None else None,
+            digest=digest.as_json(keys),
         )
         data.added.clear()  # the rows appended to unbuilt tables are the base's now
         save_base(path, data.base)

@@ -19,11 +19,11 @@ from typing import Any
 from ubereport.card.model import NARRATIVE_FIELDS, PLAN_TEXT_FIELDS, Initiative, Kpi, YearValue
 from ubereport.japanese.fiscal import format_fy, parse_fiscal_year
 from ubereport.japanese.values import parse_value
+from ubereport.master.digest import Group
 from ubereport.master.store import MasterData, Record
 from ubereport.plan.rating import Bands, Rating, Status
 from ubereport.plan.registry import PlanEntry, Registry
 from ubereport.validate.assess import rate_kpi_year
-from ubereport.validate.batch import Decision
 
 __all__ = [
     "NOT_SUBMITTED",
@@ -215,11 +215,7 @@ def build_report(
 
 def latest_reported_year(data: MasterData, registry: Registry) -> int:
     """The latest fiscal year with an accepted card in the master, else the plan's first year."""
-    accepted = str(Decision.ACCEPTED)
-    texts = {
-        r.get("fiscal_year") for r in data.rows("submissions") if r.get("decision") == accepted
-    }
-    years = [_year(t) for t in texts]
+    years = [_year(year) for (_, year), g in data.submission_groups().items() if g.accepted]
     return max((y for y in years if y is not None), default=registry.first_year)
 
 
@@ -249,25 +245,13 @@ class _Tables:
         }
         # 提出 rows per (plan, year), in sheet order (the sheet is append-only: the last is the
         # latest); grouped once, as the 提出 sheet grows with every file ever received.
-        # Grouped by the cells as written first (a handful of plans and years to normalise);
-        # two spellings of one plan and year are merged back in sheet order.
-        raw: dict[tuple[object, object], list[Record]] = {}
-        for r in data.rows("submissions"):
-            raw.setdefault((r.get("plan_no"), r.get("fiscal_year")), []).append(r)
-        self.submissions: dict[tuple[str, int | None], list[Record]] = {}
-        spellings: dict[tuple[str, int | None], int] = {}
-        for (plan_no, year), rows in raw.items():
+        # 提出 per plan and year: the master's digest of the sheet, by the cells as written
+        # (a handful of plans and years to normalise; two spellings of one are joined).
+        self.submissions: dict[tuple[str, int | None], Group] = {}
+        for (plan_no, year), group in data.submission_groups().items():
             key = (_s(plan_no), _year(year))
-            self.submissions.setdefault(key, []).extend(rows)
-            spellings[key] = spellings.get(key, 0) + 1
-        order = (
-            {id(r): i for i, r in enumerate(data.rows("submissions"))}
-            if any(n > 1 for n in spellings.values())
-            else {}
-        )
-        for key, n in spellings.items():
-            if n > 1:
-                self.submissions[key].sort(key=lambda r: order[id(r)])
+            have = self.submissions.get(key)
+            self.submissions[key] = group if have is None else have.joined(group)
 
 
 def _plan(
@@ -373,27 +357,27 @@ def _year(value: object) -> int | None:
     return _YEARS[value]
 
 
-def _accepted(rows: dict[tuple[str, int | None], list[Record]], plan_no: str, year: int) -> bool:
-    accepted = str(Decision.ACCEPTED)
-    return any(r.get("decision") == accepted for r in rows.get((plan_no, year), []))
+def _accepted(groups: dict[tuple[str, int | None], Group], plan_no: str, year: int) -> bool:
+    group = groups.get((plan_no, year))
+    return group is not None and group.accepted
 
 
 def _submission_state(
-    rows: dict[tuple[str, int | None], list[Record]], plan_no: str, year: int
+    groups: dict[tuple[str, int | None], Group], plan_no: str, year: int
 ) -> SubmissionState:
-    """The latest submission (the 提出 sheet is append-only, so the last row is the latest)."""
-    mine = rows.get((plan_no, year), [])
-    counted = [r for r in mine if r.get("decision") != str(Decision.SUPERSEDED)]
-    if not counted:
-        return SubmissionState(NOT_SUBMITTED, count=len(mine))
-    last = counted[-1]
+    """The latest submission not superseded (the 提出 sheet is append-only: the last row is the
+    latest) and how many files came in."""
+    group = groups.get((plan_no, year))
+    if group is None or group.last is None:
+        return SubmissionState(NOT_SUBMITTED, count=group.count if group else 0)
+    last = group.last
     return SubmissionState(
         _s(last.get("decision")),
         _s(last.get("received_at")),
         _s(last.get("file_name")),
         _int(last.get("errors")),
         _int(last.get("warnings")),
-        len(mine),
+        group.count,
     )
 
 

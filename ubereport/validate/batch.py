@@ -126,7 +126,7 @@ def internal_error(name: str, exc: BaseException) -> Finding:
 
 def decide(batch: list[Submission], known: Mapping[str, str] | None = None) -> list[Submission]:
     """Decide every submission of a batch; ``known`` maps merged content hashes to a note."""
-    known = known or {}
+    known = {} if known is None else known  # (not ``or``: a lazy mapping is not sized for it)
     fresh: list[Submission] = []
     for sub in batch:
         sub.decision = Decision.REJECTED if not sub.report.valid else Decision.ACCEPTED
