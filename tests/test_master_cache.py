@@ -11,8 +11,10 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from test_master_fill import TRICKY_TEXTS, describe, oracle_book, tricky_master
 
+from ubereport.master import cache
 from ubereport.master.cache import (
     FULL_EVERY,
     Base,
@@ -146,23 +148,25 @@ def test_a_cache_that_does_not_match_is_ignored(tmp_path: Path) -> None:
     assert read_master(path, cached=True).rows("plans")[0]["plan_name"] == "キャッシュだけの名前"
     save_base(path, Base.of("0" * 64, tables))  # made from other bytes: not used
     assert read_master(path, cached=True).tables == expected
-    head, body = good.split(b"\n", 1)
+    cut = good.rindex(b"\n") + 1  # the tables' lines, then the header line
+    body, head = good[:cut], good[cut:]
     header = json.loads(head)
     broken = [
         b"",
         b"{",
         b"[]",
-        b'{"format": "ubereport-master-cache-2"}\n',
-        json.dumps(header | {"tables": {}}).encode() + b"\n" + body,  # no tables
-        head + b"\n" + body[:-10],  # cut short
-        head + b"\n" + body.replace(b"plans\t[[", b"plans\t[ ["),  # changed by hand
-        json.dumps(header | {"format": "ubereport-master-cache-1"}).encode() + b"\n" + body,
+        b'{"format": "ubereport-master-cache-2"}',
+        body + json.dumps(header | {"tables": {}}).encode(),  # no tables
+        body[:-10] + head,  # cut short
+        body.replace(b"plans\t[[", b"plans\t[ [") + head,  # changed by hand
+        body + json.dumps(header | {"format": "ubereport-master-cache-1"}).encode(),
+        head + b"\n" + body,  # the first format's order
     ]
     for text in broken:
         cache.write_bytes(text)
         again = read_master(path, cached=True)
         assert again.tables == expected
-        made = cache.read_bytes().split(b"\n", 1)[0]
+        made = cache.read_bytes().rsplit(b"\n", 1)[1]
         assert json.loads(made)["sha256"] == content_sha256(path.read_bytes())
 
 
@@ -234,7 +238,9 @@ def test_a_value_that_only_looks_like_a_hash_is_not_taken_for_one(tmp_path: Path
     lookalike = f"{7:064x}"
     data.rows("submissions").append({"submission_id": lookalike, "file_name": lookalike})
     write_master(path, data, backups=0)
-    cached = read_master(path, cached=True)
+    first = read_master(path, cached=True)  # a full read makes the cache (rows held as lists)
+    assert not first.knows(lookalike) and not first.is_built("submissions")
+    cached = read_master(path, cached=True)  # from the cache's text
     assert not cached.knows(lookalike) and cached.is_built("submissions")
     assert not read_master(path, cached=True).has_submission("S9999")
     assert read_master(path, cached=True).has_submission(lookalike)
@@ -284,3 +290,12 @@ def test_every_hundredth_write_rebuilds_the_book(tmp_path: Path) -> None:
         appended = package.read("xl/sharedStrings.xml").decode("utf-8")
     assert "一度だけの値" in sst and "一度だけの値" in appended  # kept while appending
     same_as_full_read(path, data)
+
+
+def test_the_cache_writes_a_table_in_pieces_that_join_to_its_json(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cache, "ROWS_PER_PIECE", 2)
+    for n in range(8):
+        rows = [[i, "値", None, 1.5] for i in range(n)]
+        assert b"".join(cache._chunks(rows)) == cache.dumps(rows)

@@ -147,15 +147,15 @@ def _process_plan(
     moved_since = _record_destinations(settings, data, subs, moves)
     if renewed or moved_since or any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
         write_master(master, data, backups=settings.backups, held_wait=settings.lock_wait_seconds)
-    data.let_go_of_base()  # the cache is on disk; its copy in memory is only for another write
-    feedback = _start_feedback(settings, subs, moves)  # in workers while reports render
-    try:
-        before = len(summary.reports)
-        pending = render_now(settings, master, data, registry, summary)
-        summary.plans.append((site.plan_id, master, summary.reports[before:]))
-        save_state(settings, data.all_hashes(held), pending, registry.version)
-    finally:  # the workers are waited for (and stopped) even when rendering fails
-        kept = _feedback_written(feedback, summary)
+    hashes = data.all_hashes(held)
+    data.shed(REPORTS_IGNORE)  # written: the reports need neither these rows nor the cache's
+    # the feedback workers start once the master is written and its big tables let go of
+    # (they and the master's rows at once were the run's peak of memory)
+    kept = _feedback_written(_start_feedback(settings, subs, moves), summary)
+    before = len(summary.reports)
+    pending = render_now(settings, master, data, registry, summary)
+    summary.plans.append((site.plan_id, master, summary.reports[before:]))
+    save_state(settings, hashes, pending, registry.version)
     summary.findings.update((sub.label, sub.findings) for sub in subs)
     moved: set[Path] = set()
     for sub, result in zip(subs, results, strict=True):
@@ -167,6 +167,10 @@ def _process_plan(
         moved.add(sub.path)
         if sub.trace:
             summary.details.append(f"{sub.name}: 処理中の例外\n{sub.trace}")
+
+
+#: The master's tables the reports never read (提出 goes to them as its digest).
+REPORTS_IGNORE = ("submissions", "findings", "history", "submitted")
 
 
 def _refuse_without_history(settings: Settings, master: Path) -> None:

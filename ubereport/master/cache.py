@@ -19,7 +19,7 @@ import contextlib
 import hashlib
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,9 +70,7 @@ class Segment:
 
     def contains(self, needle: bytes) -> bool:
         """Whether the JSON text holds ``needle`` (pieces split between rows, never inside)."""
-        if self.text is None:
-            self.json()
-        return any(needle in (p if isinstance(p, bytes) else bytes(p)) for p in self.text or ())
+        return any(needle in (p if isinstance(p, bytes) else bytes(p)) for p in self.json())
 
     def json(self) -> Text:
         """The JSON text of the rows (raises ValueError for a value JSON cannot hold)."""
@@ -136,21 +134,22 @@ def content_sha256(data: bytes) -> str:
 def load_base(master: Path, sha256: str) -> Base | None:
     """The cached tables of the master whose content hash is ``sha256``, or None.
 
-    The file is a JSON header line, then one line per table: its name, a tab, its rows as JSON.
-    The header gives each table's row count and where its JSON lies, and the CRC-32 of
-    everything after the header (a cache cut short or changed by hand is not used).
+    The file is one line per table — its name, a tab, its rows as JSON — then a JSON header
+    line (last: the tables are written one at a time before it). The header gives each
+    table's row count and where its JSON lies, and the CRC-32 of everything before the header
+    (a cache cut short or changed by hand is not used).
     """
     try:
         content = cache_path(master).read_bytes()
-        end = content.index(b"\n")
-        head = json.loads(content[:end])
+        end = content.rindex(b"\n") + 1
+        head = json.loads(content[end:])
     except (OSError, ValueError):
         return None
     if not isinstance(head, dict) or head.get("format") != CACHE_FORMAT:
         return None
     if head.get("schema") != SCHEMA_VERSION or head.get("sha256") != sha256:
         return None
-    body = memoryview(content)[end + 1 :]
+    body = memoryview(content)[:end]
     if head.get("crc32") != zlib.crc32(body):
         return None
     places = head.get("tables")
@@ -188,48 +187,63 @@ def dumps(value: object) -> bytes:
 
 
 def save_base(master: Path, base: Base) -> None:
-    """Write the cache atomically (a killed run leaves the old cache, which no longer matches)."""
-    try:
-        texts = {t.name: base.segments[t.name].json() for t in TABLES}
-    except ValueError:  # a value JSON cannot hold: no cache, the next run reads the master
-        discard(master)
-        return
-    places: dict[str, list[int]] = {}
-    crc, at = 0, 0
-    for table in TABLES:
-        label = f"{table.name}\t".encode()
-        size = sum(len(piece) for piece in texts[table.name])
-        places[table.name] = [at + len(label), at + len(label) + size]
-        places[table.name].append(base.segments[table.name].count)
-        for part in _line(label, texts[table.name]):
-            crc = zlib.crc32(part, crc)
-            at += len(part)
-    head = {
-        "format": CACHE_FORMAT,
-        "schema": SCHEMA_VERSION,
-        "sha256": base.sha256,
-        "ours": base.ours,
-        "appended": base.appended,
-        "crc32": crc,
-        "tables": places,
-        "package": base.package,
-        "digest": base.digest,
-    }
+    """Write the cache atomically (a killed run leaves the old cache, which no longer matches).
 
-    def write(tmp: Path) -> None:  # part by part: the whole text at once is another copy
+    One table's JSON at a time: a table held as parsed rows is turned into text as it is
+    written and let go (at 20,000 cards the whole text at once is ~50 MB more memory)."""
+    places: dict[str, list[int]] = {}
+    crc = [0]
+
+    def write(tmp: Path) -> None:
+        at = 0
         with tmp.open("wb") as fh:
-            fh.write(dumps(head) + b"\n")
             for table in TABLES:
-                for part in _line(f"{table.name}\t".encode(), texts[table.name]):
+                segment = base.segments[table.name]
+                label = f"{table.name}\t".encode()
+                start = at + len(label)
+                text = segment.text if segment.text is not None else _chunks(segment.parsed)
+                for part in _line(label, text):
+                    crc[0] = zlib.crc32(part, crc[0])
+                    at += len(part)
                     fh.write(part)
+                places[table.name] = [start, at - 1, segment.count]
+            head = {
+                "format": CACHE_FORMAT,
+                "schema": SCHEMA_VERSION,
+                "sha256": base.sha256,
+                "ours": base.ours,
+                "appended": base.appended,
+                "crc32": crc[0],
+                "tables": places,
+                "package": base.package,
+                "digest": base.digest,
+            }
+            fh.write(dumps(head))
 
     try:
         write_atomically(cache_path(master), write)
+    except ValueError:  # a value JSON cannot hold: no cache, the next run reads the master
+        discard(master)
     except (MasterUnwritable, OSError):  # disposable: never a reason to fail the run
         discard(master)
 
 
-def _line(label: bytes, text: Text) -> Iterator[bytes | memoryview]:
+ROWS_PER_PIECE = 2000
+
+
+def _chunks(rows: list[list[Any]] | None) -> Iterator[bytes]:
+    """The JSON text of ``rows``, a few thousand rows a piece (as ``dumps(rows)`` would be)."""
+    rows = rows or []
+    if not rows:
+        yield b"[]"
+        return
+    last = len(rows) - 1
+    for i in range(0, len(rows), ROWS_PER_PIECE):
+        piece = dumps(rows[i : i + ROWS_PER_PIECE])
+        yield (b"[" if i == 0 else b",") + piece[1:-1] + (b"]" if i + ROWS_PER_PIECE > last else b"")
+
+
+def _line(label: bytes, text: Iterable[bytes | memoryview]) -> Iterator[bytes | memoryview]:
     yield label
     yield from text
     yield b"\n"

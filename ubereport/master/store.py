@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
@@ -50,15 +50,17 @@ VALUE_PREFIXES = ("baseline", "target", "actual")
 class MasterData:
     """The master's tables. ``rows(name)`` is one table's rows (built on first use when the
     data came from the cache); ``append`` and ``count`` work on a table without building it
-    (an incremental run only appends to 指摘 and 変更履歴); ``tables`` builds them all."""
+    (an incremental run only appends to 提出, 指摘 and 変更履歴, whose rows then stay lists of
+    values: a third of a row object's memory); ``tables`` builds them all."""
 
     built: dict[str, list[Record]] = field(default_factory=lambda: {t.name: [] for t in TABLES})
     _hashes: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _hashed: int = field(default=0, repr=False, compare=False)
     # The master file these tables came from, when read or written with ``cached=True``.
     base: Base | None = field(default=None, repr=False, compare=False)
-    # Rows appended to tables not built yet (they follow the base's rows).
-    added: dict[str, list[Record]] = field(default_factory=dict, repr=False, compare=False)
+    # Rows appended to tables not built yet (they follow the base's rows), as lists of values
+    # in column order.
+    added: dict[str, list[list[Any]]] = field(default_factory=dict, repr=False, compare=False)
     # The file ``base`` describes (a cached table that turns out unreadable is read from it).
     origin: Path | None = field(default=None, repr=False, compare=False)
     # The content hashes of the 提出 rows appended since the data was read.
@@ -90,7 +92,11 @@ class MasterData:
         if name == "submissions":
             self.appended_hashes.update(r["sha256"] for r in records if r.get("sha256"))
         rows = self.built.get(name)
-        (rows if rows is not None else self.added.setdefault(name, [])).extend(records)
+        if rows is not None:
+            rows.extend(records)
+            return
+        keys = BY_NAME[name].keys
+        self.added.setdefault(name, []).extend([list(map(r.get, keys)) for r in records])
 
     def count(self, name: str) -> int:
         rows = self.built.get(name)
@@ -103,6 +109,21 @@ class MasterData:
         self.built[name] = rows
         self.added.pop(name, None)
 
+    def appended(self, name: str) -> list[Record]:
+        """The rows appended to an unbuilt table since it was read (none for a built one)."""
+        keys = BY_NAME[name].keys
+        return [dict(zip(keys, r, strict=True)) for r in self.added.get(name, ())]
+
+    def shed(self, names: Iterable[str]) -> None:
+        """Let go of these tables' rows once the master is written: the reports do not need
+        them, and a later use reads them from the master file again. (Data not tied to a
+        file by its cache keeps them: there is nothing to read them from.)"""
+        if self.base is None or self.origin is None or self.added:
+            return
+        for name in names:
+            self.built.pop(name, None)
+            self.base.segments[name] = Segment(self.base.count(name))
+
     def _build(self, table: Table) -> list[Record]:
         assert self.base is not None
         try:
@@ -111,7 +132,8 @@ class MasterData:
             lists = self._read_again(table)
         keys = table.keys
         rows = [dict(zip(keys, r, strict=True)) for r in lists]
-        rows += self.added.pop(table.name, [])
+        rows += self.appended(table.name)
+        self.added.pop(table.name, None)
         return rows
 
     def _read_again(self, table: Table) -> list[list[Any]]:
@@ -143,12 +165,6 @@ class MasterData:
         self.base.segments[table.name] = Segment.of(lists)
         return lists
 
-    def let_go_of_base(self) -> None:
-        """Forget the base (its second copy of every table) when every table is built; a
-        table still unbuilt keeps it, as its rows are only there."""
-        if all(t.name in self.built for t in TABLES):
-            self.base = None
-
     def index(self, table: Table) -> dict[tuple[str, ...], Record]:
         return {key_of(table, r): r for r in self.rows(table.name)}
 
@@ -175,9 +191,15 @@ class MasterData:
     def all_hashes(self, before: set[str] | None = None) -> set[str]:
         """Every recorded content hash; ``before`` is every hash of the master as it was read
         (when known, 提出 need not be built: the hashes appended since are added to it)."""
-        if before is None or self.is_built("submissions"):
-            return set(self._noted())
-        return before | self.appended_hashes
+        if before is not None and not self.is_built("submissions"):
+            return before | self.appended_hashes
+        if not self.is_built("submissions") and self.base is not None:
+            lists = self.base.segments["submissions"].parsed
+            if lists is not None:  # as written or read: no need to build the rows
+                at = SUBMISSIONS.keys.index("sha256")
+                added = self.added.get("submissions", [])
+                return {r[at] for r in lists if r[at]} | {r[at] for r in added if r[at]}
+        return set(self._noted())
 
     def submission_groups(self) -> dict[tuple[Any, Any], Group]:
         """The 提出 rows per plan and year as the cells spell them (see :mod:`digest`)."""
@@ -186,16 +208,22 @@ class MasterData:
         digest = Digest.from_json(self.base.digest, SUBMISSIONS.keys)
         if digest is None:
             return Digest.of(self.rows("submissions")).groups
-        digest.extend(self.added.get("submissions", ()))
+        digest.extend(self.appended("submissions"))
         return digest.groups
 
     def _recorded_text(self, column: str, value: str) -> bool:
         """False only when ``value`` is certainly not in that 提出 column (it may be when True)."""
         if self.is_built("submissions") or self.base is None:
             return True
-        if any(r.get(column) == value for r in self.added.get("submissions", ())):
+        at = SUBMISSIONS.keys.index(column)
+        if any(r[at] == value for r in self.added.get("submissions", ())):
             return True
-        return self.base.segments["submissions"].contains(dumps(value))
+        segment = self.base.segments["submissions"]
+        if segment.parsed is not None:
+            return any(r[at] == value for r in segment.parsed)
+        if segment.text is not None:
+            return segment.contains(dumps(value))
+        return True  # let go of (see shed): only the master file can say
 
     def _noted(self) -> dict[str, str]:
         rows = self.rows("submissions")
@@ -285,6 +313,9 @@ def read_master(path: Path, *, cached: bool = False) -> MasterData:
         data.base = Base.of(content_sha256(content), tables)
         data.base.digest = Digest.of(data.built[SUBMISSIONS.name]).as_json(SUBMISSIONS.keys)
         data.origin = path
+        for table in TABLES:  # kept as the base's lists until something needs them as rows
+            if table.append_only:
+                del data.built[table.name]
         save_base(path, data.base)
     return data
 
@@ -295,11 +326,14 @@ def _lists(table: Table, rows: list[Record]) -> list[list[Any]]:
 
 
 def as_read(table: Table, rows: list[list[Any]]) -> list[list[Any]]:
-    """``rows`` as :func:`read_master` will return them once written."""
+    """``rows`` as :func:`read_master` will return them once written (a row that reads back
+    as it is, value and type, is kept itself rather than copied)."""
     out = []
     kinds = [c.kind for c in table.columns]
     for row in rows:
         values = [_as_read_value(v, kind) for v, kind in zip(row, kinds, strict=True)]
+        if values == row and all(type(a) is type(b) for a, b in zip(values, row, strict=True)):
+            values = row
         if any(v not in (None, "") for v in values):
             out.append(values)
     return out
@@ -481,8 +515,7 @@ def _parts(data: MasterData, base: Base | None) -> dict[str, _Part]:
         name = table.name
         if not data.is_built(name):  # only appended to since it was read
             assert base is not None
-            tail = _lists(table, data.added.get(name, []))
-            out[name] = _Part(base.count(name), tail, base, name)
+            out[name] = _Part(base.count(name), data.added.get(name, []), base, name)
             continue
         rows = _lists(table, data.built[name])
         kept = 0
