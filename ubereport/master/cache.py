@@ -240,7 +240,9 @@ def _chunks(rows: list[list[Any]] | None) -> Iterator[bytes]:
     last = len(rows) - 1
     for i in range(0, len(rows), ROWS_PER_PIECE):
         piece = dumps(rows[i : i + ROWS_PER_PIECE])
-        yield (b"[" if i == 0 else b",") + piece[1:-1] + (b"]" if i + ROWS_PER_PIECE > last else b"")
+        yield (
+            (b"[" if i == 0 else b",") + piece[1:-1] + (b"]" if i + ROWS_PER_PIECE > last else b"")
+        )
 
 
 def _line(label: bytes, text: Iterable[bytes | memoryview]) -> Iterator[bytes | memoryview]:
