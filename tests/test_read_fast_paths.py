@@ -14,13 +14,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from builders import FIXTURES, TEMPLATE, filled_sample, rewrite_parts
+from builders import FIXTURES, ROOT, TEMPLATE, filled_sample, rewrite_parts
 
-from ubereport.card import xlsx_source
+from ubereport.card import layout, locate, xlsx_source
 from ubereport.card.grid import Grid
 from ubereport.card.reader import read_card
 from ubereport.card.textfit import box_lines, display_width, fits, wrapped_lines
-from ubereport.card.xlsx_source import XlsxSource, a1, drop_styled_empty_cells
+from ubereport.card.xlsx_source import CellValue, XlsxSource, a1, drop_styled_empty_cells
 
 PIECES = [
     b"<c",
@@ -172,7 +172,6 @@ def test_parts_shared_between_files_are_parsed_by_their_own_content(tmp_path: Pa
 def test_grid_lookups_agree_with_the_cells() -> None:
     source = XlsxSource(FIXTURES / "libreoffice_pasted_split_hidden_row_card02.xlsx")
     sheet = source.sheet_names[0]
-    from ubereport.card import layout
     from ubereport.card.grid import cell_text
 
     grid = Grid.of(source, sheet, layout.DEFAULT)
@@ -215,3 +214,125 @@ def test_a1_references() -> None:
         "AA3",
         "XFD1048576",
     ]
+
+
+# --- locate's memo: the answer of an earlier card with the same skeleton ----------------------
+
+
+def _card_grid(path: Path) -> tuple[Grid, dict[str, tuple[int, int]]]:
+    source = XlsxSource(path)
+    sheet = source.sheet_names[0]
+    grid = Grid.of(source, sheet, layout.DEFAULT)
+    return grid, locate.named_cells(grid, source.names_for(sheet))
+
+
+def _regrid(grid: Grid, cells: dict, rows: frozenset[int], cols: frozenset[int]) -> Grid:
+    fresh = Grid(grid.sheet, cells, rows, cols, grid.lay)
+    fresh._index()
+    return fresh
+
+
+def _fresh(grid: Grid, named: dict[str, tuple[int, int]]) -> locate.Located | None:
+    return locate._locate(grid, named)  # the plain computation on the grid itself
+
+
+def test_locate_memo_answers_as_the_plain_computation(tmp_path: Path) -> None:
+    memo = locate._Memo()
+    paths = [
+        filled_sample(tmp_path, "02"),
+        TEMPLATE,
+        FIXTURES / "libreoffice_resaved_card12.xlsx",
+        FIXTURES / "libreoffice_pasted_split_hidden_row_card02.xlsx",
+        *sorted((ROOT / "inbox").glob("*.xlsx")),
+    ]
+    for path in paths * 2:  # the second round is answered from the memo
+        grid, named = _card_grid(path)
+        assert memo.locate(grid, named) == _fresh(grid, named), path
+    assert memo.hits >= len(paths)
+    assert memo.misses <= len(paths)
+
+
+def test_locate_memo_misses_when_anything_it_read_changes(tmp_path: Path) -> None:
+    """Every part of the input changed in turn: the memo answers as the plain computation, and
+    never with the remembered answer when a remembered question would be answered otherwise."""
+    grid, named = _card_grid(filled_sample(tmp_path, "02"))
+    memo = locate._Memo()
+    memo.locate(grid, named)
+    ((answer,),) = memo.entries.values()
+    assert answer.fits(grid)
+    variants: list[tuple[str, Grid, dict[str, tuple[int, int]]]] = [
+        ("hidden row", _regrid(grid, grid.cells, grid.hidden_rows | {20}, grid.hidden_cols), named),
+        ("hidden col", _regrid(grid, grid.cells, grid.hidden_rows, grid.hidden_cols | {5}), named),
+        (
+            "a name moved",
+            grid,
+            {**named, "outcome": (named["outcome"][0] + 1, named["outcome"][1])},
+        ),
+        ("a name gone", grid, {k: v for k, v in named.items() if k != "plan_name"}),
+    ]
+    label = next(p for p in sorted(grid.printed) if p not in grid.anchors.get("s1", []))
+    moved = dict(grid.cells)
+    moved[(label[0] + 1, label[1])] = moved.pop(label)
+    variants.append(
+        ("a label moved", _regrid(grid, moved, grid.hidden_rows, grid.hidden_cols), named)
+    )
+    title = grid.anchors["s3"][0]
+    untitled = {p: c for p, c in grid.cells.items() if p != title}
+    variants.append(
+        ("a title gone", _regrid(grid, untitled, grid.hidden_rows, grid.hidden_cols), named)
+    )
+    assert len(answer.reads) > 100
+    for ask, pos, key, said in dict.fromkeys(answer.reads):  # every question, answered otherwise
+        cells = dict(grid.cells)
+        if said:
+            del cells[pos]
+        elif ask is Grid.is_year_heading:
+            cells[pos] = CellValue("R9年度")
+        elif ask is Grid.has_text:
+            cells[pos] = CellValue("x")
+        else:  # a label asked about: typed there
+            shown = grid.lay.section_title(key.anchor) if key.anchor else key.text
+            cells[pos] = CellValue(shown)
+        other = _regrid(grid, cells, grid.hidden_rows, grid.hidden_cols)
+        assert ask(other, pos, *([key] if key else [])) != said
+        variants.append((f"{ask.__name__} {a1(*pos)}", other, named))
+    for key in answer.labels:  # a label key looked up: one more cell showing it
+        cells = {**grid.cells, (200, 1): CellValue(key)}
+        variants.append(
+            (f"label {key}", _regrid(grid, cells, grid.hidden_rows, grid.hidden_cols), named)
+        )
+    for what, other, names in variants:
+        assert memo.key(other, names) != memo.key(grid, named) or not answer.fits(other), what
+        primed = locate._Memo()
+        primed.locate(grid, named)
+        assert primed.locate(other, names) == _fresh(other, names), what
+        assert (primed.hits, primed.misses) == (0, 2), what
+        assert memo.locate(other, names) == _fresh(other, names), what  # among many answers
+
+
+def test_locate_memo_keeps_no_answer_that_read_every_text(tmp_path: Path) -> None:
+    """A heading typed differently (「目標値」) is searched among all the sheet's texts, which
+    differ in every card: such an answer is not kept."""
+    grid, named = _card_grid(filled_sample(tmp_path, "02"))
+    pos = min(p for p, t in grid.texts.items() if t == "目標")
+    cells = {**grid.cells, pos: CellValue("目標値")}
+    edited = _regrid(grid, cells, grid.hidden_rows, grid.hidden_cols)
+    memo = locate._Memo()
+    assert memo.locate(edited, named) == _fresh(edited, named)
+    assert not memo.entries
+
+
+def test_locate_memo_is_bounded(tmp_path: Path) -> None:
+    grid, named = _card_grid(filled_sample(tmp_path, "02"))
+    memo = locate._Memo(size=8)
+    for row in range(60, 80):  # twenty skeletons: a different hidden row each
+        other = _regrid(grid, grid.cells, frozenset({row}), grid.hidden_cols)
+        assert memo.locate(other, named) == _fresh(other, named)
+    assert len(memo.entries) == 8
+    assert memo.misses == 20
+    cells = dict(grid.cells)
+    for n in range(12):  # twelve variants under one skeleton: the fifth input row typed or not
+        cells[(40 + n, 30)] = CellValue(f"{n}")
+        other = _regrid(grid, dict(cells), grid.hidden_rows, grid.hidden_cols)
+        memo.locate(other, named)
+    assert all(len(answers) <= locate.LOCATE_VARIANTS for answers in memo.entries.values())
