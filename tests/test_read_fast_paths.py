@@ -282,7 +282,7 @@ def test_locate_memo_misses_when_anything_it_read_changes(tmp_path: Path) -> Non
         ("a title gone", _regrid(grid, untitled, grid.hidden_rows, grid.hidden_cols), named)
     )
     assert len(answer.reads) > 100
-    for ask, pos, key, said in dict.fromkeys(answer.reads):  # every question, answered otherwise
+    for ask, pos, key, said, _ in answer.reads:  # every question, answered otherwise
         cells = dict(grid.cells)
         if said:
             del cells[pos]

@@ -231,26 +231,27 @@ class _Seen:
         self.anchors = grid.anchors
         self.label_cells = grid.label_cells
         self.labels = _LabelsSeen(grid.labels)
-        self.reads: list[tuple[object, ...]] = []  # (Grid method, position, label, answer)
+        # (Grid method, position, label or None, answer, the cell's text then)
+        self.reads: list[tuple[object, ...]] = []
 
     def has_text(self, pos: Pos) -> bool:
         answer = self._grid.has_text(pos)
-        self.reads.append((Grid.has_text, pos, None, answer))
+        self.reads.append((Grid.has_text, pos, None, answer, self._grid.texts.get(pos)))
         return answer
 
     def shows_label(self, pos: Pos, key: layout.KeyLabel) -> bool | None:
         answer = self._grid.shows_label(pos, key)
-        self.reads.append((Grid.shows_label, pos, key, answer))
+        self.reads.append((Grid.shows_label, pos, key, answer, self._grid.texts.get(pos)))
         return answer
 
     def matches_label(self, pos: Pos, key: layout.KeyLabel) -> bool:
         answer = self._grid.matches_label(pos, key)
-        self.reads.append((Grid.matches_label, pos, key, answer))
+        self.reads.append((Grid.matches_label, pos, key, answer, self._grid.texts.get(pos)))
         return answer
 
     def is_year_heading(self, pos: Pos) -> bool:
         answer = self._grid.is_year_heading(pos)
-        self.reads.append((Grid.is_year_heading, pos, None, answer))
+        self.reads.append((Grid.is_year_heading, pos, None, answer, self._grid.texts.get(pos)))
         return answer
 
     visible = Grid.visible
@@ -319,7 +320,7 @@ class _Memo:
 @dataclass(frozen=True, slots=True)
 class _Answer:
     lay: layout.Layout  # held, so the id in the key stays this layout's
-    reads: tuple[tuple[object, ...], ...]  # (Grid method, position, label or None, answer)
+    reads: tuple[tuple[object, ...], ...]  # (Grid method, position, label, answer, text)
     labels: dict[str, list[Pos] | None]
     loc: Located
 
@@ -327,7 +328,10 @@ class _Answer:
         """Whether ``grid`` answers every question :func:`_locate` asked as this one did."""
         if grid.lay is not self.lay:
             return False
-        for ask, pos, key, answer in self.reads:
+        text_at = grid.texts.get
+        for ask, pos, key, answer, text in self.reads:
+            if text_at(pos) == text:
+                continue  # each question depends on the cell's text only: the same answer
             got = ask(grid, pos, key) if key is not None else ask(grid, pos)  # type: ignore[operator]
             if got != answer:
                 return False
