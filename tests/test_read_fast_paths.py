@@ -11,12 +11,13 @@ from __future__ import annotations
 import random
 import unicodedata
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
-from builders import FIXTURES, ROOT, TEMPLATE, filled_sample, rewrite_parts
+from builders import FIXTURES, ROOT, TEMPLATE, filled_sample, rewrite_parts, write_zip_parts
 
-from ubereport.card import layout, locate, xlsx_source
+from ubereport.card import layout, locate, xlsx_source, zip_member
 from ubereport.card.grid import Grid
 from ubereport.card.reader import read_card
 from ubereport.card.textfit import box_lines, display_width, fits, wrapped_lines
@@ -336,3 +337,90 @@ def test_locate_memo_is_bounded(tmp_path: Path) -> None:
         other = _regrid(grid, dict(cells), grid.hidden_rows, grid.hidden_cols)
         memo.locate(other, named)
     assert all(len(answers) <= locate.LOCATE_VARIANTS for answers in memo.entries.values())
+
+
+# --- small parts unpacked in one step -----------------------------------------------------------
+
+
+def _deflated(data: bytes) -> bytes:
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        TEMPLATE,
+        FIXTURES / "libreoffice_resaved_card12.xlsx",
+        FIXTURES / "libreoffice_pasted_split_hidden_row_card02.xlsx",
+        *sorted((ROOT / "inbox").glob("*.xlsx"))[:3],
+    ],
+    ids=lambda p: p.name,
+)
+def test_a_small_part_unpacked_in_one_step_is_what_zipfile_gives(path: Path) -> None:
+    with zipfile.ZipFile(path) as package:
+        for info in package.infolist():
+            assert zip_member.read_small_member(package, info) == package.read(info), info
+    fast = XlsxSource(path)
+    plain = XlsxSource(path)
+    plain_read = zip_member.read_small_member
+    try:
+        zip_member_none = lambda *_: None  # noqa: E731 - zipfile's own reader for every part
+        xlsx_source.read_small_member = zip_member_none  # type: ignore[assignment]
+        for name in plain._zip.namelist():
+            expected = plain._read(name, keep=drop_styled_empty_cells)
+            xlsx_source.read_small_member = plain_read
+            assert fast._read(name, keep=drop_styled_empty_cells) == expected, name
+            xlsx_source.read_small_member = zip_member_none  # type: ignore[assignment]
+        assert plain._unpacked == fast._unpacked
+    finally:
+        xlsx_source.read_small_member = plain_read
+
+
+def test_a_part_the_quick_way_cannot_vouch_for_is_left_to_zipfile(tmp_path: Path) -> None:
+    data = b"<a>" + "あいう".encode() * 50 + b"</a>"
+    stream, crc = _deflated(data), zlib.crc32(data)
+    cases = {
+        "good": [("x.xml", stream, crc, len(data))],
+        "crc": [("x.xml", stream, crc ^ 1, len(data))],
+        "size larger": [("x.xml", stream, crc, len(data) + 1)],
+        "size smaller": [("x.xml", stream, crc, len(data) - 1)],
+        "truncated": [("x.xml", stream[:-5], crc, len(data))],
+    }
+    for what, parts in cases.items():
+        path = write_zip_parts(tmp_path / f"{what}.zip", parts)
+        with zipfile.ZipFile(path) as package:
+            info = package.getinfo("x.xml")
+            fast = zip_member.read_small_member(package, info)
+            if what == "good":
+                assert fast == data == package.read(info)
+            elif what == "size larger":  # zipfile reads the whole stream and checks its CRC
+                assert fast is None and package.read(info) == data
+            else:
+                assert fast is None, what
+                with pytest.raises((zipfile.BadZipFile, zlib.error, EOFError)):
+                    package.read(info)
+    path = write_zip_parts(tmp_path / "names.zip", cases["good"])
+    raw = bytearray(path.read_bytes())
+    raw[30:31] = b"y"  # the local header's name differs from the directory's
+    (tmp_path / "names.zip").write_bytes(bytes(raw))
+    with zipfile.ZipFile(tmp_path / "names.zip") as package:
+        info = package.getinfo("x.xml")
+        assert zip_member.read_small_member(package, info) is None
+        with pytest.raises(zipfile.BadZipFile):
+            package.read(info)
+    stored = tmp_path / "stored.zip"
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as package:
+        package.writestr("x.xml", data)
+    bzip = tmp_path / "bzip.zip"
+    with zipfile.ZipFile(bzip, "w", zipfile.ZIP_BZIP2) as package:
+        package.writestr("x.xml", data)
+    with zipfile.ZipFile(stored) as a, zipfile.ZipFile(bzip) as b:
+        assert zip_member.read_small_member(a, a.getinfo("x.xml")) == data
+        assert zip_member.read_small_member(b, b.getinfo("x.xml")) is None
+        info = a.getinfo("x.xml")
+        info.flag_bits |= 0x1  # marked encrypted
+        assert zip_member.read_small_member(a, info) is None
+        big = a.getinfo("x.xml")
+        big.file_size = zip_member.SMALL_MEMBER + 1
+        assert zip_member.read_small_member(a, big) is None
