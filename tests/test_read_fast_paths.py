@@ -22,6 +22,7 @@ from ubereport.card.grid import Grid
 from ubereport.card.reader import read_card
 from ubereport.card.textfit import box_lines, display_width, fits, wrapped_lines
 from ubereport.card.xlsx_source import CellValue, XlsxSource, a1, drop_styled_empty_cells
+from ubereport.japanese import values
 
 PIECES = [
     b"<c",
@@ -424,3 +425,17 @@ def test_a_part_the_quick_way_cannot_vouch_for_is_left_to_zipfile(tmp_path: Path
         big = a.getinfo("x.xml")
         big.file_size = zip_member.SMALL_MEMBER + 1
         assert zip_member.read_small_member(a, big) is None
+
+
+def test_a_number_cell_parsed_once_per_value_and_format_gives_the_full_parse() -> None:
+    rng = random.Random(18)
+    floats = [0.0, -0.0, 1.0, -1.5, 0.855, 1e16, 1e300, float("inf"), float("-inf"), float("nan")]
+    floats += [rng.uniform(-1e6, 1e6) for _ in range(2_000)]
+    floats += [round(rng.uniform(0, 1), rng.randint(0, 4)) for _ in range(2_000)]
+    formats = [None, "General", "0", "0.0%", "#,##0", '0"件"', "yyyy/m/d"]
+    for value in floats:
+        for fmt in formats:
+            expected = values._parse_native_number(value, fmt)
+            got = values.parse_value(value, number_format=fmt)
+            assert repr(got) == repr(expected), (value, fmt)
+    assert values.parse_value(-0.0).text == values._parse_native_number(-0.0, None).text
