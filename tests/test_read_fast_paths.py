@@ -15,14 +15,24 @@ import zlib
 from pathlib import Path
 
 import pytest
-from builders import FIXTURES, ROOT, TEMPLATE, filled_sample, rewrite_parts, write_zip_parts
+from builders import (
+    FIXTURES,
+    ROOT,
+    TEMPLATE,
+    filled_sample,
+    rewrite_parts,
+    sample_card_fields,
+    write_zip_parts,
+)
 
 from ubereport.card import layout, locate, xlsx_source, zip_member
 from ubereport.card.grid import Grid
 from ubereport.card.reader import read_card
 from ubereport.card.textfit import box_lines, display_width, fits, wrapped_lines
+from ubereport.card.writer import write_card
 from ubereport.card.xlsx_source import CellValue, XlsxSource, a1, drop_styled_empty_cells
 from ubereport.japanese import values
+from ubereport.plan.registry import default_registry
 
 PIECES = [
     b"<c",
@@ -439,3 +449,92 @@ def test_a_number_cell_parsed_once_per_value_and_format_gives_the_full_parse() -
             got = values.parse_value(value, number_format=fmt)
             assert repr(got) == repr(expected), (value, fmt)
     assert values.parse_value(-0.0).text == values._parse_native_number(-0.0, None).text
+
+
+# --- a sheet's texts by its skeleton (the template's hidden list sheet) --------------------------
+
+
+def _texts_parsed(path: Path, sheet: str) -> list[str]:
+    source = XlsxSource(path)
+    source._raw_cells(sheet)  # parsed first: texts() reads the tree
+    return source.texts(sheet)
+
+
+def test_list_sheets_that_differ_only_in_their_numbers_share_one_plan(tmp_path: Path) -> None:
+    """Cards written by xlsxwriter (as ``ubereport samples`` and the bench write them) number
+    their shared strings in order of use, so the hidden list sheet's numbers shift with the
+    card's own texts."""
+    xlsx_source._TEXT_PLANS.clear()
+    registry = default_registry()
+    paths = []
+    for n in ("01", "02", "05"):
+        paths.append(tmp_path / f"card_{n}.xlsx")
+        write_card(paths[-1], sample_card_fields(n), registry)
+    lists = XlsxSource(paths[0]).sheet_names[1]
+    parts = []
+    for path in paths:
+        with zipfile.ZipFile(path) as package:
+            parts.append(package.read(XlsxSource(path).sheet_parts[lists]))
+    assert len(set(parts)) == len(parts)  # the numbers differ from card to card …
+    assert len({xlsx_source._V_NUMBER.sub(b"<v>0</v>", p) for p in parts}) == 1  # … only they
+    for path in paths:
+        source = XlsxSource(path)
+        assert source.texts(lists) == _texts_parsed(path, lists)
+        assert source.texts(lists) == source.texts(lists)  # asked twice (routing, then likeness)
+        assert (lists in source._raw) is (path == paths[0])  # the others: read by the plan
+        assert source.cell_count(lists) == XlsxSource(path).cell_count(lists)
+    assert len(xlsx_source._TEXT_PLANS) == 1
+
+
+@pytest.mark.parametrize(
+    ("edit", "planned"),
+    [
+        (lambda x: x, True),
+        (lambda x: x.replace('t="s"><v>', 't="n"><v>', 1), True),  # a number: not a text
+        (lambda x: x.replace('t="s"><v>1</v>', 't="str"><v>1</v>', 1), False),  # its own text
+        (lambda x: x.replace("</sheetData>", "</sheetData><?x <v>1</v>?>"), False),
+        (lambda x: x.replace("<v>", '<v xml:space="preserve">', 1), False),
+        (lambda x: x.replace(' t="s"><v>', "><v>1.5</v><v>", 1), False),  # not a number match
+        (lambda x: x.replace('"><v>', '"><f>A1</f><v>', 1), True),
+    ],
+)
+def test_a_list_sheet_texts_plan_is_kept_only_when_its_numbers_are_all_it_reads(
+    tmp_path: Path, edit: object, planned: bool
+) -> None:
+    card = TEMPLATE
+    source = XlsxSource(card)
+    lists = source.sheet_names[1]
+    part = source.sheet_parts[lists]
+    with zipfile.ZipFile(card) as package:
+        xml = package.read(part).decode()
+    edited = edit(xml)  # type: ignore[operator]
+    path = rewrite_parts(card, tmp_path / "edited.xlsx", {part: edited.encode()})
+    xlsx_source._TEXT_PLANS.clear()
+    first = XlsxSource(path).texts(lists)
+    assert first == _texts_parsed(path, lists)
+    assert bool(xlsx_source._TEXT_PLANS) is planned
+    again = XlsxSource(path).texts(lists)  # from the plan when there is one
+    assert again == first
+
+
+def test_a_changed_skeleton_is_read_by_its_own_parse(tmp_path: Path) -> None:
+    card = TEMPLATE
+    source = XlsxSource(card)
+    lists = source.sheet_names[1]
+    part = source.sheet_parts[lists]
+    with zipfile.ZipFile(card) as package:
+        xml = package.read(part).decode()
+    xlsx_source._TEXT_PLANS.clear()
+    XlsxSource(card).texts(lists)
+    swapped = xml.replace('r="A1"', 'r="Z9"', 1)
+    moved = rewrite_parts(card, tmp_path / "moved.xlsx", {part: swapped.encode()})
+    assert XlsxSource(moved).texts(lists) == _texts_parsed(moved, lists)
+    assert len(xlsx_source._TEXT_PLANS) == 2
+    for n in range(20):  # bounded
+        other = rewrite_parts(
+            card,
+            tmp_path / f"o{n}.xlsx",
+            {part: xml.replace('r="A1"', f'r="Z{n + 10}"', 1).encode()},
+        )
+        XlsxSource(other).texts(lists)
+    assert len(xlsx_source._TEXT_PLANS) == xlsx_source.TEXT_PLANS_MAX
