@@ -15,7 +15,7 @@ from __future__ import annotations
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from ubereport.card import layout
@@ -206,6 +206,16 @@ def _unrouted(name: str, sheet: str | None, claim: Unrouted, plans: Plans) -> Fi
 
 
 def _likeness(texts: list[str], lay: Layout) -> int:
+    if len(texts) <= LIKENESS_MEMO_TEXTS:
+        return _short_likeness(tuple(texts), lay)
+    return _short_likeness.__wrapped__(texts, lay)
+
+
+LIKENESS_MEMO_TEXTS = 500  # the template's hidden list sheet (~60 texts), the same in every card
+
+
+@lru_cache(maxsize=64)
+def _short_likeness(texts: tuple[str, ...] | list[str], lay: Layout) -> int:
     return len({key for t in texts if len(t) <= 80 and (key := lay.anchor_of(t))})
 
 
