@@ -119,20 +119,17 @@ def card_texts(ctx: Context) -> dict[str, str]:
         "next_actions": card.next_actions,
     }
     for n, item in enumerate(card.inputs, start=1):
-        texts |= {
-            f"input_{n}": item.text,
-            f"output_{n}": item.output,
-            f"output_result_{n}": item.output_result,
-        }
+        texts[f"input_{n}"] = item.text
+        texts[f"output_{n}"] = item.output
+        texts[f"output_result_{n}"] = item.output_result
     for k, kpi in enumerate(card.kpis, start=1):
         p = f"kpi{k}_"
-        texts |= {
-            p + "name": kpi.name,
-            p + "note": kpi.note,
-            p + "unit": kpi.unit,
-            p + "assessment_reason": kpi.assessment_reason,
-            p + "baseline": kpi.baseline.text,
-        }
+        texts[p + "name"] = kpi.name
+        texts[p + "note"] = kpi.note
+        texts[p + "unit"] = kpi.unit
+        texts[p + "assessment_reason"] = kpi.assessment_reason
+        texts[p + "baseline"] = kpi.baseline.text
         for y, (t, a) in enumerate(zip(kpi.targets, kpi.actuals, strict=True), start=1):
-            texts |= {f"{p}target_y{y}": t.parsed.text, f"{p}actual_y{y}": a.parsed.text}
+            texts[f"{p}target_y{y}"] = t.parsed.text
+            texts[f"{p}actual_y{y}"] = a.parsed.text
     return {k: v for k, v in texts.items() if v}
