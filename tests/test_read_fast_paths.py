@@ -538,3 +538,23 @@ def test_a_changed_skeleton_is_read_by_its_own_parse(tmp_path: Path) -> None:
         )
         XlsxSource(other).texts(lists)
     assert len(xlsx_source._TEXT_PLANS) == xlsx_source.TEXT_PLANS_MAX
+
+
+def test_answers_remembered_per_distinct_text_are_the_plain_answers() -> None:
+    from ubereport.card import reader
+    from ubereport.validate import kpi_values, narrative
+
+    rng = random.Random(3)
+    alphabet = "あア漢字ABC abc123、。①※・\n"
+    for _ in range(2_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 400)))
+        width, height = rng.choice((40.0, 300.0)), rng.choice((24.0, 156.0))
+        for _ in range(2):  # the second time from the memo
+            assert narrative._fits(text, width, height) == fits(text, width, height)
+    for unit in ["件", "件/１日", "ヶ所", " % ", "", None, "千円", "ｍ２", "人／年"] * 2:
+        assert kpi_values._unit_key(unit) == kpi_values._unit_key.__wrapped__(unit)
+    titles = [layout.DEFAULT.section_title(k) for k in layout.DEFAULT.anchor_box]
+    for texts in (titles[:2], titles, [*titles, "x"] * 100, ["a" * 90, titles[0]]):
+        plain = len({k for t in texts if len(t) <= 80 and (k := layout.DEFAULT.anchor_of(t))})
+        assert reader._likeness(list(texts), layout.DEFAULT) == plain
+        assert reader._likeness(list(texts), layout.DEFAULT) == plain

@@ -400,7 +400,12 @@ class XlsxSource:
         self._shared_string(0)  # loads the table
         table = self._strings or []
         for i, item in enumerate(table):
-            if item.__class__ is not str:
+            if item.__class__ is str:
+                continue
+            if len(item) == 1 and item[0].tag == T_TAG:  # rich_text's common shape, inline
+                text = item[0].text or ""  # type: ignore[union-attr]
+                table[i] = unescape_ooxml(text) if "_x" in text else text
+            else:
                 table[i] = rich_text(item)  # type: ignore[arg-type]
         return table  # type: ignore[return-value]
 

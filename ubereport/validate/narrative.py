@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ubereport.card.layout import layout_for
 from ubereport.card.textfit import fits
@@ -68,7 +69,7 @@ def _texts(ctx: Context) -> Iterator[Finding]:
     lay = layout_for(ctx.registry)
     for fname, text in values.items():
         box = lay.field_box(fname)
-        if box is not None and box.capacity and not fits(text, *lay.box_size(box)):
+        if box is not None and box.capacity and not _fits(text, *lay.box_size(box)):
             yield ctx.finding(
                 "text-too-long",
                 fname,
@@ -81,6 +82,18 @@ def _texts(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 "text-formula-like", fname, text, label=field_label(fname), first=text[0]
             )
+
+
+SHORT_TEXT = 200  # names, units, divisions: the same texts on every card of a plan
+
+
+def _fits(text: str, width: float, height: float) -> bool:
+    if len(text) <= SHORT_TEXT:
+        return _fits_short(text, width, height)
+    return fits(text, width, height)
+
+
+_fits_short = lru_cache(maxsize=4096)(fits)
 
 
 def _is_number_text(fname: str, ctx: Context) -> bool:
