@@ -558,3 +558,14 @@ def test_answers_remembered_per_distinct_text_are_the_plain_answers() -> None:
         plain = len({k for t in texts if len(t) <= 80 and (k := layout.DEFAULT.anchor_of(t))})
         assert reader._likeness(list(texts), layout.DEFAULT) == plain
         assert reader._likeness(list(texts), layout.DEFAULT) == plain
+
+
+def test_full_width_characters_replaced_as_the_translation_table_replaces_them() -> None:
+    rng = random.Random(11)
+    alphabet = "あア漢字ABC abc123、。①※・\n（）！？０１２\u3000\u00a0ｱｲｳ\uff5e\uff01\uff5f\uff00～"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300)))
+        assert values._WIDE_RE.sub(values._half, text) == text.translate(values._FULLWIDTH)
+    assert set(
+        map(ord, "".join(chr(c) for c in range(0x10000) if values._WIDE_RE.match(chr(c))))
+    ) == set(values._FULLWIDTH)
