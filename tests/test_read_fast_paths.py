@@ -11,16 +11,28 @@ from __future__ import annotations
 import random
 import unicodedata
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
-from builders import FIXTURES, TEMPLATE, filled_sample, rewrite_parts
+from builders import (
+    FIXTURES,
+    ROOT,
+    TEMPLATE,
+    filled_sample,
+    rewrite_parts,
+    sample_card_fields,
+    write_zip_parts,
+)
 
-from ubereport.card import xlsx_source
+from ubereport.card import layout, locate, xlsx_source, zip_member
 from ubereport.card.grid import Grid
 from ubereport.card.reader import read_card
 from ubereport.card.textfit import box_lines, display_width, fits, wrapped_lines
-from ubereport.card.xlsx_source import XlsxSource, a1, drop_styled_empty_cells
+from ubereport.card.writer import write_card
+from ubereport.card.xlsx_source import CellValue, XlsxSource, a1, drop_styled_empty_cells
+from ubereport.japanese import values
+from ubereport.plan.registry import default_registry
 
 PIECES = [
     b"<c",
@@ -42,12 +54,16 @@ PIECES = [
     b"<cols>",
     b"<col/>",
     b"<row>",
+    b"\t",
+    b"a/b",
+    b"//",
+    b'x="/"',
 ]
 
 
 def test_dropping_value_less_cells_matches_the_general_pattern_on_unprefixed_xml() -> None:
     rng = random.Random(18)
-    for _ in range(20_000):
+    for _ in range(50_000):
         data = b"".join(rng.choice(PIECES) for _ in range(rng.randint(1, 16)))
         assert drop_styled_empty_cells(data) == xlsx_source._EMPTY_CELL.sub(b"", data), data
     with zipfile.ZipFile(TEMPLATE) as package:
@@ -172,7 +188,6 @@ def test_parts_shared_between_files_are_parsed_by_their_own_content(tmp_path: Pa
 def test_grid_lookups_agree_with_the_cells() -> None:
     source = XlsxSource(FIXTURES / "libreoffice_pasted_split_hidden_row_card02.xlsx")
     sheet = source.sheet_names[0]
-    from ubereport.card import layout
     from ubereport.card.grid import cell_text
 
     grid = Grid.of(source, sheet, layout.DEFAULT)
@@ -215,3 +230,346 @@ def test_a1_references() -> None:
         "AA3",
         "XFD1048576",
     ]
+
+
+# --- locate's memo: the answer of an earlier card with the same skeleton ----------------------
+
+
+def _card_grid(path: Path) -> tuple[Grid, dict[str, tuple[int, int]]]:
+    source = XlsxSource(path)
+    sheet = source.sheet_names[0]
+    grid = Grid.of(source, sheet, layout.DEFAULT)
+    return grid, locate.named_cells(grid, source.names_for(sheet))
+
+
+def _regrid(grid: Grid, cells: dict, rows: frozenset[int], cols: frozenset[int]) -> Grid:
+    fresh = Grid(grid.sheet, cells, rows, cols, grid.lay)
+    fresh._index()
+    return fresh
+
+
+def _fresh(grid: Grid, named: dict[str, tuple[int, int]]) -> locate.Located | None:
+    return locate._locate(grid, named)  # the plain computation on the grid itself
+
+
+def test_locate_memo_answers_as_the_plain_computation(tmp_path: Path) -> None:
+    memo = locate._Memo()
+    paths = [
+        filled_sample(tmp_path, "02"),
+        TEMPLATE,
+        FIXTURES / "libreoffice_resaved_card12.xlsx",
+        FIXTURES / "libreoffice_pasted_split_hidden_row_card02.xlsx",
+        *sorted((ROOT / "inbox").glob("*.xlsx")),
+    ]
+    for path in paths * 2:  # the second round is answered from the memo
+        grid, named = _card_grid(path)
+        assert memo.locate(grid, named) == _fresh(grid, named), path
+    assert memo.hits >= len(paths)
+    assert memo.misses <= len(paths)
+
+
+def test_locate_memo_misses_when_anything_it_read_changes(tmp_path: Path) -> None:
+    """Every part of the input changed in turn: the memo answers as the plain computation, and
+    never with the remembered answer when a remembered question would be answered otherwise."""
+    grid, named = _card_grid(filled_sample(tmp_path, "02"))
+    memo = locate._Memo()
+    memo.locate(grid, named)
+    ((answer,),) = memo.entries.values()
+    assert answer.fits(grid)
+    variants: list[tuple[str, Grid, dict[str, tuple[int, int]]]] = [
+        ("hidden row", _regrid(grid, grid.cells, grid.hidden_rows | {20}, grid.hidden_cols), named),
+        ("hidden col", _regrid(grid, grid.cells, grid.hidden_rows, grid.hidden_cols | {5}), named),
+        (
+            "a name moved",
+            grid,
+            {**named, "outcome": (named["outcome"][0] + 1, named["outcome"][1])},
+        ),
+        ("a name gone", grid, {k: v for k, v in named.items() if k != "plan_name"}),
+    ]
+    label = next(p for p in sorted(grid.printed) if p not in grid.anchors.get("s1", []))
+    moved = dict(grid.cells)
+    moved[(label[0] + 1, label[1])] = moved.pop(label)
+    variants.append(
+        ("a label moved", _regrid(grid, moved, grid.hidden_rows, grid.hidden_cols), named)
+    )
+    title = grid.anchors["s3"][0]
+    untitled = {p: c for p, c in grid.cells.items() if p != title}
+    variants.append(
+        ("a title gone", _regrid(grid, untitled, grid.hidden_rows, grid.hidden_cols), named)
+    )
+    assert len(answer.reads) > 100
+    for ask, pos, key, said, _ in answer.reads:  # every question, answered otherwise
+        cells = dict(grid.cells)
+        if said:
+            del cells[pos]
+        elif ask is Grid.is_year_heading:
+            cells[pos] = CellValue("R9年度")
+        elif ask is Grid.has_text:
+            cells[pos] = CellValue("x")
+        else:  # a label asked about: typed there
+            shown = grid.lay.section_title(key.anchor) if key.anchor else key.text
+            cells[pos] = CellValue(shown)
+        other = _regrid(grid, cells, grid.hidden_rows, grid.hidden_cols)
+        assert ask(other, pos, *([key] if key else [])) != said
+        variants.append((f"{ask.__name__} {a1(*pos)}", other, named))
+    for key in answer.labels:  # a label key looked up: one more cell showing it
+        cells = {**grid.cells, (200, 1): CellValue(key)}
+        variants.append(
+            (f"label {key}", _regrid(grid, cells, grid.hidden_rows, grid.hidden_cols), named)
+        )
+    for what, other, names in variants:
+        assert memo.key(other, names) != memo.key(grid, named) or not answer.fits(other), what
+        primed = locate._Memo()
+        primed.locate(grid, named)
+        assert primed.locate(other, names) == _fresh(other, names), what
+        assert (primed.hits, primed.misses) == (0, 2), what
+        assert memo.locate(other, names) == _fresh(other, names), what  # among many answers
+
+
+def test_locate_memo_keeps_no_answer_that_read_every_text(tmp_path: Path) -> None:
+    """A heading typed differently (「目標値」) is searched among all the sheet's texts, which
+    differ in every card: such an answer is not kept."""
+    grid, named = _card_grid(filled_sample(tmp_path, "02"))
+    pos = min(p for p, t in grid.texts.items() if t == "目標")
+    cells = {**grid.cells, pos: CellValue("目標値")}
+    edited = _regrid(grid, cells, grid.hidden_rows, grid.hidden_cols)
+    memo = locate._Memo()
+    assert memo.locate(edited, named) == _fresh(edited, named)
+    assert not memo.entries
+
+
+def test_locate_memo_is_bounded(tmp_path: Path) -> None:
+    grid, named = _card_grid(filled_sample(tmp_path, "02"))
+    memo = locate._Memo(size=8)
+    for row in range(60, 80):  # twenty skeletons: a different hidden row each
+        other = _regrid(grid, grid.cells, frozenset({row}), grid.hidden_cols)
+        assert memo.locate(other, named) == _fresh(other, named)
+    assert len(memo.entries) == 8
+    assert memo.misses == 20
+    cells = dict(grid.cells)
+    for n in range(12):  # twelve variants under one skeleton: the fifth input row typed or not
+        cells[(40 + n, 30)] = CellValue(f"{n}")
+        other = _regrid(grid, dict(cells), grid.hidden_rows, grid.hidden_cols)
+        memo.locate(other, named)
+    assert all(len(answers) <= locate.LOCATE_VARIANTS for answers in memo.entries.values())
+
+
+# --- small parts unpacked in one step -----------------------------------------------------------
+
+
+def _deflated(data: bytes) -> bytes:
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        TEMPLATE,
+        FIXTURES / "libreoffice_resaved_card12.xlsx",
+        FIXTURES / "libreoffice_pasted_split_hidden_row_card02.xlsx",
+        *sorted((ROOT / "inbox").glob("*.xlsx"))[:3],
+    ],
+    ids=lambda p: p.name,
+)
+def test_a_small_part_unpacked_in_one_step_is_what_zipfile_gives(path: Path) -> None:
+    with zipfile.ZipFile(path) as package:
+        for info in package.infolist():
+            assert zip_member.read_small_member(package, info) == package.read(info), info
+    fast = XlsxSource(path)
+    plain = XlsxSource(path)
+    plain_read = zip_member.read_small_member
+    try:
+        zip_member_none = lambda *_: None  # noqa: E731 - zipfile's own reader for every part
+        xlsx_source.read_small_member = zip_member_none  # type: ignore[assignment]
+        for name in plain._zip.namelist():
+            expected = plain._read(name, keep=drop_styled_empty_cells)
+            xlsx_source.read_small_member = plain_read
+            assert fast._read(name, keep=drop_styled_empty_cells) == expected, name
+            xlsx_source.read_small_member = zip_member_none  # type: ignore[assignment]
+        assert plain._unpacked == fast._unpacked
+    finally:
+        xlsx_source.read_small_member = plain_read
+
+
+def test_a_part_the_quick_way_cannot_vouch_for_is_left_to_zipfile(tmp_path: Path) -> None:
+    data = b"<a>" + "あいう".encode() * 50 + b"</a>"
+    stream, crc = _deflated(data), zlib.crc32(data)
+    cases = {
+        "good": [("x.xml", stream, crc, len(data))],
+        "crc": [("x.xml", stream, crc ^ 1, len(data))],
+        "size larger": [("x.xml", stream, crc, len(data) + 1)],
+        "size smaller": [("x.xml", stream, crc, len(data) - 1)],
+        "truncated": [("x.xml", stream[:-5], crc, len(data))],
+    }
+    for what, parts in cases.items():
+        path = write_zip_parts(tmp_path / f"{what}.zip", parts)
+        with zipfile.ZipFile(path) as package:
+            info = package.getinfo("x.xml")
+            fast = zip_member.read_small_member(package, info)
+            if what == "good":
+                assert fast == data == package.read(info)
+            elif what == "size larger":  # zipfile reads the whole stream and checks its CRC
+                assert fast is None and package.read(info) == data
+            else:
+                assert fast is None, what
+                with pytest.raises((zipfile.BadZipFile, zlib.error, EOFError)):
+                    package.read(info)
+    path = write_zip_parts(tmp_path / "names.zip", cases["good"])
+    raw = bytearray(path.read_bytes())
+    raw[30:31] = b"y"  # the local header's name differs from the directory's
+    (tmp_path / "names.zip").write_bytes(bytes(raw))
+    with zipfile.ZipFile(tmp_path / "names.zip") as package:
+        info = package.getinfo("x.xml")
+        assert zip_member.read_small_member(package, info) is None
+        with pytest.raises(zipfile.BadZipFile):
+            package.read(info)
+    stored = tmp_path / "stored.zip"
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as package:
+        package.writestr("x.xml", data)
+    bzip = tmp_path / "bzip.zip"
+    with zipfile.ZipFile(bzip, "w", zipfile.ZIP_BZIP2) as package:
+        package.writestr("x.xml", data)
+    with zipfile.ZipFile(stored) as a, zipfile.ZipFile(bzip) as b:
+        assert zip_member.read_small_member(a, a.getinfo("x.xml")) == data
+        assert zip_member.read_small_member(b, b.getinfo("x.xml")) is None
+        info = a.getinfo("x.xml")
+        info.flag_bits |= 0x1  # marked encrypted
+        assert zip_member.read_small_member(a, info) is None
+        big = a.getinfo("x.xml")
+        big.file_size = zip_member.SMALL_MEMBER + 1
+        assert zip_member.read_small_member(a, big) is None
+
+
+def test_a_number_cell_parsed_once_per_value_and_format_gives_the_full_parse() -> None:
+    rng = random.Random(18)
+    floats = [0.0, -0.0, 1.0, -1.5, 0.855, 1e16, 1e300, float("inf"), float("-inf"), float("nan")]
+    floats += [rng.uniform(-1e6, 1e6) for _ in range(2_000)]
+    floats += [round(rng.uniform(0, 1), rng.randint(0, 4)) for _ in range(2_000)]
+    formats = [None, "General", "0", "0.0%", "#,##0", '0"件"', "yyyy/m/d"]
+    for value in floats:
+        for fmt in formats:
+            expected = values._parse_native_number(value, fmt)
+            got = values.parse_value(value, number_format=fmt)
+            assert repr(got) == repr(expected), (value, fmt)
+    assert values.parse_value(-0.0).text == values._parse_native_number(-0.0, None).text
+
+
+# --- a sheet's texts by its skeleton (the template's hidden list sheet) --------------------------
+
+
+def _texts_parsed(path: Path, sheet: str) -> list[str]:
+    source = XlsxSource(path)
+    source._raw_cells(sheet)  # parsed first: texts() reads the tree
+    return source.texts(sheet)
+
+
+def test_list_sheets_that_differ_only_in_their_numbers_share_one_plan(tmp_path: Path) -> None:
+    """Cards written by xlsxwriter (as ``ubereport samples`` and the bench write them) number
+    their shared strings in order of use, so the hidden list sheet's numbers shift with the
+    card's own texts."""
+    xlsx_source._TEXT_PLANS.clear()
+    registry = default_registry()
+    paths = []
+    for n in ("01", "02", "05"):
+        paths.append(tmp_path / f"card_{n}.xlsx")
+        write_card(paths[-1], sample_card_fields(n), registry)
+    lists = XlsxSource(paths[0]).sheet_names[1]
+    parts = []
+    for path in paths:
+        with zipfile.ZipFile(path) as package:
+            parts.append(package.read(XlsxSource(path).sheet_parts[lists]))
+    assert len(set(parts)) == len(parts)  # the numbers differ from card to card …
+    assert len({xlsx_source._V_NUMBER.sub(b"<v>0</v>", p) for p in parts}) == 1  # … only they
+    for path in paths:
+        source = XlsxSource(path)
+        assert source.texts(lists) == _texts_parsed(path, lists)
+        assert source.texts(lists) == source.texts(lists)  # asked twice (routing, then likeness)
+        assert (lists in source._raw) is (path == paths[0])  # the others: read by the plan
+        assert source.cell_count(lists) == XlsxSource(path).cell_count(lists)
+    assert len(xlsx_source._TEXT_PLANS) == 1
+
+
+@pytest.mark.parametrize(
+    ("edit", "planned"),
+    [
+        (lambda x: x, True),
+        (lambda x: x.replace('t="s"><v>', 't="n"><v>', 1), True),  # a number: not a text
+        (lambda x: x.replace('t="s"><v>1</v>', 't="str"><v>1</v>', 1), False),  # its own text
+        (lambda x: x.replace("</sheetData>", "</sheetData><?x <v>1</v>?>"), False),
+        (lambda x: x.replace("<v>", '<v xml:space="preserve">', 1), False),
+        (lambda x: x.replace(' t="s"><v>', "><v>1.5</v><v>", 1), False),  # not a number match
+        (lambda x: x.replace('"><v>', '"><f>A1</f><v>', 1), True),
+    ],
+)
+def test_a_list_sheet_texts_plan_is_kept_only_when_its_numbers_are_all_it_reads(
+    tmp_path: Path, edit: object, planned: bool
+) -> None:
+    card = TEMPLATE
+    source = XlsxSource(card)
+    lists = source.sheet_names[1]
+    part = source.sheet_parts[lists]
+    with zipfile.ZipFile(card) as package:
+        xml = package.read(part).decode()
+    edited = edit(xml)  # type: ignore[operator]
+    path = rewrite_parts(card, tmp_path / "edited.xlsx", {part: edited.encode()})
+    xlsx_source._TEXT_PLANS.clear()
+    first = XlsxSource(path).texts(lists)
+    assert first == _texts_parsed(path, lists)
+    assert bool(xlsx_source._TEXT_PLANS) is planned
+    again = XlsxSource(path).texts(lists)  # from the plan when there is one
+    assert again == first
+
+
+def test_a_changed_skeleton_is_read_by_its_own_parse(tmp_path: Path) -> None:
+    card = TEMPLATE
+    source = XlsxSource(card)
+    lists = source.sheet_names[1]
+    part = source.sheet_parts[lists]
+    with zipfile.ZipFile(card) as package:
+        xml = package.read(part).decode()
+    xlsx_source._TEXT_PLANS.clear()
+    XlsxSource(card).texts(lists)
+    swapped = xml.replace('r="A1"', 'r="Z9"', 1)
+    moved = rewrite_parts(card, tmp_path / "moved.xlsx", {part: swapped.encode()})
+    assert XlsxSource(moved).texts(lists) == _texts_parsed(moved, lists)
+    assert len(xlsx_source._TEXT_PLANS) == 2
+    for n in range(20):  # bounded
+        other = rewrite_parts(
+            card,
+            tmp_path / f"o{n}.xlsx",
+            {part: xml.replace('r="A1"', f'r="Z{n + 10}"', 1).encode()},
+        )
+        XlsxSource(other).texts(lists)
+    assert len(xlsx_source._TEXT_PLANS) == xlsx_source.TEXT_PLANS_MAX
+
+
+def test_answers_remembered_per_distinct_text_are_the_plain_answers() -> None:
+    from ubereport.card import reader
+    from ubereport.validate import kpi_values, narrative
+
+    rng = random.Random(3)
+    alphabet = "あア漢字ABC abc123、。①※・\n"
+    for _ in range(2_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 400)))
+        width, height = rng.choice((40.0, 300.0)), rng.choice((24.0, 156.0))
+        for _ in range(2):  # the second time from the memo
+            assert narrative._fits(text, width, height) == fits(text, width, height)
+    for unit in ["件", "件/１日", "ヶ所", " % ", "", None, "千円", "ｍ２", "人／年"] * 2:
+        assert kpi_values._unit_key(unit) == kpi_values._unit_key.__wrapped__(unit)
+    titles = [layout.DEFAULT.section_title(k) for k in layout.DEFAULT.anchor_box]
+    for texts in (titles[:2], titles, [*titles, "x"] * 100, ["a" * 90, titles[0]]):
+        plain = len({k for t in texts if len(t) <= 80 and (k := layout.DEFAULT.anchor_of(t))})
+        assert reader._likeness(list(texts), layout.DEFAULT) == plain
+        assert reader._likeness(list(texts), layout.DEFAULT) == plain
+
+
+def test_full_width_characters_replaced_as_the_translation_table_replaces_them() -> None:
+    rng = random.Random(11)
+    alphabet = "あア漢字ABC abc123、。①※・\n（）！？０１２\u3000\u00a0ｱｲｳ\uff5e\uff01\uff5f\uff00～"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300)))
+        assert values._WIDE_RE.sub(values._half, text) == text.translate(values._FULLWIDTH)
+    assert set(
+        map(ord, "".join(chr(c) for c in range(0x10000) if values._WIDE_RE.match(chr(c))))
+    ) == set(values._FULLWIDTH)

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from ubereport.card import layout
 from ubereport.card.xlsx_source import CellValue, XlsxSource, split_ref
+from ubereport.japanese.fiscal import parse_fiscal_year
 
 Pos = tuple[int, int]
 
@@ -111,6 +112,28 @@ class Grid:
 
     def text(self, pos: Pos) -> str:
         return self.texts.get(pos, "")
+
+    def has_text(self, pos: Pos) -> bool:
+        return pos in self.texts  # only non-empty texts are kept
+
+    def shows_label(self, pos: Pos, key: layout.KeyLabel) -> bool | None:
+        """Whether the cell at ``pos`` shows the label ``key`` (a section title by its section,
+        any other label as people retype it); None when the cell is empty."""
+        text = self.texts.get(pos)
+        if not text:
+            return None
+        if key.anchor is not None:
+            return self.lay.anchor_of(text) == key.anchor
+        return layout.label_matches(text, key.text)
+
+    def matches_label(self, pos: Pos, key: layout.KeyLabel) -> bool:
+        """Whether the cell at ``pos`` shows the label ``key`` (False when it is empty)."""
+        return bool(self.shows_label(pos, key))
+
+    def is_year_heading(self, pos: Pos) -> bool:
+        """Whether the cell at ``pos`` shows a fiscal year that is not the 基準値 heading."""
+        text = self.texts.get(pos, "")
+        return parse_fiscal_year(text) is not None and "基準" not in text
 
     def visible(self, pos: Pos) -> bool:
         return pos[0] not in self.hidden_rows and pos[1] not in self.hidden_cols

@@ -13,14 +13,13 @@ order. Every other non-empty cell inside the card is left for the reader to repo
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from ubereport.card import layout
 from ubereport.card.grid import Grid, Pos, position
 from ubereport.card.xlsx_source import NameRef, a1
-from ubereport.japanese.fiscal import parse_fiscal_year
 
 SEARCH_ROWS = 12  # how far (rows) a label may have moved from where its section says it is
 SEARCH_COLS = 4
@@ -29,12 +28,12 @@ HIDDEN_COST = 1_000
 MAX_EXTRA_ROWS = 40
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Placed:
     """Where one field was found and the cells whose text it takes."""
 
     pos: Pos
-    region: list[Pos]
+    region: tuple[Pos, ...]
     by_name: bool
     moved_from: str | None = None  # the defined name's cell when the labels disagreed with it
 
@@ -130,7 +129,26 @@ def _shift_above(found: dict[str, Pos], key: str, lay: layout.Layout) -> Pos | N
 
 def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
     """Find every field of the card on ``grid`` (laid out as ``grid.lay``); None when the
-    sheet shows no card at all."""
+    sheet shows no card at all.
+
+    Every card of a plan comes from one template, so the answer is usually the one of a card
+    already read: it is remembered (:class:`_Memo`) keyed by everything :func:`_locate` reads.
+    """
+    return _MEMO.locate(grid, named_cells(grid, names))
+
+
+def named_cells(grid: Grid, names: dict[str, NameRef]) -> dict[str, Pos]:
+    """The cells of the fields' defined names that point on ``grid``'s sheet."""
+    return {
+        f: position(ref.cell)
+        for f in grid.lay.field_names()
+        if (ref := names.get(f)) is not None and ref.sheet == grid.sheet and ref.cell
+    }
+
+
+def _locate(grid: Grid, named: dict[str, Pos]) -> Located | None:
+    """:func:`locate` itself, on the grid as :class:`_Seen` records it (``named``: the fields'
+    defined names that point on this sheet)."""
     lay = grid.lay
     origin = _origin(grid, lay)
     if origin is None:
@@ -140,11 +158,6 @@ def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
     s7_row = s7[0] if s7 else origin[0] + position(lay.anchor_box["s7"])[0]
     bottom = s7_row + lay.form.last_row - position(lay.anchor_box["s7"])[0]
     loc = Located(grid, lay, origin, bottom, origin[1] + len(lay.column_widths), sections)
-    named = {
-        f: position(ref.cell)
-        for f in lay.field_names()
-        if (ref := names.get(f)) is not None and ref.sheet == grid.sheet and ref.cell
-    }
     loc.names_used = len(named)
     loc.shifts = _column_shifts(loc)
     trusted = {f: p for f, p in named.items() if _trusted(loc, f, p)}
@@ -153,14 +166,14 @@ def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
     use_names = len(trusted) * 2 >= len(named)
     for fname in lay.field_names():
         if use_names and fname in trusted:
-            loc.fields[fname] = Placed(trusted[fname], [], True)
+            loc.fields[fname] = Placed(trusted[fname], (), True)
         elif (by_label := _by_label(loc, fname)) is not None:
             moved = named.get(fname) if use_names else None
             if moved is not None and moved != by_label:
                 loc.moved.append(fname)
-            loc.fields[fname] = Placed(by_label, [], False, a1(*moved) if moved else None)
+            loc.fields[fname] = Placed(by_label, (), False, a1(*moved) if moved else None)
         elif fname in trusted:  # its label is missing, but the name's cell carries one
-            loc.fields[fname] = Placed(trusted[fname], [], True)
+            loc.fields[fname] = Placed(trusted[fname], (), True)
         elif not _unused_input_row(loc, fname):
             key = lay.key_label(fname)
             loc.missing.setdefault(_printed(lay, fname, key), []).append(fname)
@@ -168,9 +181,187 @@ def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
         loc.names_used = 0
     loc.right += _extra_cols(loc)
     for fname, placed in loc.fields.items():
-        placed.region = _region(loc, fname, placed.pos)
+        loc.fields[fname] = replace(placed, region=_region(loc, fname, placed.pos))
     _further_inputs(loc)
     return loc
+
+
+class _LabelsSeen:
+    """A grid's label keys (every short text's) as :func:`_locate` reads them."""
+
+    __slots__ = ("_labels", "reads", "whole")
+
+    def __init__(self, labels: dict[str, list[Pos]]) -> None:
+        self._labels = labels
+        self.reads: dict[str, list[Pos] | None] = {}
+        self.whole = False  # every text was looked at (a heading searched as edited)
+
+    def get(self, key: str, default: list[Pos] | None = None) -> list[Pos] | None:
+        found = self._labels.get(key)
+        self.reads[key] = None if found is None else list(found)
+        return default if found is None else found
+
+    def items(self) -> object:
+        self.whole = True
+        return self._labels.items()
+
+
+class _Seen:
+    """The grid as :func:`_locate` sees it. Only what is here can be read: the hidden rows and
+    columns, the section titles and which cells are labels (all part of the memo's key), the
+    label keys, and three questions about a cell's text (each answer recorded, to be asked again
+    of the next card). A cell's text itself is never read."""
+
+    __slots__ = (
+        "_grid",
+        "anchors",
+        "hidden_cols",
+        "hidden_rows",
+        "label_cells",
+        "labels",
+        "lay",
+        "reads",
+    )
+
+    def __init__(self, grid: Grid) -> None:
+        self._grid = grid
+        self.lay = grid.lay
+        self.hidden_rows = grid.hidden_rows
+        self.hidden_cols = grid.hidden_cols
+        self.anchors = grid.anchors
+        self.label_cells = grid.label_cells
+        self.labels = _LabelsSeen(grid.labels)
+        # (Grid method, position, label or None, answer, the cell's text then)
+        self.reads: list[tuple[object, ...]] = []
+
+    def has_text(self, pos: Pos) -> bool:
+        answer = self._grid.has_text(pos)
+        self.reads.append((Grid.has_text, pos, None, answer, self._grid.texts.get(pos)))
+        return answer
+
+    def shows_label(self, pos: Pos, key: layout.KeyLabel) -> bool | None:
+        answer = self._grid.shows_label(pos, key)
+        self.reads.append((Grid.shows_label, pos, key, answer, self._grid.texts.get(pos)))
+        return answer
+
+    def matches_label(self, pos: Pos, key: layout.KeyLabel) -> bool:
+        answer = self._grid.matches_label(pos, key)
+        self.reads.append((Grid.matches_label, pos, key, answer, self._grid.texts.get(pos)))
+        return answer
+
+    def is_year_heading(self, pos: Pos) -> bool:
+        answer = self._grid.is_year_heading(pos)
+        self.reads.append((Grid.is_year_heading, pos, None, answer, self._grid.texts.get(pos)))
+        return answer
+
+    visible = Grid.visible
+    is_label = Grid.is_label
+    step = Grid.step
+
+
+LOCATE_MEMO_MAX = 128  # distinct card skeletons remembered (a few per template)
+LOCATE_VARIANTS = 8  # answers kept under one skeleton (an empty input row, …)
+
+
+class _Memo:
+    """:func:`_locate`'s answers, keyed by what it read.
+
+    The key is the layout, the defined names' cells, the hidden rows and columns, the section
+    titles' cells and the label cells; under it each answer is kept with the cell texts and label
+    keys read to reach it, and is given again only when the grid has the same texts and keys
+    there (the computation then reads exactly the same things, so it would answer the same). An
+    answer that looked at every text (a heading searched as edited) is not kept. Bounded: the
+    least recently used key goes first.
+    """
+
+    def __init__(self, size: int = LOCATE_MEMO_MAX) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[object, ...], list[_Answer]] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def key(self, grid: Grid, named: dict[str, Pos]) -> tuple[object, ...]:
+        return (
+            id(grid.lay),
+            grid.hidden_rows,
+            grid.hidden_cols,
+            tuple((k, tuple(v)) for k, v in grid.anchors.items()),
+            frozenset(grid.label_cells),
+            tuple(named.items()),
+        )
+
+    def locate(self, grid: Grid, named: dict[str, Pos]) -> Located | None:
+        key = self.key(grid, named)
+        answers = self.entries.get(key)
+        if answers is not None:
+            for answer in answers:
+                if answer.fits(grid):
+                    self.hits += 1
+                    self.entries.move_to_end(key)
+                    return answer.on(grid)
+        self.misses += 1
+        seen = _Seen(grid)
+        loc = _locate(seen, named)  # type: ignore[arg-type]  # _Seen stands in for the Grid
+        if loc is None:
+            return None
+        answer = _Answer(grid.lay, tuple(seen.reads), seen.labels.reads, loc)
+        if not seen.labels.whole:
+            if answers is None:
+                answers = self.entries[key] = []
+                if len(self.entries) > self.size:
+                    self.entries.popitem(last=False)
+            answers.insert(0, answer)
+            del answers[LOCATE_VARIANTS:]
+        return answer.on(grid)
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    lay: layout.Layout  # held, so the id in the key stays this layout's
+    reads: tuple[tuple[object, ...], ...]  # (Grid method, position, label, answer, text)
+    labels: dict[str, list[Pos] | None]
+    loc: Located
+
+    def fits(self, grid: Grid) -> bool:
+        """Whether ``grid`` answers every question :func:`_locate` asked as this one did."""
+        if grid.lay is not self.lay:
+            return False
+        text_at = grid.texts.get
+        for ask, pos, key, answer, text in self.reads:
+            if text_at(pos) == text:
+                continue  # each question depends on the cell's text only: the same answer
+            got = ask(grid, pos, key) if key is not None else ask(grid, pos)  # type: ignore[operator]
+            if got != answer:
+                return False
+        found = grid.labels.get
+        return all(found(key) == positions for key, positions in self.labels.items())
+
+    def on(self, grid: Grid) -> Located:
+        """The answer for ``grid``: a fresh :class:`Located` (its parts copied: the reader owns
+        it) sharing only the immutable :class:`Placed`."""
+        loc = self.loc
+        return Located(
+            grid,
+            loc.lay,
+            loc.origin,
+            loc.bottom,
+            loc.right,
+            dict(loc.sections),
+            dict(loc.fields),
+            {k: list(v) for k, v in loc.missing.items()},
+            list(loc.moved),
+            loc.names_used,
+            {k: None if v is None else dict(v) for k, v in loc.kpi_columns.items()},
+            dict(loc.shifts),
+            dict(loc.found),
+            dict(loc.below),
+            dict(loc.stops),
+        )
+
+
+_MEMO = _Memo()
 
 
 _INPUT_ROW = re.compile(r"^(?:input|output|output_result)_(\d)$")
@@ -215,12 +406,12 @@ def _further_inputs(loc: Located) -> None:
             c2 = widths[k][3]
             cols = list(range(columns[k].pos[1], max(columns[k].pos[1], loc.column(c2)) + 1))
             blocks[k] = [(r, c) for r in rows for c in cols if grid.visible((r, c))]
-        if not any(grid.text(p) for ps in blocks.values() for p in ps):
+        if not any(grid.has_text(p) for ps in blocks.values() for p in ps):
             continue
         n += 1
         for k in kinds:
             loc.fields[f"{k}_{n}"] = Placed(
-                blocks[k][0] if blocks[k] else (rows[0], 0), blocks[k], False
+                blocks[k][0] if blocks[k] else (rows[0], 0), tuple(blocks[k]), False
             )
 
 
@@ -357,7 +548,7 @@ def _kpi_columns(loc: Located, k: int) -> dict[int, int] | None:
     headed = [
         c
         for c in range(start + 1, start + 2 * len(lay.column_widths))
-        if parse_fiscal_year(grid.text((row, c))) is not None and "基準" not in grid.text((row, c))
+        if grid.is_year_heading((row, c))
     ]
     visible = [c for c in headed if c not in grid.hidden_cols]
     years = (visible if len(visible) >= lay.plan_years else headed)[-lay.plan_years :]
@@ -365,7 +556,7 @@ def _kpi_columns(loc: Located, k: int) -> dict[int, int] | None:
     # inserted columns only push the headings right; anything else is not the year row
     if len(years) != lay.plan_years or any(c < e for c, e in zip(years, expected, strict=True)):
         return None if k == 1 else {0: grid.step(found, 0, key.dc)[1]}
-    before = [c for c in range(start + 1, years[0]) if grid.text((row, c))]
+    before = [c for c in range(start + 1, years[0]) if grid.has_text((row, c))]
     columns = {y: c for y, c in enumerate(years, start=1)}
     columns[0] = before[-1] if before else grid.step(found, 0, key.dc)[1]
     return columns
@@ -389,12 +580,10 @@ def _trusted(loc: Located, fname: str, pos: Pos) -> bool:
 def _key_matches(grid: Grid, key: layout.KeyLabel, pos: Pos) -> bool:
     lay = grid.lay
     r, c = pos
-    texts = grid.texts
     if key.beside:
         labels = grid.label_cells
         for col in range(c - 1, max(0, c - 2 * len(lay.column_widths)), -1):
-            text = texts.get((r, col))
-            if text and _same_label(lay, text, key):
+            if grid.matches_label((r, col), key):
                 return True
             if (r, col) in labels:
                 return False  # another row's heading comes first
@@ -403,16 +592,10 @@ def _key_matches(grid: Grid, key: layout.KeyLabel, pos: Pos) -> bool:
     for row in range(r - 1, max(0, r - 2 * lay.form.last_row), -1):
         if row in hidden:
             continue
-        text = texts.get((row, c))
-        if text:
-            return _same_label(lay, text, key)
+        shown = grid.shows_label((row, c), key)
+        if shown is not None:
+            return shown
     return False
-
-
-def _same_label(lay: layout.Layout, text: str, key: layout.KeyLabel) -> bool:
-    if key.anchor is not None:
-        return lay.anchor_of(text) == key.anchor
-    return layout.label_matches(text, key.text)
 
 
 def _in_section(loc: Located, anchor: str, pos: Pos) -> bool:
@@ -458,7 +641,7 @@ def _section_width(lay: layout.Layout, key: str) -> int:
     return box.span[3] - box.span[1] + 1
 
 
-def _region(loc: Located, fname: str, pos: Pos) -> list[Pos]:
+def _region(loc: Located, fname: str, pos: Pos) -> tuple[Pos, ...]:
     """The cells whose text is the field's: its box, and for a text box the rows added below."""
     grid, lay = loc.grid, loc.lay
     box = lay.field_boxes()[fname]
@@ -468,7 +651,7 @@ def _region(loc: Located, fname: str, pos: Pos) -> list[Pos]:
         or style is layout.Style.CENTER
         or box.kind is not layout.Kind.INPUT
     ):
-        return [pos]
+        return (pos,)
     r1, c1, r2, c2 = box.span
     last = max(pos[1], loc.column(c2) if loc.shifts else pos[1] + c2 - c1)
     cols = range(pos[1], last + 1)
@@ -490,7 +673,9 @@ def _region(loc: Located, fname: str, pos: Pos) -> list[Pos]:
         count = min(count, r2 - r1 + 1)
     hidden_rows, hidden_cols = grid.hidden_rows, grid.hidden_cols
     shown = [c for c in cols if c not in hidden_cols]
-    return [(r, c) for r in range(pos[0], pos[0] + count) if r not in hidden_rows for c in shown]
+    return tuple(
+        (r, c) for r in range(pos[0], pos[0] + count) if r not in hidden_rows for c in shown
+    )
 
 
 @cache

@@ -15,6 +15,7 @@ from __future__ import annotations
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
 from pathlib import Path
 
 from ubereport.card import layout
@@ -205,20 +206,38 @@ def _unrouted(name: str, sheet: str | None, claim: Unrouted, plans: Plans) -> Fi
 
 
 def _likeness(texts: list[str], lay: Layout) -> int:
+    if len(texts) <= LIKENESS_MEMO_TEXTS:
+        return _short_likeness(tuple(texts), lay)
+    return _short_likeness.__wrapped__(texts, lay)
+
+
+LIKENESS_MEMO_TEXTS = 500  # the template's hidden list sheet (~60 texts), the same in every card
+
+
+@lru_cache(maxsize=64)
+def _short_likeness(texts: tuple[str, ...] | list[str], lay: Layout) -> int:
     return len({key for t in texts if len(t) <= 80 and (key := lay.anchor_of(t))})
 
 
 def _broken_names(source: XlsxSource, name: str, registry: Registry) -> list[Finding]:
-    order = {f: i for i, f in enumerate(layout_for(registry).field_names())}
+    order = _field_order(layout_for(registry))
+    sheets = set(source.sheet_names)
     scopes = [source.defined_names, *source.local_names.values()]
     out: list[Finding] = []
     for names in scopes:
-        for fname, ref in sorted(names.items(), key=lambda kv: order.get(kv[0], -1)):
-            if fname in order and (ref.sheet is None or ref.sheet not in source.sheet_names):
-                out.append(
-                    make_finding("name-broken", name, field=fname, value=ref.raw, detail=fname)
-                )
+        broken = [
+            (fname, ref)
+            for fname, ref in names.items()
+            if fname in order and (ref.sheet is None or ref.sheet not in sheets)
+        ]  # in the layout's order (a stable sort of the few broken ones, as of all names)
+        for fname, ref in sorted(broken, key=lambda kv: order[kv[0]]):
+            out.append(make_finding("name-broken", name, field=fname, value=ref.raw, detail=fname))
     return out
+
+
+@cache
+def _field_order(lay: Layout) -> dict[str, int]:
+    return {f: i for i, f in enumerate(lay.field_names())}
 
 
 def _read_sheet(
@@ -302,14 +321,18 @@ class _Reading:
         )
 
     def _take(self, fname: str, placed: Placed) -> str:
-        cells = placed.region or [placed.pos]
+        cells = placed.region or (placed.pos,)
         self.taken.update(cells)
         self.taken.add(placed.pos)
-        filled = [p for p in cells if self.grid.cells.get(p) and not self.grid.is_label(p)]
+        grid = self.grid
+        stored, labels, shown = grid.cells, grid.label_cells, grid.texts
+        filled = [p for p in cells if p in stored and p not in labels]
         for pos in filled:
-            self._cell_findings(fname, pos)
-        texts = [self.grid.text(p) for p in filled if self.grid.text(p)]
-        if not self.grid.visible(placed.pos):
+            cell = stored[pos]
+            if cell.error or cell.formula:  # the only cells with findings of their own
+                self._cell_findings(fname, pos)
+        texts = [text for p in filled if (text := shown.get(p))]
+        if not grid.visible(placed.pos):
             self.note(
                 "field-hidden",
                 fname,
@@ -317,7 +340,7 @@ class _Reading:
                 label=self.loc.lay.field_label(fname),
             )
         if len(texts) > 1:
-            where = "、".join(a1(*p) for p in filled if self.grid.text(p))
+            where = "、".join(a1(*p) for p in filled if shown.get(p))
             self.note(
                 "text-gathered",
                 fname,

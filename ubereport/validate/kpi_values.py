@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ubereport.card.model import Kpi
 from ubereport.findings import Finding
@@ -42,6 +43,7 @@ def _roman(k: int) -> str:
     return "I" * k
 
 
+@lru_cache(maxsize=1024)  # the same few units on every card
 def _unit_key(unit: str | None) -> str:
     """A unit as compared: the unit cell spelled as the value parser spells units
     (「件/１日」 is 「件/日」, 「ヶ所」 is 「箇所」), NFKC and without spaces otherwise."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ubereport.card.layout import layout_for
 from ubereport.card.textfit import fits
@@ -68,7 +69,7 @@ def _texts(ctx: Context) -> Iterator[Finding]:
     lay = layout_for(ctx.registry)
     for fname, text in values.items():
         box = lay.field_box(fname)
-        if box is not None and box.capacity and not fits(text, *lay.box_size(box)):
+        if box is not None and box.capacity and not _fits(text, *lay.box_size(box)):
             yield ctx.finding(
                 "text-too-long",
                 fname,
@@ -81,6 +82,18 @@ def _texts(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 "text-formula-like", fname, text, label=field_label(fname), first=text[0]
             )
+
+
+SHORT_TEXT = 200  # names, units, divisions: the same texts on every card of a plan
+
+
+def _fits(text: str, width: float, height: float) -> bool:
+    if len(text) <= SHORT_TEXT:
+        return _fits_short(text, width, height)
+    return fits(text, width, height)
+
+
+_fits_short = lru_cache(maxsize=4096)(fits)
 
 
 def _is_number_text(fname: str, ctx: Context) -> bool:
@@ -119,20 +132,17 @@ def card_texts(ctx: Context) -> dict[str, str]:
         "next_actions": card.next_actions,
     }
     for n, item in enumerate(card.inputs, start=1):
-        texts |= {
-            f"input_{n}": item.text,
-            f"output_{n}": item.output,
-            f"output_result_{n}": item.output_result,
-        }
+        texts[f"input_{n}"] = item.text
+        texts[f"output_{n}"] = item.output
+        texts[f"output_result_{n}"] = item.output_result
     for k, kpi in enumerate(card.kpis, start=1):
         p = f"kpi{k}_"
-        texts |= {
-            p + "name": kpi.name,
-            p + "note": kpi.note,
-            p + "unit": kpi.unit,
-            p + "assessment_reason": kpi.assessment_reason,
-            p + "baseline": kpi.baseline.text,
-        }
+        texts[p + "name"] = kpi.name
+        texts[p + "note"] = kpi.note
+        texts[p + "unit"] = kpi.unit
+        texts[p + "assessment_reason"] = kpi.assessment_reason
+        texts[p + "baseline"] = kpi.baseline.text
         for y, (t, a) in enumerate(zip(kpi.targets, kpi.actuals, strict=True), start=1):
-            texts |= {f"{p}target_y{y}": t.parsed.text, f"{p}actual_y{y}": a.parsed.text}
+            texts[f"{p}target_y{y}"] = t.parsed.text
+            texts[f"{p}actual_y{y}"] = a.parsed.text
     return {k: v for k, v in texts.items() if v}
