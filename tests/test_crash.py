@@ -147,6 +147,21 @@ def check_consistent(root: Path) -> None:
                 continue
             with zipfile.ZipFile(path) as package:
                 assert package.testzip() is None, path
+    check_feedback_beside_originals(root)
+
+
+def check_feedback_beside_originals(root: Path, *, killed: bool = False) -> None:
+    """A feedback workbook a person sees always has its original beside it — or, right after
+    a kill, still in the inbox, to be filed beside it (a killed run's staged feedback stays in
+    its hidden staging folder until it is swept)."""
+    for path in (root / "rejected").rglob("*_確認結果.xlsx"):
+        if any(part.startswith(".~ubereport-") for part in path.relative_to(root).parts):
+            continue
+        stem = path.name.removesuffix("_確認結果.xlsx")
+        if path.with_name(f"{stem}.xlsx").is_file():
+            continue
+        unstamped = re.sub(r"_\d{8}-\d{6}(-\d+)?$", "", stem)
+        assert killed and (root / "inbox" / f"{unstamped}.xlsx").is_file(), path
 
 
 def check_every_original_once(root: Path, scenario: dict[str, Any]) -> None:
@@ -176,6 +191,7 @@ def test_a_kill_at_every_point_leaves_a_master_that_opens_and_a_run_that_converg
         assert forked_run(root, str(n)) == faults.KILLED, (n, points[n - 1])
         assert normalized(root) in (scenario["before"], scenario["after"]), (n, points[n - 1])
         check_every_original_once(root, scenario)
+        check_feedback_beside_originals(root, killed=True)
         killed = prepare(tmp, "killed-copy", base, batch)
         shutil.rmtree(killed)
         shutil.copytree(root, killed, symlinks=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 import time
 import traceback
 from collections import ChainMap
@@ -11,7 +14,7 @@ from pathlib import Path
 
 from ubereport.errors import ConfigError, MasterLost
 from ubereport.files.access import open_problem
-from ubereport.files.atomic import ensure_closed, held_message, skipping_held_files
+from ubereport.files.atomic import TEMP_PREFIX, ensure_closed, held_message, skipping_held_files
 from ubereport.files.names import display_name
 from ubereport.files.office import holder
 from ubereport.japanese.fiscal import format_fy
@@ -36,7 +39,7 @@ from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry
 from ubereport.validate.batch import Decision, Submission, decide
 from ubereport.validate.context import TargetsByPlan
-from ubereport.validate.parallel import FeedbackJob, FeedbackWriter, submit_all
+from ubereport.validate.parallel import FeedbackDone, FeedbackJob, FeedbackWriter, submit_all
 
 
 def process_batch(
@@ -143,15 +146,24 @@ def _process_plan(
     stamp = stamp_now()
     moves = _destinations(settings, subs, stamp, data)
     archived = {s.path: _rel(settings, moves.get(s.path)) for s in subs}
+    # Feedback is written first, while the master's rows are not in memory yet (the workers
+    # beside them were the run's peak), into a staging folder beside its place: it is moved
+    # there once the master is saved, and a run killed before leaves nothing a person sees.
+    staging = f"{TEMP_PREFIX}feedback-{stamp}"
+    was = {id(sub): (sub.decision, len(sub.findings)) for sub in subs}
+    staged = _start_feedback(settings, subs, moves, staging)
+    staged.results()  # waited for here: the master's rows come next
     data, results = merge_isolated(master, data, subs, now_text(), archived, registry)
     moved_since = _record_destinations(settings, data, subs, moves)
     if renewed or moved_since or any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
         write_master(master, data, backups=settings.backups, held_wait=settings.lock_wait_seconds)
+    changed = {sub.path for sub in subs if (sub.decision, len(sub.findings)) != was[id(sub)]}
+    kept = _feedback_written(staged, summary, skip=changed)
+    if changed:  # a merge that failed rejects its file, with one finding more: written again
+        late = _start_feedback(settings, [s for s in subs if s.path in changed], moves, None)
+        kept |= _feedback_written(late, summary)
     hashes = data.all_hashes(held)
     data.shed(REPORTS_IGNORE)  # written: the reports need neither these rows nor the cache's
-    # the feedback workers start once the master is written and its big tables let go of
-    # (they and the master's rows at once were the run's peak of memory)
-    kept = _feedback_written(_start_feedback(settings, subs, moves), summary)
     before = len(summary.reports)
     pending = render_now(settings, master, data, registry, summary)
     summary.plans.append((site.plan_id, master, summary.reports[before:]))
@@ -231,9 +243,13 @@ def sweep_temp_files(folders: list[Path], older_than: float = 600.0) -> None:
     for folder in dict.fromkeys(folders):
         if not folder.is_dir():
             continue
-        for tmp in folder.rglob(".~ubereport-*"):
+        for tmp in list(folder.rglob(f"{TEMP_PREFIX}*")):
             try:
-                if tmp.stat().st_mtime < cutoff:
+                if tmp.stat().st_mtime >= cutoff:
+                    continue
+                if tmp.is_dir():  # a killed run's staged feedback (see _process_plan)
+                    shutil.rmtree(tmp)
+                else:
                     tmp.unlink()
             except OSError:
                 continue
@@ -347,10 +363,11 @@ def _render(settings: Settings, master: Path, data: MasterData, registry: Regist
 
 
 def _start_feedback(
-    settings: Settings, subs: list[Submission], moves: dict[Path, Path]
+    settings: Settings, subs: list[Submission], moves: dict[Path, Path], staging: str | None
 ) -> FeedbackWriter:
     """Start writing each workbook's feedback when any of its cards was rejected (beside the
-    filed original, or in outbox/確認結果 when originals stay in the inbox)."""
+    filed original, or in outbox/確認結果 when originals stay in the inbox; with ``staging``,
+    into a folder of that name there, see :func:`_feedback_written`)."""
     jobs: list[FeedbackJob] = []
     for path, cards in _by_file(subs).items():
         if not any(sub.decision is Decision.REJECTED for sub in cards):
@@ -358,22 +375,42 @@ def _start_feedback(
         dest = moves.get(path)
         folder = dest.parent if dest else settings.path("outbox") / "確認結果"
         findings = tuple(dict.fromkeys(f for sub in cards for f in sub.findings))
-        jobs.append(FeedbackJob(path, findings, folder, dest.name if dest else display_name(path)))
+        name = dest.name if dest else display_name(path)
+        jobs.append(FeedbackJob(path, findings, folder / staging if staging else folder, name))
     return FeedbackWriter(jobs, settings.workers)
 
 
-def _feedback_written(writer: FeedbackWriter, summary: RunSummary) -> set[Path]:
-    """Wait for the feedback workbooks; returns the files to keep in the inbox.
+def _feedback_written(
+    writer: FeedbackWriter, summary: RunSummary, *, skip: set[Path] | None = None
+) -> set[Path]:
+    """Wait for the feedback workbooks and move each one written into a staging folder to its
+    place (the folder above); returns the files to keep in the inbox. ``skip``: files whose
+    staged feedback is out of date (let go of, written again by the caller).
 
-    A feedback workbook that cannot be written for lack of room or permission keeps its original
-    in the inbox, so the next run (which knows the file as 要修正) writes it again. Any other
-    failure files the original anyway: its findings are in the master's 指摘 sheet.
+    A feedback workbook that cannot be written (or moved) for lack of room or permission keeps
+    its original in the inbox, so the next run (which knows the file as 要修正) writes it
+    again. Any other failure files the original anyway: its findings are in the master's
+    指摘 sheet.
     """
     kept: set[Path] = set()
+    stages: set[Path] = set()
     for job, done in zip(writer.jobs, writer.results(), strict=True):
         name = display_name(job.original)
-        if done.path is not None:
-            summary.feedback.append(done.path)
+        path = done.path
+        if path is not None and path.parent.name.startswith(TEMP_PREFIX):
+            stages.add(path.parent)
+            if job.original in (skip or ()):
+                path.unlink(missing_ok=True)
+                continue
+            try:
+                os.replace(path, path.parent.parent / path.name)
+                path = path.parent.parent / path.name
+            except OSError as exc:
+                path.unlink(missing_ok=True)
+                done = FeedbackDone(problem=open_problem(exc))
+                path = None
+        if path is not None:
+            summary.feedback.append(path)
         elif done.problem:
             kept.add(job.original)
             summary.warnings.append(
@@ -385,6 +422,9 @@ def _feedback_written(writer: FeedbackWriter, summary: RunSummary) -> set[Path]:
                 "指摘の内容は台帳の指摘シートにあります。行革推進課に連絡してください。"
             )
             summary.details.append(f"{name}: 確認結果ブックの例外\n{done.trace}")
+    for stage in stages:
+        with contextlib.suppress(OSError):
+            stage.rmdir()
     return kept
 
 
