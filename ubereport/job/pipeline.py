@@ -13,6 +13,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from ubereport.errors import ConfigError, MasterLost
+from ubereport.files import faults
 from ubereport.files.access import open_problem
 from ubereport.files.atomic import TEMP_PREFIX, ensure_closed, held_message, skipping_held_files
 from ubereport.files.names import display_name
@@ -405,6 +406,7 @@ def _feedback_written(
             try:
                 os.replace(path, path.parent.parent / path.name)
                 path = path.parent.parent / path.name
+                faults.point(f"replace:{path.name}")
             except OSError as exc:
                 path.unlink(missing_ok=True)
                 done = FeedbackDone(problem=open_problem(exc))
