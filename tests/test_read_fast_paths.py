@@ -490,6 +490,15 @@ def test_list_sheets_that_differ_only_in_their_numbers_share_one_plan(tmp_path: 
     assert len(xlsx_source._TEXT_PLANS) == 1
 
 
+def _list_sheet(card: Path) -> tuple[str, str, str]:
+    """The template's hidden list sheet: its name, its package part and its XML."""
+    source = XlsxSource(card)
+    lists = source.sheet_names[1]
+    part = source.sheet_parts[lists]
+    with zipfile.ZipFile(card) as package:
+        return lists, part, package.read(part).decode()
+
+
 @pytest.mark.parametrize(
     ("edit", "planned"),
     [
@@ -506,11 +515,7 @@ def test_a_list_sheet_texts_plan_is_kept_only_when_its_numbers_are_all_it_reads(
     tmp_path: Path, edit: object, planned: bool
 ) -> None:
     card = TEMPLATE
-    source = XlsxSource(card)
-    lists = source.sheet_names[1]
-    part = source.sheet_parts[lists]
-    with zipfile.ZipFile(card) as package:
-        xml = package.read(part).decode()
+    lists, part, xml = _list_sheet(card)
     edited = edit(xml)  # type: ignore[operator]
     path = rewrite_parts(card, tmp_path / "edited.xlsx", {part: edited.encode()})
     xlsx_source._TEXT_PLANS.clear()
@@ -523,11 +528,7 @@ def test_a_list_sheet_texts_plan_is_kept_only_when_its_numbers_are_all_it_reads(
 
 def test_a_changed_skeleton_is_read_by_its_own_parse(tmp_path: Path) -> None:
     card = TEMPLATE
-    source = XlsxSource(card)
-    lists = source.sheet_names[1]
-    part = source.sheet_parts[lists]
-    with zipfile.ZipFile(card) as package:
-        xml = package.read(part).decode()
+    lists, part, xml = _list_sheet(card)
     xlsx_source._TEXT_PLANS.clear()
     XlsxSource(card).texts(lists)
     swapped = xml.replace('r="A1"', 'r="Z9"', 1)
