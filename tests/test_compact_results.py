@@ -158,8 +158,12 @@ def test_a_run_writes_its_feedback_in_the_workers(
     assert main(["run", "--root", str(root)]) == 1
     lines = [line.split("\t") for line in trace.read_text(encoding="utf-8").splitlines()]
     feedback = [(n.startswith(faults.WORKER), p) for n, p in lines if p.endswith("_確認結果.xlsx")]
-    assert feedback and all(in_worker for in_worker, _ in feedback)
-    assert len({p for _, p in feedback if p.startswith("replace:")}) == 3
+    written = [(in_worker, p) for in_worker, p in feedback if not p.startswith("placed:")]
+    assert written and all(in_worker for in_worker, _ in written)
+    assert len({p for _, p in written if p.startswith("replace:")}) == 3
+    # written into the staging folder by the workers, moved into place by the run itself
+    placed = [(in_worker, p) for in_worker, p in feedback if p.startswith("placed:")]
+    assert len(placed) == 3 and not any(in_worker for in_worker, _ in placed)
     masters = [p for n, p in lines if p == "replace:アクションプラン台帳.xlsx"]
     assert masters and not any(n.startswith(faults.WORKER) for n, p in lines if p in masters)
 

@@ -172,11 +172,12 @@ def check_every_original_once(root: Path, scenario: dict[str, Any]) -> None:
 
 def test_the_traced_run_names_every_kind_of_durable_step(scenario: dict[str, Any]) -> None:
     kinds = {name.split(":")[0] for name in scenario["points"]}
-    assert kinds == {"write", "fsync", "replace", "move", "moved", "log", "logged"}
+    assert kinds == {"write", "fsync", "replace", "placed", "move", "moved", "log", "logged"}
     names = scenario["points"]
     assert "replace:アクションプラン台帳.xlsx" in names
     assert any(n.startswith("replace:アクションプラン台帳_") for n in names)  # the backup
     assert any(n.endswith("_確認結果.xlsx") for n in names)  # the feedback
+    assert any(n.startswith("placed:") for n in names)  # moved from its staging folder
     assert sum(n.startswith("moved:") for n in names) == 5
 
 

@@ -150,7 +150,7 @@ def _process_plan(
     # Feedback is written first, while the master's rows are not in memory yet (the workers
     # beside them were the run's peak), into a staging folder beside its place: it is moved
     # there once the master is saved, and a run killed before leaves nothing a person sees.
-    staging = f"{TEMP_PREFIX}feedback-{stamp}"
+    staging = f"{TEMP_PREFIX}fb"  # short: the feedback path stays within Windows' 260 characters
     was = {id(sub): (sub.decision, len(sub.findings)) for sub in subs}
     staged = _start_feedback(settings, subs, moves, staging)
     staged.results()  # waited for here: the master's rows come next
@@ -406,7 +406,7 @@ def _feedback_written(
             try:
                 os.replace(path, path.parent.parent / path.name)
                 path = path.parent.parent / path.name
-                faults.point(f"replace:{path.name}")
+                faults.point(f"placed:{path.name}")
             except OSError as exc:
                 path.unlink(missing_ok=True)
                 done = FeedbackDone(problem=open_problem(exc))
