@@ -1,6 +1,7 @@
-"""The master workbook (台帳), the store of record: schema, store, lock, merge, the GC pause around
-bulk work, and create / merge-files. May use validate, card, plan, files, japanese and the
-foundation (errors, findings)."""
+"""The master workbook (台帳), the store of record: schema, store (with fill and package, which
+write and splice the workbook's package), the disposable cache of its parsed tables and the
+digest of 提出 kept in it, lock, merge, the GC pause around bulk work, and create / merge-files.
+May use validate, card, plan, files, japanese and the foundation (errors, findings)."""
 
 from __future__ import annotations
 
