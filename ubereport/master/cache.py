@@ -222,9 +222,9 @@ def save_base(master: Path, base: Base) -> None:
 
     try:
         write_atomically(cache_path(master), write)
-    except ValueError:  # a value JSON cannot hold: no cache, the next run reads the master
-        discard(master)
-    except (MasterUnwritable, OSError):  # disposable: never a reason to fail the run
+    except (ValueError, MasterUnwritable, OSError):
+        # a value JSON cannot hold, or no room: the cache is disposable, the next run reads
+        # the master — never a reason to fail the run
         discard(master)
 
 

@@ -69,12 +69,6 @@ class Digest:
             group.add(row, self.rows)
             self.rows += 1
 
-    def copy(self) -> Digest:
-        return Digest(
-            {k: Group(g.count, g.accepted, g.last, g.at) for k, g in self.groups.items()},
-            self.rows,
-        )
-
     def as_json(self, keys: Sequence[str]) -> list[Any]:
         """``[rows, [plan, year, count, accepted, at, last row's values or null], …]``."""
         return [

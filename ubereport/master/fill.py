@@ -33,7 +33,6 @@ from ubereport.errors import MasterUnwritable
 from ubereport.master.package import PackageWriter, Place, Run, inflates_to, raw_part
 
 EXCEL_MAX_TEXT = 32_767
-COMPRESS_LEVEL = 1
 MASTER_FONT_PT = 11.0  # the master's cells use the workbook's default size
 ONE_LINE_PT = 15.0  # the default row height
 _ESCAPED_LITERAL = re.compile(r"(_x[0-9a-fA-F]{4}_)")

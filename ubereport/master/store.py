@@ -452,17 +452,16 @@ def write_master(
         previous = _previous(path, base)
         if path.exists() and backups > 0:
             backup_master(path, backup_dir, keep=backups)
-        written: list[tuple[bytes, Written | None]] = []
+        written: list[tuple[bytes, Written, bool]] = []  # the file's bytes, layout, appended
 
         def produce(tmp: Path) -> None:
             layout, extended = _write_book(tmp, data, parts, previous)
-            written.append((tmp.read_bytes(), layout if extended else None))
-            written.append((b"", layout))
+            written.append((tmp.read_bytes(), layout, extended))
 
         write_atomically(path, produce, held_wait=held_wait)
         if base is None or not written:
             return
-        (content, extended), (_, layout) = written[-2:]
+        content, layout, extended = written[-1]
         segments, tails = {}, {}
         for table in TABLES:
             part = parts[table.name]
@@ -484,7 +483,7 @@ def write_master(
             segments,
             ours=True,
             appended=base.appended + 1 if extended else 0,
-            package=layout.as_json() if layout is not None else None,
+            package=layout.as_json(),
             digest=digest.as_json(keys),
         )
         data.added.clear()  # the rows appended to unbuilt tables are the base's now
