@@ -78,6 +78,10 @@ def test_only_the_newest_card_of_each_plan_and_year_is_kept(tmp_path: Path, work
     decide(subs)
     accepted = [s.path.name for s in subs if s.decision is Decision.ACCEPTED]
     assert accepted == holding  # exactly the ones decide merges hold their card
+    # every submission carries the caller's own path object, not a worker's copy of it
+    assert [s.path for s in subs] == files and all(
+        s.path is f for s, f in zip(subs, files, strict=True)
+    )
 
 
 def test_a_newer_copy_the_master_knows_does_not_take_the_card_of_an_older_new_one(
@@ -226,3 +230,14 @@ def test_a_batch_merged_with_shared_indexes_equals_cards_merged_one_by_one(tmp_p
         "更新",
     ]
     assert len(batched.rows("history")) > len(registry.plans)
+    # without the list of changed fields: the same master and decisions, the changes counted
+    quiet = new_master(registry)
+    with merging(quiet):
+        unlisted = [merge_submission(quiet, s, "2024-06-01 09:00:00", changes=False) for s in subs]
+    assert quiet.tables == batched.tables
+    assert [(r.submission_id, r.decision, r.state) for r in unlisted] == [
+        (r.submission_id, r.decision, r.state) for r in results
+    ]
+    assert all(r.changes == [] for r in unlisted) and sum(len(r.changes) for r in results) == len(
+        batched.rows("history")
+    )

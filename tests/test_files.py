@@ -187,3 +187,7 @@ def test_the_scan_after_the_lock_takes_the_first_scans_looks_and_pauses_only_for
     third = scan_inbox(inbox, 60, NOW, mode="size", pause=grow, settled=first.seen)
     assert third.ready == [inbox / "a.xlsx"] and grow.calls == [1.0]
     assert third.waiting == [(inbox / "b.xlsx", "コピー中の可能性があるため次回に処理します")]
+    # the second scan holds the first scan's path objects (a batch holds each path once)
+    assert all(a is f for a, f in zip(again.ready, first.ready, strict=True))
+    assert all(p is f for p, f in zip(again.seen, first.seen, strict=True))
+    assert third.ready[0] is first.ready[0]

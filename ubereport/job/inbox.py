@@ -95,7 +95,11 @@ def scan_inbox(
     scan = Scan()
     candidates: list[tuple[Path, os.stat_result]] = []
     home = inbox.resolve()
-    for path in sorted(inbox.iterdir()):
+    # a file the earlier scan saw is the same path object here (a run of 20,000 files holds
+    # each path once, not once per scan: a path costs ~0.5 KB)
+    earlier = {p: p for p in settled} if settled else {}
+    for listed in sorted(inbox.iterdir()):
+        path = earlier.get(listed, listed)
         if is_ignored(path):
             continue
         why = _not_taken(path, home)

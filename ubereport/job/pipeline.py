@@ -154,7 +154,9 @@ def _process_plan(
     was = {id(sub): (sub.decision, len(sub.findings)) for sub in subs}
     staged = _start_feedback(settings, subs, moves, staging)
     staged.results()  # waited for here: the master's rows come next
-    data, results = merge_isolated(master, data, subs, now_text(), archived, registry)
+    data, results = merge_isolated(
+        master, data, subs, now_text(), archived, registry, changes=False
+    )
     moved_since = _record_destinations(settings, data, subs, moves)
     if renewed or moved_since or any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
         write_master(master, data, backups=settings.backups, held_wait=settings.lock_wait_seconds)

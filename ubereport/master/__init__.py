@@ -127,8 +127,13 @@ def merge_isolated(
     now: str,
     archived: Mapping[Path, str] | None = None,
     plan: Registry | None = None,
+    *,
+    changes: bool = True,
 ) -> tuple[MasterData, list[MergeResult]]:
     """Merge every submission; one that raises is rejected and the others merged without it.
+    Without ``changes`` the results do not list the fields each card changed (only 変更履歴
+    records them: the unattended run reports decisions, and a batch of 20,000 cards changes
+    some 65,000 fields).
 
     A merge that raised may have changed ``data`` half-way, so the batch starts again from the
     master on disk (unchanged until the write). A submission whose recording fails as well is
@@ -147,7 +152,9 @@ def merge_isolated(
                     continue
                 try:
                     results.append(
-                        merge_submission(data, sub, now, archived.get(sub.path, ""), plan)
+                        merge_submission(
+                            data, sub, now, archived.get(sub.path, ""), plan, changes=changes
+                        )
                     )
                 except Exception as exc:
                     (unrecordable if i in failed else failed).add(i)

@@ -114,9 +114,12 @@ def merge_submission(
     now: str,
     archived_to: str = "",
     plan: Registry | None = None,
+    *,
+    changes: bool = True,
 ) -> MergeResult:
     """Record ``sub`` in the master and, when accepted, apply its card; 提出 names the plan
-    (and the version of its definition) the card was read and checked with."""
+    (and the version of its definition) the card was read and checked with. With ``changes``
+    the result lists every field the card changed (変更履歴 records them either way)."""
     sid = submission_id(sub.sha256, sub.part)
     head = sub.head
     result = MergeResult(sid, sub.label, sub.decision, head.plan_no if head else None)
@@ -131,7 +134,7 @@ def merge_submission(
     if sub.decision is Decision.ACCEPTED and head and head.fiscal_year and card is None:
         raise RuntimeError(f"{sub.label}: the accepted card was let go before the merge")
     if card is not None and card.fiscal_year:
-        merger = _Merger(data, sid, now)
+        merger = _Merger(data, sid, now, listed=changes)
         plan_row = merger.indexes[PLANS.name].get(key_of(PLANS, {"plan_no": card.plan_no or ""}))
         was_new = not (plan_row or {}).get("submission_id")
         merger.apply(card)
@@ -140,7 +143,7 @@ def merge_submission(
             PlanState.NEW
             if was_new
             else PlanState.UPDATED
-            if merger.changes
+            if merger.changed
             else PlanState.UNCHANGED
         )
     return result
@@ -194,11 +197,13 @@ def _finding_row(sid: str, seq: int, f: Finding) -> Record:
 
 
 class _Merger:
-    def __init__(self, data: MasterData, sid: str, now: str) -> None:
+    def __init__(self, data: MasterData, sid: str, now: str, *, listed: bool = True) -> None:
         self.data = data
         self.sid = sid
         self.now = now
+        self.listed = listed  # whether ``changes`` lists each change (else only counted)
         self.changes: list[Change] = []
+        self.changed = 0
         self.indexes = data.merging
         if self.indexes is None:  # a merge on its own
             self.indexes = {t.name: data.index(t) for t in INDEXED}
@@ -276,7 +281,9 @@ class _Merger:
         note = "手修正された値を上書き" if submitted is not None and current != (last or "") else ""
         row[name] = new
         header = table.column(name).header
-        self.changes.append(Change(table.sheet, label, header, current, new, note))
+        self.changed += 1
+        if self.listed:
+            self.changes.append(Change(table.sheet, label, header, current, new, note))
         self.data.append(
             HISTORY.name,
             {
