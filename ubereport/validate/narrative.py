@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 
-from ubereport.card.layout import layout_for
+from ubereport.card.layout import Layout, layout_for
 from ubereport.card.textfit import fits
 from ubereport.findings import Finding
 from ubereport.japanese.values import ParsedValue
@@ -41,9 +41,15 @@ def _ratings(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding("assessment-invalid", p + "assessment", own_text, detail=own_text)
         if index is None:
             continue
+        # The computed rating matters only where a finding may follow from it: an own rating
+        # without a reason to compare, or a missing 未達成の理由 (most cards need neither).
+        reasonless = own is not None and not kpi.assessment_reason.strip()
+        unexplained = not card.shortfall_reason.strip()
+        if not reasonless and not (unexplained and own in (None, Status.NOT_ACHIEVED)):
+            continue
         computed = rate_kpi_year(kpi, index, ctx.bands, own=False)
         name = kpi.name or f"指標{'I' * k}"
-        if own is not None and own != computed.status and not kpi.assessment_reason.strip():
+        if reasonless and own != computed.status:
             yield ctx.finding(
                 "assessment-reason-missing",
                 p + "assessment_reason",
@@ -53,7 +59,7 @@ def _ratings(ctx: Context) -> Iterator[Finding]:
                 expected=computed.status,
             )
         final = own or computed.status
-        if final is Status.NOT_ACHIEVED and not card.shortfall_reason.strip():
+        if final is Status.NOT_ACHIEVED and unexplained:
             shown = computed.rate_text or computed.actual_text
             yield ctx.finding(
                 "shortfall-reason-missing",
@@ -67,21 +73,41 @@ def _ratings(ctx: Context) -> Iterator[Finding]:
 def _texts(ctx: Context) -> Iterator[Finding]:
     values = card_texts(ctx)
     lay = layout_for(ctx.registry)
+    limits = _limits(lay)
     for fname, text in values.items():
-        box = lay.field_box(fname)
-        if box is not None and box.capacity and not _fits(text, *lay.box_size(box)):
+        limit = limits.get(fname, _UNKNOWN)
+        if limit is _UNKNOWN:  # a further インプット row (input_9 …): its row's box
+            limit = _limit(lay, fname)
+        if limit is not None and not _fits(text, limit[1], limit[2]):
             yield ctx.finding(
                 "text-too-long",
                 fname,
                 f"{len(text)}文字",
                 label=field_label(fname),
                 length=len(text),
-                capacity=box.capacity,
+                capacity=limit[0],
             )
         if text.startswith(FORMULA_STARTS) and not _is_number_text(fname, ctx):
             yield ctx.finding(
                 "text-formula-like", fname, text, label=field_label(fname), first=text[0]
             )
+
+
+_UNKNOWN = (0, 0.0, 0.0)
+
+
+def _limit(lay: Layout, fname: str) -> tuple[int, float, float] | None:
+    """(capacity, width, height) of the box of ``fname`` when it has a capacity, else None."""
+    box = lay.field_box(fname)
+    if box is None or not box.capacity:
+        return None
+    return (box.capacity, *lay.box_size(box))
+
+
+@lru_cache(maxsize=64)
+def _limits(lay: Layout) -> dict[str, tuple[int, float, float] | None]:
+    """:func:`_limit` of every named field of ``lay``, worked out once per layout."""
+    return {fname: _limit(lay, fname) for fname in lay.field_boxes()}
 
 
 SHORT_TEXT = 200  # names, units, divisions: the same texts on every card of a plan
@@ -115,7 +141,15 @@ def _parsed(ctx: Context, fname: str) -> ParsedValue | None:
 
 
 def card_texts(ctx: Context) -> dict[str, str]:
-    """Every input field's text as read, keyed by defined name."""
+    """Every input field's text as read, keyed by defined name (worked out once per
+    validation: the checks that use it share it, and never change it)."""
+    texts = ctx.derived.get("card_texts")
+    if texts is None:
+        texts = ctx.derived["card_texts"] = _card_texts(ctx)
+    return texts  # type: ignore[no-any-return]
+
+
+def _card_texts(ctx: Context) -> dict[str, str]:
     card = ctx.card
     texts = {
         "plan_name": card.plan_name,
