@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import traceback
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
 
 from ubereport.card import layout
-from ubereport.card.grid import Grid, cell_text, split_cards
+from ubereport.card.grid import Grid, Pos, cell_text, split_cards
 from ubereport.card.layout import Layout, layout_for, layout_of
 from ubereport.card.locate import Located, Placed, locate
 from ubereport.card.model import (
@@ -293,6 +294,7 @@ class _Reading:
         self.findings = findings
         self.taken: set[tuple[int, int]] = set()
         self.texts: dict[str, str] = {}
+        self.refs: dict[str, str] = {}  # field -> its cell, once :meth:`card` has named them
         for fname in self.loc.moved:
             placed = self.loc.fields[fname]
             self.note(
@@ -303,8 +305,31 @@ class _Reading:
                 other=placed.moved_from,
                 label=self.loc.lay.field_label(fname),
             )
+        grid = self.grid
+        stored, labels, shown = grid.cells, grid.label_cells, grid.texts
+        hidden_rows, hidden_cols = grid.hidden_rows, grid.hidden_cols
+        typed_cells, taken, texts = stored.keys(), self.taken, self.texts
         for fname, placed in self.loc.fields.items():
-            self.texts[fname] = self._take(fname, placed)
+            # What _take gives, done inline for the usual field: shown, and at most one typed
+            # cell in its box, holding neither a formula nor an error (nothing to report).
+            pos = placed.pos
+            cells = placed.region or (pos,)
+            hits = typed_cells & cells
+            if len(hits) > 1 or pos[0] in hidden_rows or pos[1] in hidden_cols:
+                texts[fname] = self._take(fname, placed)
+                continue
+            text = ""
+            if hits:
+                (hit,) = hits
+                cell = stored[hit]
+                if cell.error or cell.formula:
+                    texts[fname] = self._take(fname, placed)
+                    continue
+                if hit not in labels:
+                    text = shown.get(hit, "")
+            taken.update(cells)
+            taken.add(pos)
+            texts[fname] = text
 
     def note(self, code: str, fname: str | None, value: object = None, **params: object) -> None:
         placed = self.loc.fields.get(fname or "")
@@ -321,26 +346,36 @@ class _Reading:
         )
 
     def _take(self, fname: str, placed: Placed) -> str:
-        cells = placed.region or (placed.pos,)
+        pos = placed.pos
+        cells = placed.region or (pos,)
         self.taken.update(cells)
-        self.taken.add(placed.pos)
+        self.taken.add(pos)
         grid = self.grid
         stored, labels, shown = grid.cells, grid.label_cells, grid.texts
-        filled = [p for p in cells if p in stored and p not in labels]
-        for pos in filled:
-            cell = stored[pos]
+        texts: list[str] = []
+        shows: list[Pos] = []  # the cells whose texts these are
+        typed: Iterable[Pos] = cells
+        if len(cells) > 1:  # a box of many cells, mostly empty: find the typed ones at C speed
+            hits = stored.keys() & cells
+            typed = hits if len(hits) < 2 else [p for p in cells if p in hits]  # reading order
+        for p in typed:  # the region's typed cells that are not printed labels, in order
+            cell = stored.get(p)
+            if cell is None or p in labels:
+                continue
             if cell.error or cell.formula:  # the only cells with findings of their own
-                self._cell_findings(fname, pos)
-        texts = [text for p in filled if (text := shown.get(p))]
-        if not grid.visible(placed.pos):
+                self._cell_findings(fname, p)
+            if text := shown.get(p):
+                texts.append(text)
+                shows.append(p)
+        if pos[0] in grid.hidden_rows or pos[1] in grid.hidden_cols:
             self.note(
                 "field-hidden",
                 fname,
-                self.grid.text(placed.pos),
+                self.grid.text(pos),
                 label=self.loc.lay.field_label(fname),
             )
         if len(texts) > 1:
-            where = "、".join(a1(*p) for p in filled if shown.get(p))
+            where = "、".join(a1(*p) for p in shows)
             self.note(
                 "text-gathered",
                 fname,
@@ -348,7 +383,7 @@ class _Reading:
                 label=self.loc.lay.field_label(fname),
                 detail=where,
             )
-        return "\n".join(texts)
+        return texts[0] if len(texts) == 1 else "\n".join(texts)
 
     def _cell_findings(self, fname: str, pos: tuple[int, int]) -> None:
         cell = self.grid.cells.get(pos)
@@ -394,10 +429,6 @@ class _Reading:
             return parse_value(None)
         return parse_value(cell.value, number_format=cell.number_format)
 
-    def ref(self, fname: str) -> str | None:
-        placed = self.loc.fields.get(fname)
-        return a1(*placed.pos) if placed else None
-
     def card(self, registry: Registry) -> Card:
         labels = tuple(self.text(f"year_y{y}") for y in range(1, self.loc.lay.plan_years + 1))
         years = tuple(
@@ -405,7 +436,7 @@ class _Reading:
             for lbl, default in zip(labels, registry.plan_years, strict=False)
         )
         fy_cell, no_cell = self.cell("fiscal_year"), self.cell("plan_no")
-        cells = {f: a1(*p.pos) for f, p in self.loc.fields.items()}
+        cells = self.refs = {f: a1(*p.pos) for f, p in self.loc.fields.items()}
         return Card(
             file=self.name,
             sheet=self.grid.sheet,
@@ -458,10 +489,13 @@ class _Reading:
     def _kpi(self, k: int, years: tuple[int | None, ...]) -> Kpi:
         p = f"kpi{k}_"
 
+        refs = self.refs  # the fields' cells, as the card names them
+
         def series(kind: str) -> tuple[YearValue, ...]:
+            names = [f"{p}{kind}_y{y}" for y in range(1, self.loc.lay.plan_years + 1)]
             return tuple(
-                YearValue(years[y - 1], self.value(f"{p}{kind}_y{y}"), self.ref(f"{p}{kind}_y{y}"))
-                for y in range(1, self.loc.lay.plan_years + 1)
+                YearValue(years[i], self.value(name), refs.get(name))
+                for i, name in enumerate(names)
             )
 
         return Kpi(
