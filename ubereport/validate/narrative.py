@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import NamedTuple
 
 from ubereport.card.layout import Layout, layout_for
-from ubereport.card.textfit import fits
+from ubereport.card.textfit import capacity, fits
 from ubereport.findings import Finding
 from ubereport.japanese.values import ParsedValue
 from ubereport.plan.rating import Status, parse_own_rating
@@ -78,14 +79,18 @@ def _texts(ctx: Context) -> Iterator[Finding]:
         limit = limits.get(fname, _UNKNOWN)
         if limit is _UNKNOWN:  # a further インプット row (input_9 …): its row's box
             limit = _limit(lay, fname)
-        if limit is not None and not _fits(text, limit[1], limit[2]):
+        if (
+            limit is not None
+            and (len(text) > limit.sure or "\n" in text)
+            and not _fits(text, limit)
+        ):
             yield ctx.finding(
                 "text-too-long",
                 fname,
                 f"{len(text)}文字",
                 label=field_label(fname),
                 length=len(text),
-                capacity=limit[0],
+                capacity=limit.capacity,
             )
         if text.startswith(FORMULA_STARTS) and not _is_number_text(fname, ctx):
             yield ctx.finding(
@@ -93,19 +98,42 @@ def _texts(ctx: Context) -> Iterator[Finding]:
             )
 
 
-_UNKNOWN = (0, 0.0, 0.0)
+class _Limit(NamedTuple):
+    capacity: int  # what the finding tells
+    width: float
+    height: float
+    sure: int  # any one-paragraph text this long or shorter fits (full width at most 2 units)
 
 
-def _limit(lay: Layout, fname: str) -> tuple[int, float, float] | None:
-    """(capacity, width, height) of the box of ``fname`` when it has a capacity, else None."""
+_UNKNOWN = _Limit(0, 0.0, 0.0, 0)
+
+
+def _limit(lay: Layout, fname: str) -> _Limit | None:
+    """The box of ``fname`` when it has a capacity, else None."""
     box = lay.field_box(fname)
     if box is None or not box.capacity:
         return None
-    return (box.capacity, *lay.box_size(box))
+    width, height = lay.box_size(box)
+    return _Limit(box.capacity, width, height, sure_fit(width, height))
+
+
+def sure_fit(width: float, height: float) -> int:
+    """The longest run of full-width characters that :func:`fits` the box: no character is
+    wider, and a line count only grows with the width, so every one-paragraph text of at most
+    this many characters fits too."""
+    n = max(capacity(width, height), 0)
+    while fits(_WIDEST * (n + 1), width, height):
+        n += 1
+    while n > 0 and not fits(_WIDEST * n, width, height):
+        n -= 1
+    return n
+
+
+_WIDEST = "あ"  # a full-width character: 2 half-width units, the most any character counts
 
 
 @lru_cache(maxsize=64)
-def _limits(lay: Layout) -> dict[str, tuple[int, float, float] | None]:
+def _limits(lay: Layout) -> dict[str, _Limit | None]:
     """:func:`_limit` of every named field of ``lay``, worked out once per layout."""
     return {fname: _limit(lay, fname) for fname in lay.field_boxes()}
 
@@ -113,10 +141,11 @@ def _limits(lay: Layout) -> dict[str, tuple[int, float, float] | None]:
 SHORT_TEXT = 200  # names, units, divisions: the same texts on every card of a plan
 
 
-def _fits(text: str, width: float, height: float) -> bool:
+def _fits(text: str, limit: _Limit) -> bool:
+    """Whether ``text`` fits the box (:func:`fits`); the caller has seen that it may not."""
     if len(text) <= SHORT_TEXT:
-        return _fits_short(text, width, height)
-    return fits(text, width, height)
+        return _fits_short(text, limit.width, limit.height)
+    return fits(text, limit.width, limit.height)
 
 
 _fits_short = lru_cache(maxsize=4096)(fits)
