@@ -521,15 +521,16 @@ class _Reading:
         notes_from = loc.bottom - (
             loc.lay.form.last_row - loc.lay.field_boxes()["achievements"].span[2]
         )
-        for pos in sorted(grid.cells):
+        # taken cells, printed labels (a retyped or hidden copy too) and headings are not
+        # content: only the rest is looked at
+        rest = grid.cells.keys() - self.taken - grid.label_cells - headings
+        for pos in sorted(rest):
             r, c = pos
-            if not (top <= r <= loc.bottom and left <= c <= loc.right) or pos in self.taken:
+            if not (top <= r <= loc.bottom and left <= c <= loc.right):
                 continue
             text = grid.text(pos)
             if not text.strip() and not grid.cells[pos].error:
                 continue
-            if grid.is_label(pos) or pos in headings:
-                continue  # a printed label (a retyped or hidden copy too) is not content
             if r > notes_from and text.startswith("※"):
                 continue  # the form's own notes under section 7
             code = "cell-unread" if grid.visible(pos) else "cell-hidden"
