@@ -328,13 +328,12 @@ class XlsxSource:
         raise SourceError("file-corrupt", "ブック本体への参照がありません")
 
     def _resolve(self, target: str) -> str:
-        if target.startswith("/"):
-            return target.lstrip("/")
-        base = posixpath.dirname(self._workbook_path)
-        return posixpath.normpath(posixpath.join(base, target))
+        return resolve_target(self._workbook_path, target)
 
     def _sheets(self) -> tuple[dict[str, str], dict[str, str]]:
-        book = self._book = _parsed_book(self._workbook_path, self._read(self._workbook_path))
+        data = self._read(self._workbook_path)
+        book = self._book = _parsed_book(self._workbook_path, data)
+        self._book_shared = len(data) <= CACHED_PART_MAX  # the one object for these bytes
         rels_name = posixpath.join(
             posixpath.dirname(self._workbook_path),
             "_rels",
@@ -350,12 +349,11 @@ class XlsxSource:
                 states[name] = state
         return paths, states
 
+    def _names(self) -> Names:
+        return _book_names(self._book) if self._book_shared else _names_of(self._book)
+
     def _defined_names(self) -> dict[str, NameRef]:
-        names: dict[str, NameRef] = {}
-        for name, scope, text in self._book.names:
-            if scope is None:
-                names[name] = parse_reference(text)
-        return names
+        return dict(self._names()[0])
 
     def _local_names(self) -> dict[str, dict[str, NameRef]]:
         """Sheet-level defined names: sheet name -> {name: reference}.
@@ -363,13 +361,7 @@ class XlsxSource:
         Excel makes these when a card sheet is copied inside one workbook (「移動またはコピー」):
         the copy gets its own set of the template's names, scoped to the copy.
         """
-        order = [name for name, _, _ in self._book.sheets]
-        local: dict[str, dict[str, NameRef]] = {}
-        for name, index, text in self._book.names:
-            if index is None or not index.isdigit() or int(index) >= len(order):
-                continue
-            local.setdefault(order[int(index)], {})[name] = parse_reference(text)
-        return local
+        return {sheet: dict(names) for sheet, names in self._names()[1].items()}
 
     def names_for(self, sheet: str) -> dict[str, NameRef]:
         """The defined names that apply on ``sheet``: its own sheet-level names over the
@@ -641,6 +633,42 @@ def _parsed_rels(name: str, data: bytes) -> tuple[tuple[str, str, str], ...]:
     return _cached_rels(name, data)
 
 
+Names = tuple[dict[str, NameRef], dict[str, dict[str, NameRef]]]
+BOOK_NAMES_MAX = 64
+_BOOK_NAMES: dict[int, tuple[BookPart, Names]] = {}  # id of a cached BookPart -> it, its names
+
+
+def _book_names(book: BookPart) -> Names:
+    """The workbook-level and the sheet-level defined names of ``book`` (callers copy them).
+
+    A workbook part parsed from the cache (:func:`_cached_book`) is the same object for the same
+    bytes: its names are worked out once and kept by its identity, the part itself held beside
+    them (so the identity stays its own) and checked on every use. Bounded: the oldest goes.
+    """
+    entry = _BOOK_NAMES.get(id(book))
+    if entry is not None and entry[0] is book:
+        return entry[1]
+    names = _names_of(book)
+    _BOOK_NAMES[id(book)] = (book, names)
+    if len(_BOOK_NAMES) > BOOK_NAMES_MAX:
+        del _BOOK_NAMES[next(iter(_BOOK_NAMES))]
+    return names
+
+
+def _names_of(book: BookPart) -> Names:
+    defined: dict[str, NameRef] = {}
+    for name, scope, text in book.names:
+        if scope is None:
+            defined[name] = parse_reference(text)
+    order = [name for name, _, _ in book.sheets]
+    local: dict[str, dict[str, NameRef]] = {}
+    for name, index, text in book.names:
+        if index is None or not index.isdigit() or int(index) >= len(order):
+            continue
+        local.setdefault(order[int(index)], {})[name] = parse_reference(text)
+    return defined, local
+
+
 def _rels_of(name: str, data: bytes) -> tuple[tuple[str, str, str], ...]:
     return tuple(
         (rel.get("Id") or "", rel.get("Type", ""), rel.get("Target", ""))
@@ -861,6 +889,15 @@ def excel_date(serial: float) -> datetime:
 _REF = re.compile(
     r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?[A-Z]{1,3}\$?\d+)?$"
 )
+
+
+@lru_cache(maxsize=1024)  # the same few parts in every card
+def resolve_target(workbook_path: str, target: str) -> str:
+    """A relationship target of the workbook part as a package part name."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    base = posixpath.dirname(workbook_path)
+    return posixpath.normpath(posixpath.join(base, target))
 
 
 @lru_cache(maxsize=4096)
