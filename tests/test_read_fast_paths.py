@@ -987,3 +987,85 @@ def replace_kpi(kpi: Any, **changes: object) -> Any:
     from dataclasses import replace
 
     return replace(kpi, **changes)
+
+
+def _sheet_plainly(name: str, data: bytes) -> tuple[dict, tuple]:
+    """``_sheet_of`` on the whole part (merged boxes included), as plain comparable data."""
+    root = xlsx_source.parse_xml(name, data)
+    sheet_data = root.find(f"{xlsx_source.NS}sheetData")
+    rows = sheet_data if sheet_data is not None else ()
+    cells = {ref: c for row in rows for c in row if (ref := c.get("r"))}
+    hidden = (xlsx_source._hidden_rows(rows), xlsx_source._hidden_columns(root))
+    return _plain_cells(cells), hidden
+
+
+def _plain_cells(cells: dict) -> dict:
+    return {
+        ref: (c.tag, dict(c.attrib), [(v.tag, v.text, dict(v.attrib)) for v in c])
+        for ref, c in cells.items()
+    }
+
+
+def test_a_sheet_read_without_its_merged_boxes_has_the_same_cells(
+    tmp_path: Path, messy_cards: list[Path]
+) -> None:
+    trimmed = 0
+    for path in messy_cards:
+        try:
+            package = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            continue
+        with package:
+            for part in package.namelist():
+                if not part.startswith("xl/worksheets/") or not part.endswith(".xml"):
+                    continue
+                data = drop_styled_empty_cells(package.read(part))
+                cells, hidden = xlsx_source._sheet_of(part, data)
+                assert (_plain_cells(cells), hidden) == _sheet_plainly(part, data), path
+                trimmed += xlsx_source.without_merged_cells(data) is not data
+    assert trimmed > len(messy_cards) // 2  # most cards' sheets were read the quick way
+
+
+def test_merged_boxes_are_cut_only_in_their_plain_shape() -> None:
+    with zipfile.ZipFile(TEMPLATE) as package:
+        sheet = drop_styled_empty_cells(package.read("xl/worksheets/sheet1.xml"))
+    cut = xlsx_source.without_merged_cells(sheet)
+    assert b"<mergeCells" in sheet and b"<mergeCell" not in cut
+    assert cut == xlsx_source._MERGED_CELLS.sub(
+        lambda m: m.group(0)[: m.start(1) - m.start(0)], sheet
+    )
+    kept = [
+        sheet.replace(b"<mergeCell ", b'<mergeCell id="1" ', 1),  # another attribute
+        sheet.replace(b'<mergeCell ref="', b'<mergeCell ref="a', 1),  # not a reference
+        sheet.replace(b"<mergeCells ", b"<!-- x --><mergeCells ", 1),  # a comment
+        sheet.replace(b"</sheetData>", b"</sheetData><?pi x?>", 1),  # a processing instruction
+        sheet.replace(b"</sheetData>", b"</sheetData><x/>", 1),  # not right after the cells
+        sheet.replace(b"</mergeCells>", b"</mergeCells >", 1),
+    ]
+    for data in kept:
+        assert xlsx_source.without_merged_cells(data) is data
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        (b"</mergeCells>", b'</mergeCells><pageMargins left="1" left="1"/>'),  # after the cut
+        (b"</sheetData>", b'</sheetData><sheetProtection a="1" a="1"/>'),
+        (b"<sheetData>", b'<sheetData><row r="x">'),  # before it
+        (b"</worksheet>", b""),
+        (b'<dimension ref="A1:M40"/>', b'<dimension ref="A1:M40" ref="B2"/>'),
+    ],
+)
+def test_a_broken_sheet_without_its_merged_boxes_fails_as_the_whole_part(
+    broken: tuple[bytes, bytes],
+) -> None:
+    with zipfile.ZipFile(TEMPLATE) as package:
+        sheet = drop_styled_empty_cells(package.read("xl/worksheets/sheet1.xml"))
+    old, new = broken
+    assert old in sheet
+    data = sheet.replace(old, new, 1)
+    with pytest.raises(xlsx_source.SourceError) as whole:
+        xlsx_source.parse_xml("s.xml", data)
+    with pytest.raises(xlsx_source.SourceError) as quick:
+        xlsx_source._sheet_of("s.xml", data)
+    assert (quick.value.code, quick.value.detail) == (whole.value.code, whole.value.detail)
