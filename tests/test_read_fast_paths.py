@@ -1069,3 +1069,43 @@ def test_a_broken_sheet_without_its_merged_boxes_fails_as_the_whole_part(
     with pytest.raises(xlsx_source.SourceError) as quick:
         xlsx_source._sheet_of("s.xml", data)
     assert (quick.value.code, quick.value.detail) == (whole.value.code, whole.value.detail)
+
+
+def test_named_cells_kept_per_workbook_part_are_the_plain_ones(
+    tmp_path: Path, messy_cards: list[Path]
+) -> None:
+    from ubereport.card import reader
+
+    reader._NAMED.clear()
+    for path in messy_cards * 2:  # the second round from the memo
+        for source, loc in _located(path):
+            for sheet in source.sheet_names:
+                if sheet != loc.grid.sheet:
+                    continue
+                named = reader._named(source, sheet, loc.grid)
+                assert named == locate.named_cells(loc.grid, source.names_for(sheet)), path
+                plain = dict(named)
+                named.clear()  # each caller owns its copy
+                assert reader._named(source, sheet, loc.grid) == plain, path
+    with zipfile.ZipFile(TEMPLATE) as package:
+        book = package.read("xl/workbook.xml").decode()
+    source = XlsxSource(TEMPLATE)
+    grid = Grid.of(source, source.sheet_names[0], layout.DEFAULT)
+    assert "plan_name" in reader._named(source, source.sheet_names[0], grid)
+    moved = book.replace("!$B$3<", "!$C$3<", 1)
+    assert moved != book
+    other = XlsxSource(
+        rewrite_parts(TEMPLATE, tmp_path / "moved.xlsx", {"xl/workbook.xml": moved.encode()})
+    )
+    got = reader._named(
+        other, other.sheet_names[0], Grid.of(other, other.sheet_names[0], layout.DEFAULT)
+    )
+    assert got == locate.named_cells(grid, other.names_for(other.sheet_names[0]))
+    assert got != reader._named(source, source.sheet_names[0], grid)
+    for n in range(reader.NAMED_MAX + 5):  # bounded
+        edited = book.replace('name="plan_name"', f'name="plan_{n}"', 1).encode()
+        src = XlsxSource(
+            rewrite_parts(TEMPLATE, tmp_path / f"n{n}.xlsx", {"xl/workbook.xml": edited})
+        )
+        reader._named(src, src.sheet_names[0], grid)
+    assert len(reader._NAMED) == reader.NAMED_MAX

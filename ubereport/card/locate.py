@@ -139,6 +139,11 @@ def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
     return _MEMO.locate(grid, named_cells(grid, names))
 
 
+def locate_named(grid: Grid, named: dict[str, Pos]) -> Located | None:
+    """:func:`locate` with the fields' named cells already worked out (:func:`named_cells`)."""
+    return _MEMO.locate(grid, named)
+
+
 def named_cells(grid: Grid, names: dict[str, NameRef]) -> dict[str, Pos]:
     """The cells of the fields' defined names that point on ``grid``'s sheet."""
     return {

@@ -22,7 +22,7 @@ from pathlib import Path
 from ubereport.card import layout
 from ubereport.card.grid import Grid, Pos, cell_text, split_cards
 from ubereport.card.layout import Layout, layout_for, layout_of
-from ubereport.card.locate import Located, Placed, locate
+from ubereport.card.locate import Located, Placed, locate_named, named_cells
 from ubereport.card.model import (
     NARRATIVE_FIELDS,
     PLAN_TEXT_FIELDS,
@@ -249,7 +249,7 @@ def _read_sheet(
     registry: Registry,
     findings: list[Finding],
 ) -> ReadResult:
-    loc = locate(grid, source.names_for(sheet))
+    loc = locate_named(grid, _named(source, sheet, grid))
     if loc is None:  # pragma: no cover - a card sheet always has a section title
         findings.append(make_finding("sheet-missing", name, detail=sheet))
         return ReadResult(None, findings)
@@ -277,6 +277,28 @@ def _read_sheet(
         )
     reading.unread()
     return ReadResult(card, findings)
+
+
+NAMED_MAX = 64
+# (workbook part, layout, sheet, grid sheet) by identity -> them and the named cells
+_NAMED: dict[tuple[int, int, str, str], tuple[object, Layout, dict[str, Pos]]] = {}
+
+
+def _named(source: XlsxSource, sheet: str, grid: Grid) -> dict[str, Pos]:
+    """:func:`named_cells` of the names on ``sheet``: worked out once per shared workbook part
+    (they derive from it and the sheet only), that part and the layout held beside the answer
+    so their identities stay theirs; bounded, the oldest goes. Each caller gets its own copy."""
+    book = source.shared_book
+    if book is None:
+        return named_cells(grid, source.names_for(sheet))
+    key = (id(book), id(grid.lay), sheet, grid.sheet)
+    entry = _NAMED.get(key)
+    if entry is None or entry[0] is not book or entry[1] is not grid.lay:
+        entry = (book, grid.lay, named_cells(grid, source.names_for(sheet)))
+        _NAMED[key] = entry
+        if len(_NAMED) > NAMED_MAX:
+            del _NAMED[next(iter(_NAMED))]
+    return dict(entry[2])
 
 
 def _has_names(source: XlsxSource, sheet: str, lay: Layout) -> bool:
@@ -489,14 +511,20 @@ class _Reading:
     def _kpi(self, k: int, years: tuple[int | None, ...]) -> Kpi:
         p = f"kpi{k}_"
 
-        refs = self.refs  # the fields' cells, as the card names them
+        refs, fields, stored = self.refs, self.loc.fields, self.grid.cells
 
         def series(kind: str) -> tuple[YearValue, ...]:
-            names = [f"{p}{kind}_y{y}" for y in range(1, self.loc.lay.plan_years + 1)]
-            return tuple(
-                YearValue(years[i], self.value(name), refs.get(name))
-                for i, name in enumerate(names)
-            )
+            out = []
+            for i, name in enumerate(_series_names(p, kind, self.loc.lay.plan_years)):
+                placed = fields.get(name)  # what value() gives, inline
+                cell = stored.get(placed.pos) if placed else None
+                parsed = (
+                    parse_value(None)
+                    if cell is None
+                    else parse_value(cell.value, number_format=cell.number_format)
+                )
+                out.append(YearValue(years[i], parsed, refs.get(name)))
+            return tuple(out)
 
         return Kpi(
             name=self.text(p + "name"),
@@ -581,6 +609,12 @@ class _Reading:
                         expected=first,
                     )
                 )
+
+
+@lru_cache(maxsize=64)
+def _series_names(prefix: str, kind: str, years: int) -> tuple[str, ...]:
+    """The defined names of one KPI's targets or actuals (「kpi1_target_y1」 …)."""
+    return tuple(f"{prefix}{kind}_y{y}" for y in range(1, years + 1))
 
 
 def _is_input(lay: Layout, fname: str) -> bool:

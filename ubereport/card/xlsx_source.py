@@ -363,6 +363,12 @@ class XlsxSource:
         """
         return {sheet: dict(names) for sheet, names in self._names()[1].items()}
 
+    @property
+    def shared_book(self) -> BookPart | None:
+        """The workbook part when it is the one object for its bytes (every card of one
+        template shares it), else None: what :meth:`names_for` derives from, with the sheet."""
+        return self._book if self._book_shared else None
+
     def names_for(self, sheet: str) -> dict[str, NameRef]:
         """The defined names that apply on ``sheet``: its own sheet-level names over the
         workbook-level ones."""
@@ -458,7 +464,9 @@ class XlsxSource:
                 if len(_TEXT_PLANS) > TEXT_PLANS_MAX:
                     del _TEXT_PLANS[next(iter(_TEXT_PLANS))]
         else:
-            out = [self._shared_string(int(numbers[k])) for k in plan]
+            table = self._string_table()  # what _shared_string gives, by plain indexing
+            count = len(table)
+            out = [table[i] if 0 <= (i := int(numbers[k])) < count else "" for k in plan]
         self._texts[sheet] = out
         return list(out)
 
