@@ -758,7 +758,7 @@ def _sheet_of(
     name: str, data: bytes
 ) -> tuple[dict[str, Element], tuple[frozenset[int], frozenset[int]]]:
     """A worksheet's stored cells by reference, and its (hidden rows, hidden columns)."""
-    trimmed = without_unread_parts(data)
+    trimmed = without_merged_cells(data)
     try:
         root = parse_xml(name, trimmed)
     except SourceError:
@@ -771,59 +771,30 @@ def _sheet_of(
     return cells, (_hidden_rows(rows), _hidden_columns(root))
 
 
-# What Excel writes right after the cells that the reader takes nothing from — the merged boxes
-# and the input lists (data validations with their Japanese messages) — is a third of a card
-# sheet's parse. Both are cut out before the parse, but only in the shape that is certainly
-# well-formed on its own: fixed element names, attributes of plain names with one value each
-# (none twice on an element), values and texts without markup, references or characters XML
-# forbids (「]]>」 included), valid UTF-8 — and certainly element content: right after the end tag
-# of the cells (or of the sheet protection after them), with no comment, CDATA section or
-# processing instruction anywhere that could hide such text. So the part parses exactly when it
-# parses with them; when it does not, the whole part is parsed again for its own error message.
-_XML_SPACE = rb"[ \t\r\n]"
-_PLAIN = rb"[^<&\x00-\x08\x0b\x0c\x0e-\x1f]*"  # no markup, no reference, no forbidden control
-_VALUE = rb'"[^"<&\x00-\x08\x0b\x0c\x0e-\x1f]*"'  # an attribute value the same way
-_ATTRIBUTES = rb"(?:" + _XML_SPACE + rb"+[A-Za-z]{1,32}=" + _VALUE + rb")*"
-_MERGED_CELLS = (
-    rb'<mergeCells count="[0-9]{1,9}">'
-    rb'(?:<mergeCell ref="[A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?"/>)*'
-    rb"</mergeCells>"
-)
-_VALIDATION = (
-    rb"<dataValidation(" + _ATTRIBUTES + rb")" + _XML_SPACE + rb"*>"
-    rb"(?:<formula1>" + _PLAIN + rb"</formula1>)?(?:<formula2>" + _PLAIN + rb"</formula2>)?"
-    rb"</dataValidation>"
-)
-_VALIDATIONS = rb'<dataValidations count="[0-9]{1,9}">(?:' + _VALIDATION + rb")*</dataValidations>"
-_AFTER_CELLS = re.compile(
+# The merged boxes right after the cells (where Excel writes them): the reader takes nothing from
+# them, and a card's 48 boxes are a sixth of its sheet's parse. They are cut out only in the one
+# shape that is certainly well-formed on its own (ASCII names and references, one attribute
+# each) and certainly element content (right after the end tag of the cells, or of the sheet
+# protection after them; no comment, CDATA section or processing instruction anywhere to hide
+# such text), so the part parses exactly when it parses with them; when it does not, the whole
+# part is parsed again for its own error message.
+_MERGED_CELLS = re.compile(
     rb"</sheetData>(?:<sheetProtection[^<>]*/>)?"
-    rb"((?:" + _MERGED_CELLS + rb")?(?:" + _VALIDATIONS + rb")?)"
+    rb'(<mergeCells count="[0-9]{1,9}">'
+    rb'(?:<mergeCell ref="[A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?"/>)*'
+    rb"</mergeCells>)"
 )
-_ONE_VALIDATION = re.compile(_VALIDATION)
-_ATTRIBUTE_NAME = re.compile(_XML_SPACE + rb'+([A-Za-z]{1,32})="')
-_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF: not XML characters
 
 
-def without_unread_parts(data: bytes) -> bytes:
-    """A worksheet part without its ``<mergeCells>`` and ``<dataValidations>`` elements, when
-    they have the plain shape above; the part itself otherwise."""
+def without_merged_cells(data: bytes) -> bytes:
+    """A worksheet part without its ``<mergeCells>`` element, when that element has the plain
+    shape above; the part itself otherwise."""
     end = data.find(b"</sheetData>")
     if end < 0 or b"<!" in data or data.find(b"<?", 1) >= 0:
         return data
-    m = _AFTER_CELLS.match(data, end)
-    if m is None or m.start(1) == m.end(1):
+    m = _MERGED_CELLS.match(data, end)
+    if m is None:
         return data
-    cut = m.group(1)
-    if b"]]>" in cut or any(n in cut for n in _NONCHARACTERS):
-        return data
-    try:
-        cut.decode("utf-8")
-    except UnicodeDecodeError:
-        return data
-    for attributes in _ONE_VALIDATION.findall(cut):
-        names = _ATTRIBUTE_NAME.findall(attributes)
-        if len(set(names)) != len(names):
-            return data  # an attribute twice: not well-formed, left to the parser to say so
     return data[: m.start(1)] + data[m.end(1) :]
 
 
