@@ -13,6 +13,7 @@ import unicodedata
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from builders import (
@@ -33,6 +34,7 @@ from ubereport.card.writer import write_card
 from ubereport.card.xlsx_source import CellValue, XlsxSource, a1, drop_styled_empty_cells
 from ubereport.japanese import values
 from ubereport.plan.registry import default_registry
+from ubereport.validate import narrative
 
 PIECES = [
     b"<c",
@@ -554,8 +556,9 @@ def test_answers_remembered_per_distinct_text_are_the_plain_answers() -> None:
     for _ in range(2_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 400)))
         width, height = rng.choice((40.0, 300.0)), rng.choice((24.0, 156.0))
+        limit = narrative._Limit(0, width, height, narrative.sure_fit(width, height))
         for _ in range(2):  # the second time from the memo
-            assert narrative._fits(text, width, height) == fits(text, width, height)
+            assert narrative._fits(text, limit) == fits(text, width, height)
     for unit in ["件", "件/１日", "ヶ所", " % ", "", None, "千円", "ｍ２", "人／年"] * 2:
         assert kpi_values._unit_key(unit) == kpi_values._unit_key.__wrapped__(unit)
     titles = [layout.DEFAULT.section_title(k) for k in layout.DEFAULT.anchor_box]
@@ -574,3 +577,544 @@ def test_full_width_characters_replaced_as_the_translation_table_replaces_them()
     assert set(
         map(ord, "".join(chr(c) for c in range(0x10000) if values._WIDE_RE.match(chr(c))))
     ) == set(values._FULLWIDTH)
+
+
+# --- round 3 (issue 18 point 3): the reader's per-field work and the checks' shortcuts ----------
+
+
+@pytest.fixture(scope="module")
+def messy_cards(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Every messy card of the corpus (hidden rows and columns, gathered texts, moved names,
+    several cards per sheet …), the bundled inbox and the fixtures."""
+    from test_corpus import VARIANTS
+
+    paths = []
+    for name, variant in sorted(VARIANTS.items()):
+        paths.append(variant.build(tmp_path_factory.mktemp(name)))
+    paths += sorted((ROOT / "inbox").glob("*.xlsx"))
+    paths += sorted(FIXTURES.glob("*.xlsx"))
+    import openpyxl
+    from builders import fill_template
+
+    path = fill_template(tmp_path_factory.mktemp("formulas") / "f.xlsx", sample_card_fields("13"))
+    book = openpyxl.load_workbook(path)
+    sheet = book[layout.SHEET_NAME]
+    sheet["I18"] = "=1+1"  # formulas and errors in value cells, in a text box, on a label
+    sheet["I26"] = "#DIV/0!"
+    sheet["I26"].data_type = "e"
+    sheet.unmerge_cells("A11:F20")
+    sheet["B12"] = "=A1"
+    sheet["A10"] = "#N/A"
+    sheet["A10"].data_type = "e"
+    book.save(path)
+    return [*paths, path]
+
+
+def _located(path: Path) -> list[tuple[XlsxSource, locate.Located]]:
+    """Every card the reader would locate in ``path`` (with the default layout)."""
+    from ubereport.card.grid import split_cards
+
+    try:
+        source = XlsxSource(path)
+    except xlsx_source.SourceError:
+        return []
+    out = []
+    for sheet in source.sheet_names:
+        try:
+            grid = Grid.of(source, sheet, layout.DEFAULT)
+        except xlsx_source.SourceError:
+            continue
+        if len(grid.anchors) < 3:
+            continue
+        for part in split_cards(grid, 3):
+            loc = locate.locate(part, source.names_for(sheet))
+            if loc is not None:
+                out.append((source, loc))
+    return out
+
+
+def _taken_plainly(loc: locate.Located) -> tuple[dict[str, str], set[tuple[int, int]], list]:
+    """Every field through the full ``_take``: the definition the inline path stands for."""
+    from ubereport.card.reader import _Reading
+
+    plain = object.__new__(_Reading)
+    plain.loc, plain.grid, plain.name, plain.findings = loc, loc.grid, "x.xlsx", []
+    plain.taken, plain.texts, plain.refs = set(), {}, {}
+    for fname, placed in loc.fields.items():
+        plain.texts[fname] = plain._take(fname, placed)
+    return plain.texts, plain.taken, plain.findings
+
+
+def test_fields_taken_inline_are_what_the_full_take_gives(messy_cards: list[Path]) -> None:
+    from ubereport.card.reader import _Reading
+
+    seen = {"gathered": 0, "hidden": 0, "formula": 0, "regions": 0}
+    for path in messy_cards:
+        for _, loc in _located(path):
+            fast = _Reading(loc, "x.xlsx", [])
+            texts, taken, findings = _taken_plainly(loc)
+            assert fast.texts == texts, path
+            assert fast.taken == taken, path
+            assert fast.findings[len(loc.moved) :] == findings, path
+            codes = [f.code for f in findings]
+            seen["gathered"] += codes.count("text-gathered")
+            seen["hidden"] += codes.count("field-hidden")
+            seen["formula"] += codes.count("cell-formula") + codes.count("cell-error")
+            seen["regions"] += sum(len(p.region) > 1 for p in loc.fields.values())
+    assert all(seen.values()), seen  # every slow case was among them
+
+
+def test_a_region_never_holds_a_cell_twice(messy_cards: list[Path]) -> None:
+    """The inline path finds a box's typed cells as a set: a region lists each cell once."""
+    for path in messy_cards:
+        for _, loc in _located(path):
+            for placed in loc.fields.values():
+                assert len(set(placed.region)) == len(placed.region), path
+
+
+def _unread_plainly(reading: object) -> None:
+    """``_Reading.unread`` as it was: every cell of the sheet looked at in turn."""
+    from ubereport.card.reader import make_finding
+
+    r: Any = reading
+    r._second_year_headings()
+    loc, grid = r.loc, r.grid
+    r.taken.add((loc.origin[0] + 1, loc.origin[1] + 1))
+    headings = {p for p in loc.found.values() if p is not None}
+    top, left = loc.origin[0] + 1, loc.origin[1] + 1
+    notes_from = loc.bottom - (
+        loc.lay.form.last_row - loc.lay.field_boxes()["achievements"].span[2]
+    )
+    for pos in sorted(grid.cells):
+        row, col = pos
+        if not (top <= row <= loc.bottom and left <= col <= loc.right) or pos in r.taken:
+            continue
+        text = grid.text(pos)
+        if not text.strip() and not grid.cells[pos].error:
+            continue
+        if grid.is_label(pos) or pos in headings:
+            continue
+        if row > notes_from and text.startswith("※"):
+            continue
+        code = "cell-unread" if grid.visible(pos) else "cell-hidden"
+        shown = text if len(text) <= 60 else text[:60] + "…"
+        r.findings.append(
+            make_finding(
+                code,
+                r.name,
+                sheet=grid.sheet,
+                cell=a1(*pos),
+                value=text,
+                detail=shown,
+                where=a1(*pos),
+            )
+        )
+
+
+def test_cells_nobody_read_are_the_ones_the_plain_loop_finds(messy_cards: list[Path]) -> None:
+    from ubereport.card.reader import _Reading
+
+    reported = 0
+    for path in messy_cards:
+        for _, loc in _located(path):
+            fast, plain = _Reading(loc, "x.xlsx", []), _Reading(loc, "x.xlsx", [])
+            fast.unread()
+            _unread_plainly(plain)
+            assert fast.findings == plain.findings, path
+            assert fast.taken == plain.taken, path
+            reported += sum(f.code in ("cell-unread", "cell-hidden") for f in fast.findings)
+    assert reported  # the corpus has cells nobody read
+
+
+def _fits_plainly(answer: Any, grid: Grid) -> bool:
+    """``_Answer.fits`` as it was: every remembered question looked at in turn."""
+    if grid.lay is not answer.lay:
+        return False
+    for ask, pos, key, said, text in answer.reads:
+        if grid.texts.get(pos) == text:
+            continue
+        if (ask(grid, pos, key) if key is not None else ask(grid, pos)) != said:
+            return False
+    return all(grid.labels.get(key) == found for key, found in answer.labels.items())
+
+
+def test_a_remembered_location_fits_as_the_plain_loop_says(
+    tmp_path: Path, messy_cards: list[Path]
+) -> None:
+    grid, named = _card_grid(filled_sample(tmp_path, "02"))
+    memo = locate._Memo()
+    memo.locate(grid, named)
+    ((answer,),) = memo.entries.values()
+    assert answer.places == tuple(read[1] for read in answer.reads)
+    assert answer.texts == [read[4] for read in answer.reads]
+    others = [loc.grid for path in messy_cards for _, loc in _located(path)]
+    for ask, pos, _, _, _ in answer.reads[::7]:  # a text changed where it looked
+        cells = dict(grid.cells)
+        cells[pos] = CellValue("x") if ask is Grid.has_text or pos not in cells else None  # type: ignore[assignment]
+        others.append(
+            _regrid(grid, {p: c for p, c in cells.items() if c}, grid.hidden_rows, grid.hidden_cols)
+        )
+    results = [answer.fits(other) for other in others]
+    assert results == [_fits_plainly(answer, other) for other in others]
+    assert True in results and False in results
+
+
+def test_defined_names_kept_per_workbook_part_are_the_plain_ones(tmp_path: Path) -> None:
+    xlsx_source._BOOK_NAMES.clear()
+    first, second = XlsxSource(TEMPLATE), XlsxSource(TEMPLATE)
+    assert first._book is second._book  # the same workbook part: parsed once
+    assert len(xlsx_source._BOOK_NAMES) == 1
+    for source in (first, second, XlsxSource(filled_sample(tmp_path, "02"))):
+        defined, local = xlsx_source._names_of(source._book)
+        assert source.defined_names == defined and source.local_names == local
+    first.defined_names.clear()  # each source owns its copy
+    assert XlsxSource(TEMPLATE).defined_names == second.defined_names != {}
+    with zipfile.ZipFile(TEMPLATE) as package:
+        book = package.read("xl/workbook.xml").decode()
+    renamed = book.replace('name="plan_name"', 'name="plan_title"', 1)
+    assert renamed != book
+    other = XlsxSource(
+        rewrite_parts(TEMPLATE, tmp_path / "renamed.xlsx", {"xl/workbook.xml": renamed.encode()})
+    )
+    assert "plan_title" in other.defined_names and "plan_name" not in other.defined_names
+    assert "plan_name" in XlsxSource(TEMPLATE).defined_names
+    for n in range(xlsx_source.BOOK_NAMES_MAX + 5):  # bounded
+        edited = book.replace('name="plan_name"', f'name="plan_{n}"', 1).encode()
+        XlsxSource(rewrite_parts(TEMPLATE, tmp_path / f"b{n}.xlsx", {"xl/workbook.xml": edited}))
+    assert len(xlsx_source._BOOK_NAMES) == xlsx_source.BOOK_NAMES_MAX
+
+
+def test_relationship_targets_resolve_as_paths_join() -> None:
+    import posixpath
+
+    for book in ("xl/workbook.xml", "workbook.xml", "a/b/book.xml"):
+        for target in ("worksheets/sheet1.xml", "/xl/styles.xml", "../x.xml", "./s.xml"):
+            plain = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(posixpath.dirname(book), target))
+            )
+            assert xlsx_source.resolve_target(book, target) == plain
+
+
+def test_label_facts_remembered_per_layout_are_the_plain_ones(messy_cards: list[Path]) -> None:
+    from ubereport.card import grid as grid_module
+
+    for path in messy_cards[:10]:
+        for _, loc in _located(path):
+            grid = loc.grid
+            for pos, text in grid.texts.items():
+                if not isinstance(grid.cells[pos].value, str) or len(text) > 80:
+                    continue
+                anchor, key, printed = grid_module.label_facts(grid.lay, text)
+                assert pos in grid.labels[key]
+                assert (pos in grid.anchors.get(anchor or "", [])) == (anchor is not None)
+                assert (pos in grid.printed) == printed
+    known = grid_module._facts_of(layout.DEFAULT)
+    for n in range(grid_module.FACTS_MAX + 10):  # bounded
+        grid_module._label_facts(layout.DEFAULT, f"t{n}", known)
+    assert len(known) <= grid_module.FACTS_MAX
+
+
+def test_a_text_no_longer_than_the_sure_bound_fits() -> None:
+    """``sure_fit``: the longest full-width run that fits; every one-paragraph text as long or
+    shorter fits too (the narrative check skips measuring those)."""
+    rng = random.Random(5)
+    alphabet = "あア漢字ABC abc123、。①※・（）ｱｲ"
+    for width in (12.0, 40.0, 91.5, 300.0, 520.25):
+        for height in (0.0, 12.0, 24.0, 156.0, 400.0):
+            sure = narrative.sure_fit(width, height)
+            assert sure == 0 or fits("あ" * sure, width, height)
+            assert not fits("あ" * (sure + 1), width, height)
+            for _ in range(300):
+                text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, sure or 1)))
+                if len(text) <= sure:
+                    assert fits(text, width, height), (text, width, height)
+
+
+def test_box_limits_kept_per_layout_are_the_boxes_own() -> None:
+    lay = layout.DEFAULT
+    limits = narrative._limits(lay)
+    assert narrative._limits(lay) is limits
+    assert set(limits) == set(lay.field_boxes())
+    assert any(limits.values()) and None in limits.values()
+    for fname, limit in limits.items():
+        box = lay.field_box(fname)
+        assert box is not None
+        if not box.capacity:
+            assert limit is None
+            continue
+        width, height = lay.box_size(box)
+        assert limit == (box.capacity, width, height, narrative.sure_fit(width, height))
+    last = f"input_{lay.input_count}"
+    assert narrative._limit(lay, "input_9") == limits[last]  # a further input row: its box
+
+
+def _card(tmp_path: Path, **fields: object) -> Any:
+    card = read_card(filled_sample(tmp_path, "02", **fields)).card
+    assert card is not None
+    return card
+
+
+def _ratings_eagerly(ctx: Any) -> list[Any]:
+    """The own-rating findings as they were: every KPI year rated, needed or not."""
+    from ubereport.plan.rating import Status, parse_own_rating
+    from ubereport.validate.assess import rate_kpi_year
+
+    card, year, out = ctx.card, ctx.report_year, []
+    index = card.plan_years.index(year) if year in card.plan_years else None
+    for k, kpi in enumerate(card.kpis, start=1):
+        if kpi.is_empty():
+            continue
+        p = f"kpi{k}_"
+        own_text = kpi.assessment.strip()
+        own = parse_own_rating(own_text) if own_text else None
+        if own_text and own is None:
+            out.append(
+                ctx.finding("assessment-invalid", p + "assessment", own_text, detail=own_text)
+            )
+        if index is None:
+            continue
+        computed = rate_kpi_year(kpi, index, ctx.bands, own=False)
+        name = kpi.name or f"指標{'I' * k}"
+        if own is not None and own != computed.status and not kpi.assessment_reason.strip():
+            out.append(
+                ctx.finding(
+                    "assessment-reason-missing",
+                    p + "assessment_reason",
+                    own_text,
+                    kpi=name,
+                    detail=own_text,
+                    expected=computed.status,
+                )
+            )
+        final = own or computed.status
+        if final is Status.NOT_ACHIEVED and not card.shortfall_reason.strip():
+            shown = computed.rate_text or computed.actual_text
+            out.append(
+                ctx.finding(
+                    "shortfall-reason-missing",
+                    "shortfall_reason",
+                    kpi=name,
+                    year=ctx.year_label(year),
+                    detail=shown,
+                )
+            )
+    return out
+
+
+def test_ratings_computed_only_where_needed_give_every_finding(tmp_path: Path) -> None:
+    """Every combination of own rating, its reason, 未達成の理由, actual and reported year: the
+    lazy rating gives the findings of rating every year."""
+    from dataclasses import replace
+
+    from ubereport.japanese.values import parse_value
+    from ubereport.validate.context import Context
+
+    base = _card(tmp_path)
+    registry = default_registry()
+    codes: set[str] = set()
+    combos = 0
+    for own in ("", "達成", "概ね達成", "未達成", "おおむね達成", "済"):
+        for reason in ("", "理由あり"):
+            for shortfall in ("", "  ", "理由あり"):
+                for actual in ("", "集計中", "0件", "999,999件", "x"):
+                    for year in (base.fiscal_year, 2000):
+                        kpis = []
+                        for kpi in base.kpis:
+                            index = base.plan_years.index(base.fiscal_year)
+                            actuals = list(kpi.actuals)
+                            actuals[index] = replace(actuals[index], parsed=parse_value(actual))
+                            kpis.append(
+                                replace(
+                                    kpi,
+                                    assessment=own,
+                                    assessment_reason=reason,
+                                    actuals=tuple(actuals),
+                                )
+                            )
+                        card = replace(
+                            base, kpis=tuple(kpis), shortfall_reason=shortfall, fiscal_year=year
+                        )
+                        ctx = Context(card, registry)
+                        got = list(narrative._ratings(ctx))
+                        assert got == _ratings_eagerly(ctx), (own, reason, shortfall, actual)
+                        codes.update(f.code for f in got)
+                        combos += 1
+    assert combos == 6 * 2 * 3 * 5 * 2
+    assert codes == {"assessment-invalid", "assessment-reason-missing", "shortfall-reason-missing"}
+
+
+def test_the_card_texts_are_worked_out_once_per_validation(tmp_path: Path) -> None:
+    from ubereport.validate import limits
+    from ubereport.validate.context import Context
+
+    card = _card(tmp_path)
+    ctx = Context(card, default_registry())
+    texts = narrative.card_texts(ctx)
+    assert narrative.card_texts(ctx) is texts  # shared by the checks of this validation
+    assert texts == narrative._card_texts(ctx) and texts["plan_name"] == card.plan_name
+    assert limits.all_texts(ctx)["plan_name"] == card.plan_name
+    card.plan_name = "変えた名前"  # a later validation of a changed card sees the change
+    again = Context(card, default_registry())
+    assert narrative.card_texts(again)["plan_name"] == "変えた名前"
+    assert limits.all_texts(again)["plan_name"] == "変えた名前"
+    assert Context(card, default_registry()) == again  # the memo is no part of the context
+
+
+def test_the_longest_text_bound_is_the_longest_text(tmp_path: Path) -> None:
+    from ubereport.validate import limits
+    from ubereport.validate.context import Context
+
+    card = _card(tmp_path)
+    for achievements in ("短い", "あ" * 16_383, "あ" * 16_384, "𠮷" * 17_000):
+        card.achievements = achievements
+        ctx = Context(card, default_registry())
+        assert limits._longest(ctx) == max(map(len, limits.all_texts(ctx).values()))
+        over = [f.field for f in limits.check(ctx)]
+        assert over == (["achievements"] if achievements.startswith("𠮷") else [])
+    card.kpis = tuple(replace_kpi(k, direction="𠮷" * 17_500) for k in card.kpis)
+    ctx = Context(card, default_registry())
+    assert limits._longest(ctx) == 17_500
+    assert [f.field for f in limits.check(ctx)] == [
+        "achievements",
+        "kpi1_direction",
+        "kpi2_direction",
+    ]
+
+
+def replace_kpi(kpi: Any, **changes: object) -> Any:
+    from dataclasses import replace
+
+    return replace(kpi, **changes)
+
+
+def _sheet_plainly(name: str, data: bytes) -> tuple[dict, tuple]:
+    """``_sheet_of`` on the whole part (merged boxes included), as plain comparable data."""
+    root = xlsx_source.parse_xml(name, data)
+    sheet_data = root.find(f"{xlsx_source.NS}sheetData")
+    rows = sheet_data if sheet_data is not None else ()
+    cells = {ref: c for row in rows for c in row if (ref := c.get("r"))}
+    hidden = (xlsx_source._hidden_rows(rows), xlsx_source._hidden_columns(root))
+    return _plain_cells(cells), hidden
+
+
+def _plain_cells(cells: dict) -> dict:
+    return {
+        ref: (c.tag, dict(c.attrib), [(v.tag, v.text, dict(v.attrib)) for v in c])
+        for ref, c in cells.items()
+    }
+
+
+def test_a_sheet_read_without_its_merged_boxes_has_the_same_cells(
+    tmp_path: Path, messy_cards: list[Path]
+) -> None:
+    trimmed = 0
+    for path in messy_cards:
+        try:
+            package = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            continue
+        with package:
+            for part in package.namelist():
+                if not part.startswith("xl/worksheets/") or not part.endswith(".xml"):
+                    continue
+                data = drop_styled_empty_cells(package.read(part))
+                cells, hidden = xlsx_source._sheet_of(part, data)
+                assert (_plain_cells(cells), hidden) == _sheet_plainly(part, data), path
+                trimmed += xlsx_source.without_merged_cells(data) is not data
+    assert trimmed > len(messy_cards) // 2  # most cards' sheets were read the quick way
+
+
+def test_merged_boxes_are_cut_only_in_their_plain_shape() -> None:
+    with zipfile.ZipFile(TEMPLATE) as package:
+        sheet = drop_styled_empty_cells(package.read("xl/worksheets/sheet1.xml"))
+    cut = xlsx_source.without_merged_cells(sheet)
+    assert b"<mergeCells" in sheet and b"<mergeCell" not in cut
+    assert cut == xlsx_source._MERGED_CELLS.sub(
+        lambda m: m.group(0)[: m.start(1) - m.start(0)], sheet
+    )
+    kept = [
+        sheet.replace(b"<mergeCell ", b'<mergeCell id="1" ', 1),  # another attribute
+        sheet.replace(b'<mergeCell ref="', b'<mergeCell ref="a', 1),  # not a reference
+        sheet.replace(b"<mergeCells ", b"<!-- x --><mergeCells ", 1),  # not right after
+        sheet.replace(b"<v>0</v>", b"<v><![CDATA[0]]></v>", 1),  # a CDATA section before it
+        sheet.replace(b"</sheetData>", b"</sheetData><x/>", 1),  # not right after the cells
+        sheet.replace(b"</mergeCells>", b"</mergeCells >", 1),
+    ]
+    for data in kept:
+        assert data != sheet
+        assert xlsx_source.without_merged_cells(data) is data
+    # in a comment or a processing instruction such text is no part of the tree: cut or not,
+    # the part parses to the same elements
+    hidden = b'</sheetData><mergeCells count="1"><mergeCell ref="A1:B2"/></mergeCells>'
+    for wrapped in (b"<!-- " + hidden + b" -->", b"<?pi " + hidden + b" ?>"):
+        data = sheet.replace(b"<sheetData>", wrapped + b"<sheetData>", 1)
+        cut = xlsx_source.without_merged_cells(data)
+        assert cut != data
+        assert _sheet_plainly("s.xml", cut) == _sheet_plainly("s.xml", data)
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        (b"</mergeCells>", b'</mergeCells><pageMargins left="1" left="1"/>'),  # after the cut
+        (b"</sheetData>", b'</sheetData><sheetProtection a="1" a="1"/>'),
+        (b"<sheetData>", b'<sheetData><row r="x">'),  # before it
+        (b"</worksheet>", b""),
+        (b'<dimension ref="A1:M40"/>', b'<dimension ref="A1:M40" ref="B2"/>'),
+    ],
+)
+def test_a_broken_sheet_without_its_merged_boxes_fails_as_the_whole_part(
+    broken: tuple[bytes, bytes],
+) -> None:
+    with zipfile.ZipFile(TEMPLATE) as package:
+        sheet = drop_styled_empty_cells(package.read("xl/worksheets/sheet1.xml"))
+    old, new = broken
+    assert old in sheet
+    data = sheet.replace(old, new, 1)
+    with pytest.raises(xlsx_source.SourceError) as whole:
+        xlsx_source.parse_xml("s.xml", data)
+    with pytest.raises(xlsx_source.SourceError) as quick:
+        xlsx_source._sheet_of("s.xml", data)
+    assert (quick.value.code, quick.value.detail) == (whole.value.code, whole.value.detail)
+
+
+def test_named_cells_kept_per_workbook_part_are_the_plain_ones(
+    tmp_path: Path, messy_cards: list[Path]
+) -> None:
+    from ubereport.card import reader
+
+    reader._NAMED.clear()
+    for path in messy_cards * 2:  # the second round from the memo
+        for source, loc in _located(path):
+            for sheet in source.sheet_names:
+                if sheet != loc.grid.sheet:
+                    continue
+                named = reader._named(source, sheet, loc.grid)
+                assert named == locate.named_cells(loc.grid, source.names_for(sheet)), path
+                plain = dict(named)
+                named.clear()  # each caller owns its copy
+                assert reader._named(source, sheet, loc.grid) == plain, path
+    with zipfile.ZipFile(TEMPLATE) as package:
+        book = package.read("xl/workbook.xml").decode()
+    source = XlsxSource(TEMPLATE)
+    grid = Grid.of(source, source.sheet_names[0], layout.DEFAULT)
+    assert "plan_name" in reader._named(source, source.sheet_names[0], grid)
+    moved = book.replace("!$B$3<", "!$C$3<", 1)
+    assert moved != book
+    other = XlsxSource(
+        rewrite_parts(TEMPLATE, tmp_path / "moved.xlsx", {"xl/workbook.xml": moved.encode()})
+    )
+    got = reader._named(
+        other, other.sheet_names[0], Grid.of(other, other.sheet_names[0], layout.DEFAULT)
+    )
+    assert got == locate.named_cells(grid, other.names_for(other.sheet_names[0]))
+    assert got != reader._named(source, source.sheet_names[0], grid)
+    for n in range(reader.NAMED_MAX + 5):  # bounded
+        edited = book.replace('name="plan_name"', f'name="plan_{n}"', 1).encode()
+        src = XlsxSource(
+            rewrite_parts(TEMPLATE, tmp_path / f"n{n}.xlsx", {"xl/workbook.xml": edited})
+        )
+        reader._named(src, src.sheet_names[0], grid)
+    assert len(reader._NAMED) == reader.NAMED_MAX

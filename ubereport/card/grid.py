@@ -68,6 +68,7 @@ class Grid:
         titles of the layout it shows."""
         lay, grid = self.lay, self
         anchors, labels, texts = self.anchors, self.labels, self.texts
+        known = _facts_of(lay)
         for pos, cell in self.cells.items():
             value = cell.value
             if not isinstance(value, str):
@@ -80,7 +81,10 @@ class Grid:
                 if lay.is_printed_label(value):
                     grid.label_cells.add(pos)
                 continue
-            anchor, key, printed = _label_facts(lay, value)
+            facts = known.get(value)
+            if facts is None:
+                facts = _label_facts(lay, value, known)
+            anchor, key, printed = facts
             if anchor is not None:
                 anchors.setdefault(anchor, []).append(pos)
             labels.setdefault(key, []).append(pos)
@@ -155,9 +159,28 @@ class Grid:
         return r, c
 
 
-@lru_cache(maxsize=8192)
-def _label_facts(lay: layout.Layout, text: str) -> tuple[str | None, str, bool]:
-    """(section, label key, whether it is a printed label) of a short cell text on ``lay``."""
+Facts = tuple[str | None, str, bool]
+FACTS_MAX = 8192  # distinct short texts remembered per layout
+
+
+@lru_cache(maxsize=64)
+def _facts_of(lay: layout.Layout) -> dict[str, Facts]:
+    """The label facts of the short texts already seen on ``lay``, by text."""
+    return {}
+
+
+def _label_facts(lay: layout.Layout, text: str, known: dict[str, Facts]) -> Facts:
+    """(section, label key, whether it is a printed label) of a short cell text on ``lay``,
+    remembered in ``known`` (emptied when full: the template's labels come straight back)."""
+    facts = label_facts(lay, text)
+    if len(known) >= FACTS_MAX:
+        known.clear()
+    known[text] = facts
+    return facts
+
+
+def label_facts(lay: layout.Layout, text: str) -> Facts:
+    """What :meth:`Grid._index` records of a short cell text on ``lay``."""
     return lay.anchor_of(text), layout.label_key(text), lay.is_printed_label(text)
 
 

@@ -16,6 +16,8 @@ import re
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import cache
+from itertools import compress
+from operator import ne
 
 from ubereport.card import layout
 from ubereport.card.grid import Grid, Pos, position
@@ -135,6 +137,11 @@ def locate(grid: Grid, names: dict[str, NameRef]) -> Located | None:
     already read: it is remembered (:class:`_Memo`) keyed by everything :func:`_locate` reads.
     """
     return _MEMO.locate(grid, named_cells(grid, names))
+
+
+def locate_named(grid: Grid, named: dict[str, Pos]) -> Located | None:
+    """:func:`locate` with the fields' named cells already worked out (:func:`named_cells`)."""
+    return _MEMO.locate(grid, named)
 
 
 def named_cells(grid: Grid, names: dict[str, NameRef]) -> dict[str, Pos]:
@@ -303,7 +310,15 @@ class _Memo:
         loc = _locate(seen, named)  # type: ignore[arg-type]  # _Seen stands in for the Grid
         if loc is None:
             return None
-        answer = _Answer(grid.lay, tuple(seen.reads), seen.labels.reads, loc)
+        reads = tuple(seen.reads)
+        answer = _Answer(
+            grid.lay,
+            reads,
+            seen.labels.reads,
+            loc,
+            tuple(read[1] for read in reads),  # type: ignore[misc]  # reads hold positions there
+            [read[4] for read in reads],
+        )
         if not seen.labels.whole:
             if answers is None:
                 answers = self.entries[key] = []
@@ -323,15 +338,18 @@ class _Answer:
     reads: tuple[tuple[object, ...], ...]  # (Grid method, position, label, answer, text)
     labels: dict[str, list[Pos] | None]
     loc: Located
+    places: tuple[Pos, ...]  # the reads' positions …
+    texts: list[str | None]  # … and the texts there, in the same order
 
     def fits(self, grid: Grid) -> bool:
         """Whether ``grid`` answers every question :func:`_locate` asked as this one did."""
         if grid.lay is not self.lay:
             return False
-        text_at = grid.texts.get
-        for ask, pos, key, answer, text in self.reads:
-            if text_at(pos) == text:
-                continue  # each question depends on the cell's text only: the same answer
+        # Each question depends on the cell's text only: where the text is the same, so is the
+        # answer, and only the questions on other texts are asked again.
+        texts = list(map(grid.texts.get, self.places))
+        changed = () if texts == self.texts else compress(self.reads, map(ne, texts, self.texts))
+        for ask, pos, key, answer, _ in changed:
             got = ask(grid, pos, key) if key is not None else ask(grid, pos)  # type: ignore[operator]
             if got != answer:
                 return False

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import traceback
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
 
 from ubereport.card import layout
-from ubereport.card.grid import Grid, cell_text, split_cards
+from ubereport.card.grid import Grid, Pos, cell_text, split_cards
 from ubereport.card.layout import Layout, layout_for, layout_of
-from ubereport.card.locate import Located, Placed, locate
+from ubereport.card.locate import Located, Placed, locate_named, named_cells
 from ubereport.card.model import (
     NARRATIVE_FIELDS,
     PLAN_TEXT_FIELDS,
@@ -248,7 +249,7 @@ def _read_sheet(
     registry: Registry,
     findings: list[Finding],
 ) -> ReadResult:
-    loc = locate(grid, source.names_for(sheet))
+    loc = locate_named(grid, _named(source, sheet, grid))
     if loc is None:  # pragma: no cover - a card sheet always has a section title
         findings.append(make_finding("sheet-missing", name, detail=sheet))
         return ReadResult(None, findings)
@@ -278,6 +279,28 @@ def _read_sheet(
     return ReadResult(card, findings)
 
 
+NAMED_MAX = 64
+# (workbook part, layout, sheet, grid sheet) by identity -> them and the named cells
+_NAMED: dict[tuple[int, int, str, str], tuple[object, Layout, dict[str, Pos]]] = {}
+
+
+def _named(source: XlsxSource, sheet: str, grid: Grid) -> dict[str, Pos]:
+    """:func:`named_cells` of the names on ``sheet``: worked out once per shared workbook part
+    (they derive from it and the sheet only), that part and the layout held beside the answer
+    so their identities stay theirs; bounded, the oldest goes. Each caller gets its own copy."""
+    book = source.shared_book
+    if book is None:
+        return named_cells(grid, source.names_for(sheet))
+    key = (id(book), id(grid.lay), sheet, grid.sheet)
+    entry = _NAMED.get(key)
+    if entry is None or entry[0] is not book or entry[1] is not grid.lay:
+        entry = (book, grid.lay, named_cells(grid, source.names_for(sheet)))
+        _NAMED[key] = entry
+        if len(_NAMED) > NAMED_MAX:
+            del _NAMED[next(iter(_NAMED))]
+    return dict(entry[2])
+
+
 def _has_names(source: XlsxSource, sheet: str, lay: Layout) -> bool:
     names = source.names_for(sheet)
     return any((ref := names.get(f)) and ref.sheet == sheet for f in lay.field_names())
@@ -293,6 +316,7 @@ class _Reading:
         self.findings = findings
         self.taken: set[tuple[int, int]] = set()
         self.texts: dict[str, str] = {}
+        self.refs: dict[str, str] = {}  # field -> its cell, once :meth:`card` has named them
         for fname in self.loc.moved:
             placed = self.loc.fields[fname]
             self.note(
@@ -303,8 +327,31 @@ class _Reading:
                 other=placed.moved_from,
                 label=self.loc.lay.field_label(fname),
             )
+        grid = self.grid
+        stored, labels, shown = grid.cells, grid.label_cells, grid.texts
+        hidden_rows, hidden_cols = grid.hidden_rows, grid.hidden_cols
+        typed_cells, taken, texts = stored.keys(), self.taken, self.texts
         for fname, placed in self.loc.fields.items():
-            self.texts[fname] = self._take(fname, placed)
+            # What _take gives, done inline for the usual field: shown, and at most one typed
+            # cell in its box, holding neither a formula nor an error (nothing to report).
+            pos = placed.pos
+            cells = placed.region or (pos,)
+            hits = typed_cells & cells
+            if len(hits) > 1 or pos[0] in hidden_rows or pos[1] in hidden_cols:
+                texts[fname] = self._take(fname, placed)
+                continue
+            text = ""
+            if hits:
+                (hit,) = hits
+                cell = stored[hit]
+                if cell.error or cell.formula:
+                    texts[fname] = self._take(fname, placed)
+                    continue
+                if hit not in labels:
+                    text = shown.get(hit, "")
+            taken.update(cells)
+            taken.add(pos)
+            texts[fname] = text
 
     def note(self, code: str, fname: str | None, value: object = None, **params: object) -> None:
         placed = self.loc.fields.get(fname or "")
@@ -321,26 +368,36 @@ class _Reading:
         )
 
     def _take(self, fname: str, placed: Placed) -> str:
-        cells = placed.region or (placed.pos,)
+        pos = placed.pos
+        cells = placed.region or (pos,)
         self.taken.update(cells)
-        self.taken.add(placed.pos)
+        self.taken.add(pos)
         grid = self.grid
         stored, labels, shown = grid.cells, grid.label_cells, grid.texts
-        filled = [p for p in cells if p in stored and p not in labels]
-        for pos in filled:
-            cell = stored[pos]
+        texts: list[str] = []
+        shows: list[Pos] = []  # the cells whose texts these are
+        typed: Iterable[Pos] = cells
+        if len(cells) > 1:  # a box of many cells, mostly empty: find the typed ones at C speed
+            hits = stored.keys() & cells
+            typed = hits if len(hits) < 2 else [p for p in cells if p in hits]  # reading order
+        for p in typed:  # the region's typed cells that are not printed labels, in order
+            cell = stored.get(p)
+            if cell is None or p in labels:
+                continue
             if cell.error or cell.formula:  # the only cells with findings of their own
-                self._cell_findings(fname, pos)
-        texts = [text for p in filled if (text := shown.get(p))]
-        if not grid.visible(placed.pos):
+                self._cell_findings(fname, p)
+            if text := shown.get(p):
+                texts.append(text)
+                shows.append(p)
+        if pos[0] in grid.hidden_rows or pos[1] in grid.hidden_cols:
             self.note(
                 "field-hidden",
                 fname,
-                self.grid.text(placed.pos),
+                self.grid.text(pos),
                 label=self.loc.lay.field_label(fname),
             )
         if len(texts) > 1:
-            where = "、".join(a1(*p) for p in filled if shown.get(p))
+            where = "、".join(a1(*p) for p in shows)
             self.note(
                 "text-gathered",
                 fname,
@@ -348,7 +405,7 @@ class _Reading:
                 label=self.loc.lay.field_label(fname),
                 detail=where,
             )
-        return "\n".join(texts)
+        return texts[0] if len(texts) == 1 else "\n".join(texts)
 
     def _cell_findings(self, fname: str, pos: tuple[int, int]) -> None:
         cell = self.grid.cells.get(pos)
@@ -394,10 +451,6 @@ class _Reading:
             return parse_value(None)
         return parse_value(cell.value, number_format=cell.number_format)
 
-    def ref(self, fname: str) -> str | None:
-        placed = self.loc.fields.get(fname)
-        return a1(*placed.pos) if placed else None
-
     def card(self, registry: Registry) -> Card:
         labels = tuple(self.text(f"year_y{y}") for y in range(1, self.loc.lay.plan_years + 1))
         years = tuple(
@@ -405,7 +458,7 @@ class _Reading:
             for lbl, default in zip(labels, registry.plan_years, strict=False)
         )
         fy_cell, no_cell = self.cell("fiscal_year"), self.cell("plan_no")
-        cells = {f: a1(*p.pos) for f, p in self.loc.fields.items()}
+        cells = self.refs = {f: a1(*p.pos) for f, p in self.loc.fields.items()}
         return Card(
             file=self.name,
             sheet=self.grid.sheet,
@@ -458,11 +511,20 @@ class _Reading:
     def _kpi(self, k: int, years: tuple[int | None, ...]) -> Kpi:
         p = f"kpi{k}_"
 
+        refs, fields, stored = self.refs, self.loc.fields, self.grid.cells
+
         def series(kind: str) -> tuple[YearValue, ...]:
-            return tuple(
-                YearValue(years[y - 1], self.value(f"{p}{kind}_y{y}"), self.ref(f"{p}{kind}_y{y}"))
-                for y in range(1, self.loc.lay.plan_years + 1)
-            )
+            out = []
+            for i, name in enumerate(_series_names(p, kind, self.loc.lay.plan_years)):
+                placed = fields.get(name)  # what value() gives, inline
+                cell = stored.get(placed.pos) if placed else None
+                parsed = (
+                    parse_value(None)
+                    if cell is None
+                    else parse_value(cell.value, number_format=cell.number_format)
+                )
+                out.append(YearValue(years[i], parsed, refs.get(name)))
+            return tuple(out)
 
         return Kpi(
             name=self.text(p + "name"),
@@ -487,15 +549,16 @@ class _Reading:
         notes_from = loc.bottom - (
             loc.lay.form.last_row - loc.lay.field_boxes()["achievements"].span[2]
         )
-        for pos in sorted(grid.cells):
+        # taken cells, printed labels (a retyped or hidden copy too) and headings are not
+        # content: only the rest is looked at
+        rest = grid.cells.keys() - self.taken - grid.label_cells - headings
+        for pos in sorted(rest):
             r, c = pos
-            if not (top <= r <= loc.bottom and left <= c <= loc.right) or pos in self.taken:
+            if not (top <= r <= loc.bottom and left <= c <= loc.right):
                 continue
             text = grid.text(pos)
             if not text.strip() and not grid.cells[pos].error:
                 continue
-            if grid.is_label(pos) or pos in headings:
-                continue  # a printed label (a retyped or hidden copy too) is not content
             if r > notes_from and text.startswith("※"):
                 continue  # the form's own notes under section 7
             code = "cell-unread" if grid.visible(pos) else "cell-hidden"
@@ -546,6 +609,12 @@ class _Reading:
                         expected=first,
                     )
                 )
+
+
+@lru_cache(maxsize=64)
+def _series_names(prefix: str, kind: str, years: int) -> tuple[str, ...]:
+    """The defined names of one KPI's targets or actuals (「kpi1_target_y1」 …)."""
+    return tuple(f"{prefix}{kind}_y{y}" for y in range(1, years + 1))
 
 
 def _is_input(lay: Layout, fname: str) -> bool:

@@ -328,13 +328,12 @@ class XlsxSource:
         raise SourceError("file-corrupt", "ブック本体への参照がありません")
 
     def _resolve(self, target: str) -> str:
-        if target.startswith("/"):
-            return target.lstrip("/")
-        base = posixpath.dirname(self._workbook_path)
-        return posixpath.normpath(posixpath.join(base, target))
+        return resolve_target(self._workbook_path, target)
 
     def _sheets(self) -> tuple[dict[str, str], dict[str, str]]:
-        book = self._book = _parsed_book(self._workbook_path, self._read(self._workbook_path))
+        data = self._read(self._workbook_path)
+        book = self._book = _parsed_book(self._workbook_path, data)
+        self._book_shared = len(data) <= CACHED_PART_MAX  # the one object for these bytes
         rels_name = posixpath.join(
             posixpath.dirname(self._workbook_path),
             "_rels",
@@ -350,12 +349,11 @@ class XlsxSource:
                 states[name] = state
         return paths, states
 
+    def _names(self) -> Names:
+        return _book_names(self._book) if self._book_shared else _names_of(self._book)
+
     def _defined_names(self) -> dict[str, NameRef]:
-        names: dict[str, NameRef] = {}
-        for name, scope, text in self._book.names:
-            if scope is None:
-                names[name] = parse_reference(text)
-        return names
+        return dict(self._names()[0])
 
     def _local_names(self) -> dict[str, dict[str, NameRef]]:
         """Sheet-level defined names: sheet name -> {name: reference}.
@@ -363,13 +361,13 @@ class XlsxSource:
         Excel makes these when a card sheet is copied inside one workbook (「移動またはコピー」):
         the copy gets its own set of the template's names, scoped to the copy.
         """
-        order = [name for name, _, _ in self._book.sheets]
-        local: dict[str, dict[str, NameRef]] = {}
-        for name, index, text in self._book.names:
-            if index is None or not index.isdigit() or int(index) >= len(order):
-                continue
-            local.setdefault(order[int(index)], {})[name] = parse_reference(text)
-        return local
+        return {sheet: dict(names) for sheet, names in self._names()[1].items()}
+
+    @property
+    def shared_book(self) -> BookPart | None:
+        """The workbook part when it is the one object for its bytes (every card of one
+        template shares it), else None: what :meth:`names_for` derives from, with the sheet."""
+        return self._book if self._book_shared else None
 
     def names_for(self, sheet: str) -> dict[str, NameRef]:
         """The defined names that apply on ``sheet``: its own sheet-level names over the
@@ -466,7 +464,9 @@ class XlsxSource:
                 if len(_TEXT_PLANS) > TEXT_PLANS_MAX:
                     del _TEXT_PLANS[next(iter(_TEXT_PLANS))]
         else:
-            out = [self._shared_string(int(numbers[k])) for k in plan]
+            table = self._string_table()  # what _shared_string gives, by plain indexing
+            count = len(table)
+            out = [table[i] if 0 <= (i := int(numbers[k])) < count else "" for k in plan]
         self._texts[sheet] = out
         return list(out)
 
@@ -641,6 +641,42 @@ def _parsed_rels(name: str, data: bytes) -> tuple[tuple[str, str, str], ...]:
     return _cached_rels(name, data)
 
 
+Names = tuple[dict[str, NameRef], dict[str, dict[str, NameRef]]]
+BOOK_NAMES_MAX = 64
+_BOOK_NAMES: dict[int, tuple[BookPart, Names]] = {}  # id of a cached BookPart -> it, its names
+
+
+def _book_names(book: BookPart) -> Names:
+    """The workbook-level and the sheet-level defined names of ``book`` (callers copy them).
+
+    A workbook part parsed from the cache (:func:`_cached_book`) is the same object for the same
+    bytes: its names are worked out once and kept by its identity, the part itself held beside
+    them (so the identity stays its own) and checked on every use. Bounded: the oldest goes.
+    """
+    entry = _BOOK_NAMES.get(id(book))
+    if entry is not None and entry[0] is book:
+        return entry[1]
+    names = _names_of(book)
+    _BOOK_NAMES[id(book)] = (book, names)
+    if len(_BOOK_NAMES) > BOOK_NAMES_MAX:
+        del _BOOK_NAMES[next(iter(_BOOK_NAMES))]
+    return names
+
+
+def _names_of(book: BookPart) -> Names:
+    defined: dict[str, NameRef] = {}
+    for name, scope, text in book.names:
+        if scope is None:
+            defined[name] = parse_reference(text)
+    order = [name for name, _, _ in book.sheets]
+    local: dict[str, dict[str, NameRef]] = {}
+    for name, index, text in book.names:
+        if index is None or not index.isdigit() or int(index) >= len(order):
+            continue
+        local.setdefault(order[int(index)], {})[name] = parse_reference(text)
+    return defined, local
+
+
 def _rels_of(name: str, data: bytes) -> tuple[tuple[str, str, str], ...]:
     return tuple(
         (rel.get("Id") or "", rel.get("Type", ""), rel.get("Target", ""))
@@ -722,11 +758,45 @@ def _sheet_of(
     name: str, data: bytes
 ) -> tuple[dict[str, Element], tuple[frozenset[int], frozenset[int]]]:
     """A worksheet's stored cells by reference, and its (hidden rows, hidden columns)."""
-    root = parse_xml(name, data)
+    trimmed = without_merged_cells(data)
+    try:
+        root = parse_xml(name, trimmed)
+    except SourceError:
+        if trimmed is data:
+            raise
+        root = parse_xml(name, data)  # the part's own error, where it is in the part
     sheet_data = root.find(f"{NS}sheetData")
     rows = sheet_data if sheet_data is not None else ()
     cells = {ref: c for row in rows for c in row if (ref := c.get("r"))}
     return cells, (_hidden_rows(rows), _hidden_columns(root))
+
+
+# The merged boxes right after the cells (where Excel writes them): the reader takes nothing from
+# them, and a card's 48 boxes are a sixth of its sheet's parse. They are cut out only in the one
+# shape that is certainly well-formed on its own (ASCII names and references, one attribute
+# each) and right after the end tag of the cells (or of the sheet protection after them), so the
+# part parses exactly when it parses with them. Such text inside a comment or a processing
+# instruction is no part of the tree either way, a DTD is refused either way; only a CDATA
+# section's text would be, so there is none before it. When the part does not parse, it is
+# parsed whole again for its own error message.
+_MERGED_CELLS = re.compile(
+    rb"</sheetData>(?:<sheetProtection[^<>]*/>)?"
+    rb'(<mergeCells count="[0-9]{1,9}">'
+    rb'(?:<mergeCell ref="[A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?"/>)*'
+    rb"</mergeCells>)"
+)
+
+
+def without_merged_cells(data: bytes) -> bytes:
+    """A worksheet part without its ``<mergeCells>`` element, when that element has the plain
+    shape above; the part itself otherwise."""
+    end = data.find(b"</sheetData>")
+    if end < 0:
+        return data
+    m = _MERGED_CELLS.match(data, end)
+    if m is None or data.find(b"<![CDATA[", 0, m.end(1)) >= 0:
+        return data
+    return data[: m.start(1)] + data[m.end(1) :]
 
 
 # --- a sheet's texts by its skeleton ----------------------------------------------------------
@@ -861,6 +931,15 @@ def excel_date(serial: float) -> datetime:
 _REF = re.compile(
     r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?[A-Z]{1,3}\$?\d+)?$"
 )
+
+
+@lru_cache(maxsize=1024)  # the same few parts in every card
+def resolve_target(workbook_path: str, target: str) -> str:
+    """A relationship target of the workbook part as a package part name."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    base = posixpath.dirname(workbook_path)
+    return posixpath.normpath(posixpath.join(base, target))
 
 
 @lru_cache(maxsize=4096)

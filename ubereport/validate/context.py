@@ -29,6 +29,9 @@ class Context:
     registry: Registry
     registered_targets: Mapping[TargetKey, str] = field(default_factory=dict)
     bands: Bands = field(default_factory=Bands)
+    # what several checks derive from the card, worked out once per validation (the card is not
+    # changed while it is checked): see :func:`ubereport.validate.narrative.card_texts`
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def finding(
         self, code: str, fname: str | None = None, value: object = None, **params: object

@@ -54,38 +54,47 @@ def _unit_key(unit: str | None) -> str:
     return text
 
 
-def _value_findings(
-    ctx: Context, fname: str, value: ParsedValue, kpi: Kpi, unit_code: str
-) -> Iterator[Finding]:
-    if value.kind is ValueKind.INVALID:
-        yield ctx.finding("value-invalid", fname, value.text, detail=value.text)
-        return
-    if not value.is_number:
-        return
-    expected = _unit_key(kpi.unit)
+def _value_finding(
+    ctx: Context, fname: str, value: ParsedValue, kpi: Kpi, unit_code: str, expected: str
+) -> Finding | None:
+    """The finding on one value, if any (``expected``: the KPI's unit as compared)."""
+    kind = value.kind
+    if kind is ValueKind.INVALID:
+        return ctx.finding("value-invalid", fname, value.text, detail=value.text)
+    if kind is not ValueKind.NUMBER:
+        return None
     if value.unit and expected and _unit_key(value.unit) != expected:
-        yield ctx.finding(
+        return ctx.finding(
             unit_code, fname, value.text, detail=value.text, unit=value.unit, expected=kpi.unit
         )
-    elif (
+    if (
         (value.unit == "%" or expected == "%")
         and value.value is not None
         and not (0 <= value.value <= 100)
     ):
-        yield ctx.finding("value-percent-range", fname, value.text, detail=value.text)
+        return ctx.finding("value-percent-range", fname, value.text, detail=value.text)
+    return None
 
 
 def _values(ctx: Context, k: int, kpi: Kpi) -> Iterator[Finding]:
     p = f"kpi{k}_"
-    yield from _value_findings(ctx, p + "baseline", kpi.baseline, kpi, "baseline-unit-mismatch")
+    expected = _unit_key(kpi.unit)
+    found = _value_finding(
+        ctx, p + "baseline", kpi.baseline, kpi, "baseline-unit-mismatch", expected
+    )
+    if found is not None:
+        yield found
+    registered = bool(ctx.registered_targets) and ctx.card.plan_no is not None
     for y, (target, actual) in enumerate(zip(kpi.targets, kpi.actuals, strict=True), start=1):
-        yield from _value_findings(
-            ctx, f"{p}target_y{y}", target.parsed, kpi, "value-unit-mismatch"
-        )
-        yield from _value_findings(
-            ctx, f"{p}actual_y{y}", actual.parsed, kpi, "value-unit-mismatch"
-        )
-        yield from _registered(ctx, k, y, target.fiscal_year, target.parsed)
+        for fname, value in (
+            (f"{p}target_y{y}", target.parsed),
+            (f"{p}actual_y{y}", actual.parsed),
+        ):
+            found = _value_finding(ctx, fname, value, kpi, "value-unit-mismatch", expected)
+            if found is not None:
+                yield found
+        if registered:  # no registered target (the usual first run), nothing to compare
+            yield from _registered(ctx, k, y, target.fiscal_year, target.parsed)
 
 
 def _registered(

@@ -10,6 +10,7 @@ too: an エラー where that year's target is a number of a KPI with a unit, a �
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from statistics import median
 
 from ubereport.card.model import Kpi
@@ -29,11 +30,19 @@ def check(ctx: Context) -> Iterator[Finding]:
 
 
 def _cells(k: int, kpi: Kpi) -> list[tuple[str, ParsedValue]]:
+    values = [kpi.baseline, *(v.parsed for v in kpi.targets), *(v.parsed for v in kpi.actuals)]
+    return list(zip(_names(k, len(kpi.targets), len(kpi.actuals)), values, strict=True))
+
+
+@lru_cache(maxsize=64)
+def _names(k: int, targets: int, actuals: int) -> tuple[str, ...]:
+    """The defined names of KPI ``k``'s baseline, targets and actuals, in :func:`_cells` order."""
     p = f"kpi{k}_"
-    out = [(p + "baseline", kpi.baseline)]
-    out += [(f"{p}target_y{y}", v.parsed) for y, v in enumerate(kpi.targets, start=1)]
-    out += [(f"{p}actual_y{y}", v.parsed) for y, v in enumerate(kpi.actuals, start=1)]
-    return out
+    return (
+        p + "baseline",
+        *(f"{p}target_y{y}" for y in range(1, targets + 1)),
+        *(f"{p}actual_y{y}" for y in range(1, actuals + 1)),
+    )
 
 
 def _unit(kpi: Kpi) -> str:
@@ -56,9 +65,11 @@ def _scale(ctx: Context, k: int, kpi: Kpi) -> Iterator[Finding]:
         if v.is_number and v.value and (v.unit is None or not unit or _same_unit(v.unit, unit))
     ]
     for fname, value in numbers:
-        others = [v for f, v in numbers if f != fname]
-        if len(others) < 2 or value.value is None or value.unit is not None:
+        if value.value is None or value.unit is not None:
             continue  # a value typed with its unit (「0.5%」) was meant as typed
+        others = [v for f, v in numbers if f != fname]
+        if len(others) < 2:
+            continue
         typical = median(abs(v.value or 0.0) for v in others)
         ratio = abs(value.value) / typical
         shown = "、".join(dict.fromkeys(v.text for v in others))
