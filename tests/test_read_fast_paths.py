@@ -1037,22 +1037,13 @@ def test_merged_boxes_are_cut_only_in_their_plain_shape() -> None:
     kept = [
         sheet.replace(b"<mergeCell ", b'<mergeCell id="1" ', 1),  # another attribute
         sheet.replace(b'<mergeCell ref="', b'<mergeCell ref="a', 1),  # not a reference
-        sheet.replace(b"<mergeCells ", b"<!-- x --><mergeCells ", 1),  # not right after
-        sheet.replace(b"<v>0</v>", b"<v><![CDATA[0]]></v>", 1),  # a CDATA section before it
+        sheet.replace(b"<mergeCells ", b"<!-- x --><mergeCells ", 1),  # a comment
+        sheet.replace(b"</sheetData>", b"</sheetData><?pi x?>", 1),  # a processing instruction
         sheet.replace(b"</sheetData>", b"</sheetData><x/>", 1),  # not right after the cells
         sheet.replace(b"</mergeCells>", b"</mergeCells >", 1),
     ]
     for data in kept:
-        assert data != sheet
         assert xlsx_source.without_merged_cells(data) is data
-    # in a comment or a processing instruction such text is no part of the tree: cut or not,
-    # the part parses to the same elements
-    hidden = b'</sheetData><mergeCells count="1"><mergeCell ref="A1:B2"/></mergeCells>'
-    for wrapped in (b"<!-- " + hidden + b" -->", b"<?pi " + hidden + b" ?>"):
-        data = sheet.replace(b"<sheetData>", wrapped + b"<sheetData>", 1)
-        cut = xlsx_source.without_merged_cells(data)
-        assert cut != data
-        assert _sheet_plainly("s.xml", cut) == _sheet_plainly("s.xml", data)
 
 
 @pytest.mark.parametrize(

@@ -774,11 +774,10 @@ def _sheet_of(
 # The merged boxes right after the cells (where Excel writes them): the reader takes nothing from
 # them, and a card's 48 boxes are a sixth of its sheet's parse. They are cut out only in the one
 # shape that is certainly well-formed on its own (ASCII names and references, one attribute
-# each) and right after the end tag of the cells (or of the sheet protection after them), so the
-# part parses exactly when it parses with them. Such text inside a comment or a processing
-# instruction is no part of the tree either way, a DTD is refused either way; only a CDATA
-# section's text would be, so there is none before it. When the part does not parse, it is
-# parsed whole again for its own error message.
+# each) and certainly element content (right after the end tag of the cells, or of the sheet
+# protection after them; no comment, CDATA section or processing instruction anywhere to hide
+# such text), so the part parses exactly when it parses with them; when it does not, the whole
+# part is parsed again for its own error message.
 _MERGED_CELLS = re.compile(
     rb"</sheetData>(?:<sheetProtection[^<>]*/>)?"
     rb'(<mergeCells count="[0-9]{1,9}">'
@@ -791,10 +790,10 @@ def without_merged_cells(data: bytes) -> bytes:
     """A worksheet part without its ``<mergeCells>`` element, when that element has the plain
     shape above; the part itself otherwise."""
     end = data.find(b"</sheetData>")
-    if end < 0:
+    if end < 0 or b"<!" in data or data.find(b"<?", 1) >= 0:
         return data
     m = _MERGED_CELLS.match(data, end)
-    if m is None or data.find(b"<![CDATA[", 0, m.end(1)) >= 0:
+    if m is None:
         return data
     return data[: m.start(1)] + data[m.end(1) :]
 
