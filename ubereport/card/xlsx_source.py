@@ -758,44 +758,11 @@ def _sheet_of(
     name: str, data: bytes
 ) -> tuple[dict[str, Element], tuple[frozenset[int], frozenset[int]]]:
     """A worksheet's stored cells by reference, and its (hidden rows, hidden columns)."""
-    trimmed = without_merged_cells(data)
-    try:
-        root = parse_xml(name, trimmed)
-    except SourceError:
-        if trimmed is data:
-            raise
-        root = parse_xml(name, data)  # the part's own error, where it is in the part
+    root = parse_xml(name, data)
     sheet_data = root.find(f"{NS}sheetData")
     rows = sheet_data if sheet_data is not None else ()
     cells = {ref: c for row in rows for c in row if (ref := c.get("r"))}
     return cells, (_hidden_rows(rows), _hidden_columns(root))
-
-
-# The merged boxes right after the cells (where Excel writes them): the reader takes nothing from
-# them, and a card's 48 boxes are a sixth of its sheet's parse. They are cut out only in the one
-# shape that is certainly well-formed on its own (ASCII names and references, one attribute
-# each) and certainly element content (right after the end tag of the cells, or of the sheet
-# protection after them; no comment, CDATA section or processing instruction anywhere to hide
-# such text), so the part parses exactly when it parses with them; when it does not, the whole
-# part is parsed again for its own error message.
-_MERGED_CELLS = re.compile(
-    rb"</sheetData>(?:<sheetProtection[^<>]*/>)?"
-    rb'(<mergeCells count="[0-9]{1,9}">'
-    rb'(?:<mergeCell ref="[A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?"/>)*'
-    rb"</mergeCells>)"
-)
-
-
-def without_merged_cells(data: bytes) -> bytes:
-    """A worksheet part without its ``<mergeCells>`` element, when that element has the plain
-    shape above; the part itself otherwise."""
-    end = data.find(b"</sheetData>")
-    if end < 0 or b"<!" in data or data.find(b"<?", 1) >= 0:
-        return data
-    m = _MERGED_CELLS.match(data, end)
-    if m is None:
-        return data
-    return data[: m.start(1)] + data[m.end(1) :]
 
 
 # --- a sheet's texts by its skeleton ----------------------------------------------------------
