@@ -40,7 +40,13 @@ from ubereport.plan.rating import Bands
 from ubereport.plan.registry import Registry
 from ubereport.validate.batch import Decision, Submission, decide
 from ubereport.validate.context import TargetsByPlan
-from ubereport.validate.parallel import FeedbackDone, FeedbackJob, FeedbackWriter, submit_all
+from ubereport.validate.parallel import (
+    FeedbackDone,
+    FeedbackJob,
+    FeedbackWriter,
+    release_pool_helper,
+    submit_all,
+)
 
 
 def process_batch(
@@ -146,7 +152,7 @@ def _process_plan(
             sub.decision = Decision.REJECTED  # a rejected file left behind by a killed run
     stamp = stamp_now()
     moves = _destinations(settings, subs, stamp, data)
-    archived = {s.path: _rel(settings, moves.get(s.path)) for s in subs}
+    archived = {s.path: _rel(settings, _dest(moves, s.path)) for s in subs}
     # Feedback is written first, while the master's rows are not in memory yet (the workers
     # beside them were the run's peak), into a staging folder beside its place: it is moved
     # there once the master is saved, and a run killed before leaves nothing a person sees.
@@ -157,8 +163,15 @@ def _process_plan(
     data, results = merge_isolated(
         master, data, subs, now_text(), archived, registry, changes=False
     )
+    # What the run keeps to its end is small per file (a batch may hold 20,000): the
+    # decisions, not the merge results nor the cards kept for the merge (~6 KB each).
+    del archived  # recorded in 提出
+    decisions = [r.decision for r in results]
+    del results
+    for sub in subs:
+        sub.compact(keep=False)
     moved_since = _record_destinations(settings, data, subs, moves)
-    if renewed or moved_since or any(r.decision is not Decision.ALREADY_PROCESSED for r in results):
+    if renewed or moved_since or any(d is not Decision.ALREADY_PROCESSED for d in decisions):
         write_master(master, data, backups=settings.backups, held_wait=settings.lock_wait_seconds)
     changed = {sub.path for sub in subs if (sub.decision, len(sub.findings)) != was[id(sub)]}
     kept = _feedback_written(staged, summary, skip=changed)
@@ -167,15 +180,16 @@ def _process_plan(
         kept |= _feedback_written(late, summary)
     hashes = data.all_hashes(held)
     data.shed(REPORTS_IGNORE)  # written: the reports need neither these rows nor the cache's
+    release_pool_helper()  # every worker is done: the reports come next, in this process
     before = len(summary.reports)
     pending = render_now(settings, master, data, registry, summary)
     summary.plans.append((site.plan_id, master, summary.reports[before:]))
     save_state(settings, hashes, pending, registry.version)
     summary.findings.update((sub.label, sub.findings) for sub in subs)
     moved: set[Path] = set()
-    for sub, result in zip(subs, results, strict=True):
-        decision = sub.decision if sub.decision is Decision.REJECTED else result.decision
-        dest = None if sub.path in kept else moves.get(sub.path)
+    for sub, merged in zip(subs, decisions, strict=True):
+        decision = sub.decision if sub.decision is Decision.REJECTED else merged
+        dest = None if sub.path in kept else _dest(moves, sub.path)
         summary.outcomes.append(
             _file(settings, sub, decision, dest, summary, move=sub.path not in moved)
         )
@@ -260,21 +274,22 @@ def sweep_temp_files(folders: list[Path], older_than: float = 600.0) -> None:
 
 def _destinations(
     settings: Settings, subs: list[Submission], stamp: str, data: MasterData
-) -> dict[Path, Path]:
-    """Where each original goes; one the master already names keeps that name.
+) -> dict[Path, str]:
+    """Where each original goes (as text: a run keeps them to its end, and a path object
+    takes three times the memory); one the master already names keeps that name.
 
     A run killed after saving the master but before filing the originals recorded their
     destinations in 提出; the next run files them exactly there, so the record stays true.
     """
     if not settings.move_processed:
         return {}
-    out: dict[Path, Path] = {}
+    out: dict[Path, str] = {}
     recorded = _recorded_column(data, subs, "archived_to")
     for path, cards in _by_file(subs).items():
         # a workbook of several cards is filed once: rejected when any of its cards is
         named = next((recorded[s.sha256] for s in cards if recorded.get(s.sha256)), None)
         if named and not (settings.root / named).exists():
-            out[path] = settings.root / named
+            out[path] = str(settings.root / named)
             continue
         first = cards[0].head
         year = format_fy(first.fiscal_year) if first and first.fiscal_year else "年度不明"
@@ -282,8 +297,14 @@ def _destinations(
             folder = settings.path("rejected")
         else:
             folder = settings.path("archive") / year
-        out[path] = unique_destination(folder, display_name(path), stamp)
+        out[path] = str(unique_destination(folder, display_name(path), stamp))
     return out
+
+
+def _dest(moves: Mapping[Path, str], path: Path) -> Path | None:
+    """Where the original ``path`` goes, if it is moved (see :func:`_destinations`)."""
+    dest = moves.get(path)
+    return None if dest is None else Path(dest)
 
 
 def _recorded_column(data: MasterData, subs: list[Submission], column: str) -> dict[str, object]:
@@ -303,7 +324,7 @@ def _by_file(subs: list[Submission]) -> dict[Path, list[Submission]]:
 
 
 def _record_destinations(
-    settings: Settings, data: MasterData, subs: list[Submission], moves: dict[Path, Path]
+    settings: Settings, data: MasterData, subs: list[Submission], moves: dict[Path, str]
 ) -> bool:
     """Correct 提出 rows whose recorded destination is not where the original will now go."""
     if not any(data.knows(s.sha256) for s in subs if s.decision is Decision.ALREADY_PROCESSED):
@@ -311,7 +332,7 @@ def _record_destinations(
     rows = {r["sha256"]: r for r in data.rows("submissions")}
     changed = False
     for sub in subs:
-        row, dest = rows.get(sub.sha256), moves.get(sub.path)
+        row, dest = rows.get(sub.sha256), _dest(moves, sub.path)
         if row is None or dest is None or sub.decision is not Decision.ALREADY_PROCESSED:
             continue
         if row.get("archived_to") and (settings.root / str(row["archived_to"])).exists():
@@ -366,7 +387,7 @@ def _render(settings: Settings, master: Path, data: MasterData, registry: Regist
 
 
 def _start_feedback(
-    settings: Settings, subs: list[Submission], moves: dict[Path, Path], staging: str | None
+    settings: Settings, subs: list[Submission], moves: dict[Path, str], staging: str | None
 ) -> FeedbackWriter:
     """Start writing each workbook's feedback when any of its cards was rejected (beside the
     filed original, or in outbox/確認結果 when originals stay in the inbox; with ``staging``,
@@ -375,7 +396,7 @@ def _start_feedback(
     for path, cards in _by_file(subs).items():
         if not any(sub.decision is Decision.REJECTED for sub in cards):
             continue
-        dest = moves.get(path)
+        dest = _dest(moves, path)
         folder = dest.parent if dest else settings.path("outbox") / "確認結果"
         findings = tuple(dict.fromkeys(f for sub in cards for f in sub.findings))
         name = dest.name if dest else display_name(path)

@@ -4,6 +4,7 @@ the same file submitted twice in one batch."""
 from __future__ import annotations
 
 import pickle
+import sys
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -41,6 +42,18 @@ class CardHead:
     @classmethod
     def of(cls, card: Card) -> CardHead:
         return cls(card.plan_no, card.fiscal_year, card.sheet, card.lead_division, card.plan_id)
+
+    def shared(self) -> CardHead:
+        """The same head with its texts interned: plan numbers, sheet names, divisions and
+        plan IDs repeat across a batch, and each worker result brings copies of its own."""
+        no = self.plan_no
+        return CardHead(
+            None if no is None else sys.intern(no),
+            self.fiscal_year,
+            sys.intern(self.sheet),
+            sys.intern(self.lead_division),
+            sys.intern(self.plan_id),
+        )
 
 
 @dataclass(slots=True)

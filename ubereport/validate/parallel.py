@@ -15,6 +15,7 @@ per plan and year, not 20,000.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import traceback
@@ -192,14 +193,17 @@ def _collect(
 ) -> list[Submission]:
     """The submissions in file order (a file gone before it was read has none); progress per file.
 
-    Each submission carries the caller's own path object, not the copy a worker sent back: a
-    path costs ~0.5 KB, and a batch of 20,000 files would otherwise hold each one twice.
+    Each submission carries the caller's own path object, not the copy a worker sent back (a
+    path costs ~0.5 KB, and a batch of 20,000 files would otherwise hold each one twice), and
+    its head's texts shared with the batch's other cards.
     """
     out: list[Submission] = []
     total = len(paths)
     for done, (path, subs) in enumerate(zip(paths, results, strict=True), start=1):
         for sub in subs:
             sub.path = path
+            if sub.head is not None:
+                sub.head = sub.head.shared()
             newest.add(sub)
         out += subs
         if progress is not None:
@@ -288,3 +292,15 @@ class FeedbackWriter:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
         self.pool, self.pending = None, None
+
+
+def release_pool_helper() -> None:
+    """Stop the helper process multiprocessing starts beside the first worker pool (its
+    resource tracker, ~15 MB, otherwise alive until the run ends) once no pool is running:
+    a later pool starts it again. Nothing to do where there is none (Windows, no pool yet)."""
+    from multiprocessing import resource_tracker
+
+    stop = getattr(getattr(resource_tracker, "_resource_tracker", None), "_stop", None)
+    if stop is not None:
+        with contextlib.suppress(OSError, ChildProcessError):
+            stop()
