@@ -108,11 +108,11 @@ def test_a_merge_that_raises_rejects_that_file_and_merges_the_others(
     root = job_root(tmp_path, "02", "04", "05")
     real = master_package.merge_submission
 
-    def merge(data, sub, now, archived_to="", plan=None):  # type: ignore[no-untyped-def]
+    def merge(data, sub, now, archived_to="", plan=None, **kw):  # type: ignore[no-untyped-def]
         if sub.name.startswith("04") and sub.decision.value == "受理":
             data.rows("plans").append({"plan_no": "half-written"})  # a half-done change
             raise KeyError("kpi_no")
-        return real(data, sub, now, archived_to, plan)
+        return real(data, sub, now, archived_to, plan, **kw)
 
     monkeypatch.setattr(master_package, "merge_submission", merge)
     capsys.readouterr()

@@ -156,3 +156,30 @@ def test_workers_that_cannot_start_fall_back_to_this_process(
     assert [(s.path, s.sha256, s.report.findings, s.card) for s in actual] == [
         (s.path, s.sha256, s.report.findings, s.card) for s in expected
     ]
+
+
+def test_the_pool_helper_process_is_let_go_once_the_workers_are_done() -> None:
+    """multiprocessing's resource tracker (a process of its own, ~15 MB) is stopped once no
+    pool runs, before the reports; a later pool starts it again and works as before."""
+    from multiprocessing import resource_tracker
+
+    import ubereport.validate.parallel as parallel
+    from ubereport.plan.registry import default_registry
+
+    tracker = resource_tracker._resource_tracker
+    files = sorted(CARDS[:3])
+    first = parallel.submit_all(files, default_registry(), registered_targets={}, workers=2)
+    assert tracker._pid is not None  # started beside the pool
+    pid = tracker._pid
+    parallel.release_pool_helper()
+    assert tracker._pid is None and tracker._fd is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # gone, and reaped
+    parallel.release_pool_helper()  # nothing running: nothing to do
+    again = parallel.submit_all(files, default_registry(), registered_targets={}, workers=2)
+    assert [(s.path, s.sha256, s.report.findings, s.card) for s in again] == [
+        (s.path, s.sha256, s.report.findings, s.card) for s in first
+    ]
+    # the heads' texts are shared across the batch, not one copy per worker result
+    assert len({id(s.head.sheet) for s in again if s.head}) == 1
+    parallel.release_pool_helper()
