@@ -95,6 +95,16 @@ def read_workbook(path: Path | str, registry: Registry | Plans | None = None) ->
 
 
 def _open(path: Path) -> XlsxSource:
+    """The workbook package at ``path``, opened once when it is one (its first bytes read from
+    the open package); anything else is looked at on its own, and raises what it is."""
+    try:
+        source: XlsxSource | None = XlsxSource(path)
+    except Exception:  # the file is looked at on its own below, and says what it is
+        source = None
+    if source is not None:
+        if source.starts_as_package():
+            return source
+        source.close()  # a package behind other bytes (a PDF, say): said to be what it starts as
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:

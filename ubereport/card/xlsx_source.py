@@ -23,6 +23,7 @@ from typing import BinaryIO, NamedTuple
 from xml.etree import ElementTree as ET
 from xml.etree.ElementTree import Element
 
+from ubereport.card.xml_scan import scan_strings
 from ubereport.card.zip_member import read_small_member
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -185,6 +186,7 @@ class XlsxSource:
         self.defined_names = self._defined_names()
         self.local_names = self._local_names()
         self._strings: list[str | Element] | None = None
+        self._all_texts = False  # every shared string is a text already
         self._style_info: tuple[tuple[str, bool], ...] | None = None
         self._raw: dict[str, dict[str, Element]] = {}
         self._hidden: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
@@ -203,6 +205,15 @@ class XlsxSource:
 
     def close(self) -> None:
         self._zip.close()
+
+    def starts_as_package(self) -> bool:
+        """Whether the file begins with a zip entry, as :func:`sniff` requires of a package
+        (zipfile itself also opens a package behind other bytes)."""
+        fp = self._zip.fp
+        if fp is None:
+            return False
+        fp.seek(0)
+        return fp.read(4) == b"PK\x03\x04"
 
     # --- package ---------------------------------------------------------------------------
     def _check_bomb(self) -> None:
@@ -385,7 +396,7 @@ class XlsxSource:
         """Shared string ``index`` ('' when out of range), its text built on first use."""
         if self._strings is None:
             name = self._resolve("sharedStrings.xml")
-            self._strings = list(self._xml(name).iter(f"{NS}si")) if self._has(name) else []
+            self._strings = self._string_items(name) if self._has(name) else []
         if not 0 <= index < len(self._strings):
             return ""
         item = self._strings[index]
@@ -393,10 +404,22 @@ class XlsxSource:
             item = self._strings[index] = rich_text(item)
         return item
 
+    def _string_items(self, name: str) -> list[str | Element]:
+        """The shared strings: their texts when the part scans (:mod:`~ubereport.card.xml_scan`),
+        else their ``<si>`` elements, each made a text when it is first used."""
+        data = self._read(name)
+        scanned = scan_strings(data)
+        if scanned is None:
+            return list(parse_xml(name, data).iter(f"{NS}si"))
+        self._all_texts = True
+        return [unescape_ooxml(text) if "_x" in text else text for text in scanned]
+
     def _string_table(self) -> list[str]:
         """Every shared string's text (a sheet being converted whole uses nearly all)."""
         self._shared_string(0)  # loads the table
         table = self._strings or []
+        if self._all_texts:
+            return table  # type: ignore[return-value]
         for i, item in enumerate(table):
             if item.__class__ is str:
                 continue
@@ -405,6 +428,7 @@ class XlsxSource:
                 table[i] = unescape_ooxml(text) if "_x" in text else text
             else:
                 table[i] = rich_text(item)  # type: ignore[arg-type]
+        self._all_texts = True
         return table  # type: ignore[return-value]
 
     def _styles(self) -> tuple[tuple[str, bool], ...]:
