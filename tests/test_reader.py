@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -190,6 +191,41 @@ def test_unreadable_files_become_one_error_finding(tmp_path: Path, make: Any, co
     assert _only(path) == [(code, "エラー", None, None)]
     (finding,) = read_card(path).findings
     assert finding.file == "提出.xlsx" and finding.message
+
+
+def test_a_card_behind_other_bytes_is_what_it_starts_as(tmp_path: Path) -> None:
+    """zipfile opens a package behind other bytes; the reader goes by the first bytes, as for
+    any renamed file (the package is opened once, and its start checked from the open file)."""
+    card = (ROOT / "inbox" / SAMPLES["01"]["sample"]["file_name"]).read_bytes()
+    path = tmp_path / "提出.xlsx"
+    path.write_bytes(b"%PDF-1.7\n" + card)
+    assert _only(path) == [("file-not-excel", "エラー", None, None)]
+    assert "中身はPDFです" in read_card(path).findings[0].message
+
+
+def test_a_card_excel_holds_open_is_unreadable_not_corrupt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows refuses to open a file Excel holds (a sharing violation, winerror 32): that is
+    「ファイルを開けない」 with the reason, never 「ファイルが壊れている」."""
+    path = tmp_path / "提出.xlsx"
+    shutil.copy(ROOT / "inbox" / SAMPLES["01"]["sample"]["file_name"], path)
+    real_open = io.open
+
+    def held_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file) == str(path):
+            exc = PermissionError(13, "Permission denied", str(file))
+            exc.winerror = 32  # type: ignore[attr-defined]
+            raise exc
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", held_open)
+    monkeypatch.setattr("builtins.open", held_open)
+    assert _only(path) == [("file-unreadable", "エラー", None, None)]
+    assert read_card(path).findings[0].message == (
+        "ファイルを開けませんでした（ほかのプログラムが開いています）。"
+        "ほかの人が開いていないか確認し、閉じてからもう一度提出してください。"
+    )
 
 
 def test_workbook_without_the_card_sheet(tmp_path: Path) -> None:
