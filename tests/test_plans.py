@@ -683,3 +683,16 @@ def test_plan_bands_that_cross_the_settings_bands_stop_the_run_naming_the_file(
         f"（achieved = 0.5）より大きくなります。{plan} の mostly・achieved を見直してください"
         "（mostly は achieved 以下）。"
     )
+
+
+def test_a_plans_layout_is_found_by_the_registry_and_follows_its_shape() -> None:
+    """layout_for answers by the registry's identity (each card asks several times): the same
+    layout as its shape's, a changed shape its own, and the memo stays bounded."""
+    reg = default_registry()
+    assert layout_for(reg) is layout_for(reg) is layout_of(PlanShape.of(reg))
+    wider = replace(reg, kpis=3)
+    assert layout_for(wider) is layout_of(PlanShape.of(wider))
+    assert layout_for(wider).shape.kpis == 3 and layout_for(reg).shape.kpis == reg.kpis
+    others = [replace(reg, title=f"計画{i}") for i in range(layout.LAYOUTS_BY_REGISTRY_MAX + 5)]
+    assert [layout_for(r).shape.title for r in others] == [r.title for r in others]
+    assert len(layout._BY_REGISTRY) == layout.LAYOUTS_BY_REGISTRY_MAX

@@ -790,9 +790,23 @@ def layout_of(shape: PlanShape) -> Layout:
     return Layout(shape)
 
 
+LAYOUTS_BY_REGISTRY_MAX = 64
+# id of a Registry -> it and its layout. A Registry is frozen, so its shape never changes; it is
+# held beside the answer so its id stays its own. Bounded: the oldest goes.
+_BY_REGISTRY: dict[int, tuple[Registry, Layout]] = {}
+
+
 def layout_for(registry: Registry) -> Layout:
-    """The card layout of the plan ``registry`` defines."""
-    return layout_of(PlanShape.of(registry))
+    """The card layout of the plan ``registry`` defines (looked up by the registry's identity
+    first: each card asks several times)."""
+    entry = _BY_REGISTRY.get(id(registry))
+    if entry is not None and entry[0] is registry:
+        return entry[1]
+    lay = layout_of(PlanShape.of(registry))
+    _BY_REGISTRY[id(registry)] = (registry, lay)
+    if len(_BY_REGISTRY) > LAYOUTS_BY_REGISTRY_MAX:
+        del _BY_REGISTRY[next(iter(_BY_REGISTRY))]
+    return lay
 
 
 #: Today's plan: the city's card as it is (the bundled plan's shape).
