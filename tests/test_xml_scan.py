@@ -17,7 +17,14 @@ from builders import FIXTURES, ROOT, TEMPLATE
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ubereport.card.xlsx_source import NS, SourceError, XlsxSource, parse_xml, rich_text
+from ubereport.card.xlsx_source import (
+    NS,
+    SourceError,
+    XlsxSource,
+    parse_xml,
+    rich_text,
+    unescape_ooxml,
+)
 from ubereport.card.xml_scan import scan_strings
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -38,13 +45,7 @@ def scanned(data: bytes) -> list[str] | None:
     texts = scan_strings(data)
     if texts is None:
         return None
-    return [rich_text_of(t) for t in texts]
-
-
-def rich_text_of(text: str) -> str:
-    from ubereport.card.xlsx_source import unescape_ooxml
-
-    return unescape_ooxml(text)
+    return [unescape_ooxml(t) for t in texts]
 
 
 def sst(items: str, root: str = f'<sst xmlns="{MAIN}" count="9" uniqueCount="9">') -> bytes:
