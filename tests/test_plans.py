@@ -7,6 +7,7 @@ import csv
 import io
 import itertools
 import shutil
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -685,14 +686,20 @@ def test_plan_bands_that_cross_the_settings_bands_stop_the_run_naming_the_file(
     )
 
 
-def test_a_plans_layout_is_found_by_the_registry_and_follows_its_shape() -> None:
-    """layout_for answers by the registry's identity (each card asks several times): the same
-    layout as its shape's, a changed shape its own, and the memo stays bounded."""
+def test_a_plans_layout_follows_its_shape_and_holds_no_registry() -> None:
+    """layout_for answers from the registry's shape fields (each card asks several times): the
+    same layout as its PlanShape's, a changed shape its own, no registry kept alive (a worker
+    gets a fresh copy with every chunk of files), and the memo stays bounded."""
     reg = default_registry()
     assert layout_for(reg) is layout_for(reg) is layout_of(PlanShape.of(reg))
+    assert layout_for(replace(reg)) is layout_for(reg)
     wider = replace(reg, kpis=3)
     assert layout_for(wider) is layout_of(PlanShape.of(wider))
     assert layout_for(wider).shape.kpis == 3 and layout_for(reg).shape.kpis == reg.kpis
-    others = [replace(reg, title=f"計画{i}") for i in range(layout.LAYOUTS_BY_REGISTRY_MAX + 5)]
+    others = [replace(reg, title=f"計画{i}") for i in range(layout.LAYOUTS_BY_SHAPE_MAX + 5)]
     assert [layout_for(r).shape.title for r in others] == [r.title for r in others]
-    assert len(layout._BY_REGISTRY) == layout.LAYOUTS_BY_REGISTRY_MAX
+    assert len(layout._BY_SHAPE) == layout.LAYOUTS_BY_SHAPE_MAX
+    fresh = replace(reg, title="別の計画")
+    before = sys.getrefcount(fresh)
+    layout_for(fresh)
+    assert sys.getrefcount(fresh) == before  # nothing keeps the registry

@@ -790,22 +790,29 @@ def layout_of(shape: PlanShape) -> Layout:
     return Layout(shape)
 
 
-LAYOUTS_BY_REGISTRY_MAX = 64
-# id of a Registry -> it and its layout. A Registry is frozen, so its shape never changes; it is
-# held beside the answer so its id stays its own. Bounded: the oldest goes.
-_BY_REGISTRY: dict[int, tuple[Registry, Layout]] = {}
+LAYOUTS_BY_SHAPE_MAX = 64
+# A registry's shape fields (those PlanShape.of takes, in its order) -> the layout. A plain tuple
+# looked up, instead of a frozen PlanShape built and hashed on each of a card's several asks; no
+# registry is held (workers get a fresh copy of the registry with every chunk of files).
+_BY_SHAPE: dict[tuple[object, ...], Layout] = {}
 
 
 def layout_for(registry: Registry) -> Layout:
-    """The card layout of the plan ``registry`` defines (looked up by the registry's identity
-    first: each card asks several times)."""
-    entry = _BY_REGISTRY.get(id(registry))
-    if entry is not None and entry[0] is registry:
-        return entry[1]
-    lay = layout_of(PlanShape.of(registry))
-    _BY_REGISTRY[id(registry)] = (registry, lay)
-    if len(_BY_REGISTRY) > LAYOUTS_BY_REGISTRY_MAX:
-        del _BY_REGISTRY[next(iter(_BY_REGISTRY))]
+    """The card layout of the plan ``registry`` defines."""
+    key = (
+        registry.title,
+        registry.levels,
+        registry.item,
+        registry.kpis,
+        registry.inputs,
+        registry.years,
+        registry.baseline_label,
+    )
+    lay = _BY_SHAPE.get(key)
+    if lay is None:
+        lay = _BY_SHAPE[key] = layout_of(PlanShape.of(registry))
+        if len(_BY_SHAPE) > LAYOUTS_BY_SHAPE_MAX:
+            del _BY_SHAPE[next(iter(_BY_SHAPE))]
     return lay
 
 
