@@ -79,6 +79,7 @@ MB = 1024 * 1024
 
 GOAL_RV_MS = 5.0
 GOAL_RV_RATIO = 1.3  # issue 18 (issue 7 had 5×)
+RV_READS = 3000  # (a) reads per approach and N at least: 215 passes of 14 files, 15 of 200
 GOAL_RUN_S = 60.0
 GOAL_RUN_MB = 500.0
 GOAL_IDLE_MS = 150.0
@@ -949,9 +950,9 @@ def markdown(results: dict[str, Any]) -> str:
         lines += [
             "### (a) Read + validate per card",
             "",
-            "| N | approach | ms / card (min) | × floor | × naive | CPU ms / card | × floor (CPU) "
-            "| passes | failed files | heap peak MB | worker RSS MB |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| N | approach | ms / card (min) | × floor | × floor, paired | × naive | CPU ms / card "
+            "| × floor (CPU) | passes | failed files | heap peak MB | worker RSS MB |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for n, by in results["rv"].items():
             floor = by.get("floor", {}).get("ms")
@@ -964,13 +965,14 @@ def markdown(results: dict[str, Any]) -> str:
                 label = APPROACH_LABELS[approach]
                 if approach == "naive" and r["n"] < int(n):
                     label += f" (first {r['n']} files)"
-                xf = f"{r['ms'] / floor:.1f}" if floor else "–"
+                xf = f"{r['ms'] / floor:.2f}" if floor else "–"
+                xp = f"{r['paired']:.2f}" if "paired" in r else "–"
                 xn = f"{r['ms'] / naive:.2f}" if naive else "–"
                 cpu_ms = r.get("cpu_ms")
                 cpu = f"{cpu_ms:.2f}" if cpu_ms is not None else "–"
                 xc = f"{cpu_ms / floor_cpu:.2f}" if cpu_ms is not None and floor_cpu else "–"
                 lines.append(
-                    f"| {n} | {label} | {r['ms']:.2f} ({r['min_ms']:.2f}) | {xf} | {xn} | "
+                    f"| {n} | {label} | {r['ms']:.2f} ({r['min_ms']:.2f}) | {xf} | {xp} | {xn} | "
                     f"{cpu} | {xc} | "
                     f"{r['passes']} | {r['failed']} | {r['traced_peak_mb']:.1f} | "
                     f"{r['worker_maxrss_mb']:.0f} |"
@@ -982,7 +984,9 @@ def markdown(results: dict[str, Any]) -> str:
             "rows run in one worker with interleaved passes (so they share its RSS); the naive "
             "script runs in its own. *CPU ms* is the worker's own CPU time per card (median of the "
             "passes, `time.process_time`): on a machine shared with other work it moves less than "
-            "the wall time.",
+            "the wall time. *× floor, paired*: the median of each pass's own ratio to the floor's "
+            "time in the same pass (the approaches take turns within every pass, so a slow spell of "
+            "the shared machine slows both sides of a ratio); the goal is taken on it.",
             "",
         ]
     if results.get("run"):
@@ -1187,11 +1191,12 @@ def goals(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
         floor = by.get("floor")
         if floor:
             ratio = u["ms"] / floor["ms"]
+            paired = u.get("paired", ratio)
             out.append(
                 (
                     f"read + validate ≤ {GOAL_RV_RATIO:g}× the raw floor (N={n})",
-                    f"{ratio:.2f}×",
-                    ratio <= GOAL_RV_RATIO,
+                    f"{paired:.2f}× (median of the passes' ratios; of the medians {ratio:.2f}×)",
+                    paired <= GOAL_RV_RATIO,
                 )
             )
     run = results.get("run", {})
@@ -1382,7 +1387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 by: dict[str, Any] = {}
                 naive_files = files[: args.naive_limit] if args.naive_limit else files
                 for approaches, chosen, reads in (
-                    (list(APPROACHES[:3]), files, 1000),
+                    (list(APPROACHES[:3]), files, RV_READS),
                     (["naive"], naive_files, 200),
                 ):
                     passes = max(args.repeat, math.ceil(reads / len(chosen)))
@@ -1393,7 +1398,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "passes": passes,
                     }
                     r = run_worker("rv", spec, scratch)
+                    floor_s = r["approaches"].get("floor", {}).get("seconds")
                     for approach, a in r["approaches"].items():
+                        if floor_s:  # the passes' own ratios: each pass runs every approach once
+                            a["paired"] = med(
+                                [t / f for t, f in zip(a["seconds"], floor_s, strict=True)]
+                            )
                         a["ms"] = med(a["seconds"]) / a["n"] * 1000
                         a["min_ms"] = min(a["seconds"]) / a["n"] * 1000
                         a["cpu_ms"] = med(a["cpu_seconds"]) / a["n"] * 1000
