@@ -127,7 +127,12 @@ class PlanShape:
 
     @classmethod
     def of(cls, registry: Registry) -> PlanShape:
-        return cls(
+        return cls(*cls.fields_of(registry))
+
+    @staticmethod
+    def fields_of(registry: Registry) -> tuple[str, tuple[str, ...], str, int, int, int, str]:
+        """The registry's fields a shape takes, in the shape's order."""
+        return (
             registry.title,
             registry.levels,
             registry.item,
@@ -791,7 +796,7 @@ def layout_of(shape: PlanShape) -> Layout:
 
 
 LAYOUTS_BY_SHAPE_MAX = 64
-# A registry's shape fields (those PlanShape.of takes, in its order) -> the layout. A plain tuple
+# A registry's shape fields (PlanShape.fields_of) -> the layout. A plain tuple
 # looked up, instead of a frozen PlanShape built and hashed on each of a card's several asks; no
 # registry is held (workers get a fresh copy of the registry with every chunk of files).
 _BY_SHAPE: dict[tuple[object, ...], Layout] = {}
@@ -799,15 +804,7 @@ _BY_SHAPE: dict[tuple[object, ...], Layout] = {}
 
 def layout_for(registry: Registry) -> Layout:
     """The card layout of the plan ``registry`` defines."""
-    key = (
-        registry.title,
-        registry.levels,
-        registry.item,
-        registry.kpis,
-        registry.inputs,
-        registry.years,
-        registry.baseline_label,
-    )
+    key = PlanShape.fields_of(registry)
     lay = _BY_SHAPE.get(key)
     if lay is None:
         lay = _BY_SHAPE[key] = layout_of(PlanShape.of(registry))
