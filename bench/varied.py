@@ -83,13 +83,16 @@ def load(csv_path: Path, plan_path: Path) -> Any:
 
 
 # This code reads the plan from the root (plans/, see :func:`use_registry`); an older version
-# (``--baseline-code``, before issue 16) reads the bundled registry, and this launcher makes the
-# bench's its default (in the run's own process and, through the pickled registry, its workers).
+# (``--baseline-code``, before issue 16: no ``load_definition``) reads the bundled registry, and
+# this launcher makes the bench's its default (in the run's own process and, through the pickled
+# registry, its workers). A version that reads plans/ is left to read it: binding the paths there
+# would give its ``load_definition`` four arguments.
 RUN = (
     "import functools, sys\n"
     "from pathlib import Path\n"
     "import ubereport.plan.registry as r\n"
-    "r.load_registry = functools.partial(r.load_registry, Path({csv!r}), Path({plan!r}))\n"
+    "if not hasattr(r, 'load_definition'):\n"
+    "    r.load_registry = functools.partial(r.load_registry, Path({csv!r}), Path({plan!r}))\n"
     "from ubereport.cli import main\n"
     "sys.exit(main(['run', '--root', {root!r}]))\n"
 )
