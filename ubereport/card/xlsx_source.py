@@ -318,9 +318,6 @@ class XlsxSource:
         name = self._sheet_paths[sheet]
         return parse_xml(name, self._read(name, keep=drop_styled_empty_cells))
 
-    def _xml(self, name: str) -> Element:
-        return parse_xml(name, self._read(name))
-
     def _relationships(self, name: str) -> tuple[tuple[str, str, str], ...]:
         """(Id, Type, Target) of every relationship of a ``.rels`` part."""
         return _parsed_rels(name, self._read(name))
