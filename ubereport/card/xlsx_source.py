@@ -23,6 +23,7 @@ from typing import BinaryIO, NamedTuple
 from xml.etree import ElementTree as ET
 from xml.etree.ElementTree import Element
 
+from ubereport.card.package_bytes import PackageBytes, open_package_bytes
 from ubereport.card.xml_scan import scan_strings
 from ubereport.card.zip_member import read_small_member
 
@@ -176,7 +177,8 @@ class XlsxSource:
 
     def __init__(self, stream: BinaryIO | Path) -> None:
         try:
-            self._zip = zipfile.ZipFile(stream)
+            package = open_package_bytes(stream) if isinstance(stream, Path) else None
+            self._zip: zipfile.ZipFile | PackageBytes = package or zipfile.ZipFile(stream)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
             raise SourceError("file-corrupt", f"zip: {exc}") from exc
         self._check_bomb()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
+from typing import IO, Protocol
 
 SMALL_MEMBER = 1024 * 1024  # declared size up to which a part is unpacked in one step
 _HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
@@ -23,7 +24,31 @@ _REFUSED_FLAGS = 0x01 | 0x20 | 0x40  # encrypted, compressed patch data, strong 
 _UTF8_NAME = 0x800
 
 
-def read_small_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+class Archive(Protocol):
+    """What this reads of a package: ``zipfile.ZipFile`` or
+    :class:`~ubereport.card.package_bytes.PackageBytes`."""
+
+    @property
+    def fp(self) -> IO[bytes] | None: ...
+
+    @property
+    def metadata_encoding(self) -> str | None: ...
+
+
+class Member(Protocol):
+    """What this reads of a directory entry: ``zipfile.ZipInfo`` or
+    :class:`~ubereport.card.package_bytes.Entry`."""
+
+    orig_filename: str
+    flag_bits: int
+    compress_type: int
+    CRC: int
+    compress_size: int
+    file_size: int
+    header_offset: int
+
+
+def read_small_member(archive: Archive, info: Member) -> bytes | None:
     """The unpacked bytes of ``info`` (declared at most :data:`SMALL_MEMBER`), or None when
     this quick way cannot vouch for them."""
     if info.file_size > SMALL_MEMBER or info.flag_bits & _REFUSED_FLAGS:
