@@ -341,19 +341,27 @@ class _Reading:
         stored, labels, shown = grid.cells, grid.label_cells, grid.texts
         hidden_rows, hidden_cols = grid.hidden_rows, grid.hidden_cols
         typed_cells, taken, texts = stored.keys(), self.taken, self.texts
+        get = stored.get
         for fname, placed in self.loc.fields.items():
             # What _take gives, done inline for the usual field: shown, and at most one typed
             # cell in its box, holding neither a formula nor an error (nothing to report).
             pos = placed.pos
             cells = placed.region or (pos,)
-            hits = typed_cells & cells
-            if len(hits) > 1 or pos[0] in hidden_rows or pos[1] in hidden_cols:
+            if pos[0] in hidden_rows or pos[1] in hidden_cols:
                 texts[fname] = self._take(fname, placed)
                 continue
+            if len(cells) == 1:  # one cell: looked up, not intersected
+                hit = cells[0]
+                cell = get(hit)
+            else:
+                hits = typed_cells & cells
+                if len(hits) > 1:
+                    texts[fname] = self._take(fname, placed)
+                    continue
+                hit = next(iter(hits)) if hits else pos
+                cell = get(hit) if hits else None
             text = ""
-            if hits:
-                (hit,) = hits
-                cell = stored[hit]
+            if cell is not None:
                 if cell.error or cell.formula:
                     texts[fname] = self._take(fname, placed)
                     continue
