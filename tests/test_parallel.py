@@ -102,6 +102,19 @@ def _untimed(value: object) -> object:
     return TIME.sub("<time>", value) if isinstance(value, str) else value
 
 
+def test_the_settings_file_says_from_how_many_files_cards_are_read_in_parallel() -> None:
+    """The comment in a new ubereport.toml tells the clerk the threshold the code uses."""
+    from ubereport.job.config import DEFAULT_TOML
+
+    line = next(
+        x for x in DEFAULT_TOML.splitlines() if x.startswith("# カードの検査に使うプロセス数")
+    )
+    assert line == (
+        f"# カードの検査に使うプロセス数（0: {PARALLEL_MIN_FILES}件以上のとき自動で並列、"
+        "1: 並列にしない）"
+    )
+
+
 def test_worker_count_is_automatic_only_for_large_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     assert [worker_count(n) for n in (0, 1, PARALLEL_MIN_FILES - 1, PARALLEL_MIN_FILES)] == [

@@ -40,11 +40,11 @@ from ubereport.validate.context import Report, TargetKey
 from ubereport.validate.run import validate_cards
 
 # From this many files on, two worker processes make a whole `ubereport run` faster on a 2-core
-# machine (bench part t, bench/RESULTS.md): with the machine otherwise idle they win from 100
-# files (0.87x at 100, 1.19x at 50); with other work holding about one core only from ~400
-# (1.21x at 300, 0.79x at 500). 200 splits it: 0.3 s lost at worst on an idle machine, 1 s
-# on a busy one.
-PARALLEL_MIN_FILES = 200
+# machine (bench part t, bench/RESULTS.md). Since the reader got faster (issue 18), one process
+# keeps up longer: over three rounds at 01447ac two workers took 1.14 / 1.09 / 1.06 / 1.14x the
+# time at 100 / 200 / 300 / 400 files and 0.87 / 0.78x at 600 / 1,000; another three rounds gave
+# 0.91 / 0.99 / 0.78x at 400 / 500 / 600. 500 is where both agree that workers stop costing.
+PARALLEL_MIN_FILES = 500
 # Feedback workbooks are written in workers from this many (each ~15 ms in openpyxl; a worker
 # imports openpyxl first, ~0.3 s; the workers write while this process renders the reports).
 FEEDBACK_PARALLEL_MIN = 40
