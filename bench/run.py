@@ -79,7 +79,7 @@ MB = 1024 * 1024
 
 GOAL_RV_MS = 5.0
 GOAL_RV_RATIO = 1.3  # issue 18 (issue 7 had 5×)
-RV_READS = 6000  # (a) reads per approach and N at least: 429 passes of 14 files, 30 of 200, 3 of 2,000
+RV_READS = 6000  # (a) reads per approach and N at least: 429 passes at N=14, 30 at 200, 3 at 2,000
 GOAL_RUN_S = 60.0
 GOAL_RUN_MB = 500.0
 GOAL_IDLE_MS = 150.0
