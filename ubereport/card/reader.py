@@ -351,15 +351,14 @@ class _Reading:
                 texts[fname] = self._take(fname, placed)
                 continue
             if len(cells) == 1:  # one cell: looked up, not intersected
-                hit = cells[0]
-                cell = get(hit)
+                hit: Pos | None = cells[0]
             else:
                 hits = typed_cells & cells
                 if len(hits) > 1:
                     texts[fname] = self._take(fname, placed)
                     continue
-                hit = next(iter(hits)) if hits else pos
-                cell = get(hit) if hits else None
+                hit = hits.pop() if hits else None
+            cell = get(hit) if hit is not None else None
             text = ""
             if cell is not None:
                 if cell.error or cell.formula:

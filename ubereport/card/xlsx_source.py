@@ -5,8 +5,8 @@ The reader needs only a few dozen named cells per card, so this module parses th
 ElementTree (any DTD refused, see parse_xml) instead of building a full openpyxl workbook
 (~40x slower). It keeps what correctness needs: shared and inline strings (without furigana
 runs), number formats (a percent-formatted 0.855 is 85.5 %), dates, booleans, error cells and
-formulas (never evaluated: the cached value is returned). Anything wrong with the package raises :class:`SourceError`
-carrying a finding code; the reader turns it into a finding.
+formulas (never evaluated: the cached value is returned). Anything wrong with the package
+raises :class:`SourceError` carrying a finding code; the reader turns it into a finding.
 """
 
 from __future__ import annotations
